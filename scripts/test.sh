@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# make test: every suite, on the release build and then the unit and API
+# suites again under ASan+UBSan. Each suite prints "N passed, M failed"; this
+# script adds them up and ends with one summary line. Servers started by the
+# suites bind 127.0.0.1 only and are killed on exit.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ASAN_BUILD=${ASAN_BUILD:-build-asan}
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+total_pass=0 total_fail=0
+failed_suites=()
+log=$(mktemp -d /tmp/fazhi-test-log.XXXXXX)
+
+cleanup() {
+  # Any server a suite left behind (only ours: they run from a temp data dir).
+  pkill -f 'fazhi serve --data /tmp/fazhi-test-' 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Runs one suite, echoes its output, and adds its "N passed, M failed" line.
+suite() {
+  local name=$1; shift
+  echo "=== $name"
+  local out="$log/${name//[^a-zA-Z0-9_-]/_}.log"
+  "$@" > "$out" 2>&1
+  local rc=$?
+  cat "$out"
+  local line p f
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+  if [ -n "$line" ]; then
+    p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+  else
+    p=0; f=1
+  fi
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  if [ "$f" -ne 0 ]; then failed_suites+=("$name"); fi
+}
+
+# ctest's own summary line is "100% tests passed, 0 tests failed out of N";
+# restate it in the common form.
+ctest_suite() {
+  local dir=$1 out rc
+  out=$(ctest --test-dir "$dir" --output-on-failure 2>&1)
+  rc=$?
+  echo "$out"
+  echo "$out" | sed -n 's/.*tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\).*/\1 \2/p' | tail -1 |
+    { read -r f n && echo "$((n - f)) passed, $f failed"; }
+  return $rc
+}
+
+suite banned-functions bash -c 'scripts/check-banned.sh && echo "1 passed, 0 failed"'
+suite unit ctest_suite "$BUILD"
+suite api env FAZHI_BIN="$BUILD/fazhi" node tests/api/run.mjs
+suite lifecycle env FAZHI_BIN="$BUILD/fazhi" node tests/api/lifecycle.mjs
+suite browser env FAZHI_BIN="$BUILD/fazhi" node tests/browser/run.mjs
+suite unit-asan ctest_suite "$ASAN_BUILD"
+suite api-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs
+suite lifecycle-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/lifecycle.mjs
+
+echo
+if [ ${#failed_suites[@]} -gt 0 ]; then
+  echo "failed suites: ${failed_suites[*]}"
+fi
+echo "fazhi: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,18 @@
+/* app.h: the running application, shared by every request (read-only after
+ * start, except for the store's own synchronised state). */
+#ifndef FZ_APP_H
+#define FZ_APP_H
+
+#include <stdint.h>
+
+#include "engine/config.h"
+#include "store/store.h"
+
+struct app {
+    config cfg;
+    store *st;
+    int64_t started_ms;
+    int threads;          /* resolved worker count */
+};
+
+#endif

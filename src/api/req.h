@@ -1,0 +1,44 @@
+/* req.h: the request/response interface handlers are written against.
+ *
+ * Declared here, implemented by http/ (so api/ never sees libmicrohttpd).
+ * Everything returned is borrowed and lives until the response completes;
+ * allocate per-request memory from req_arena(). Each handler queues exactly
+ * one reply with one of the req_reply_* functions and returns FZ_OK. */
+#ifndef FZ_REQ_H
+#define FZ_REQ_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+
+typedef struct req req;
+typedef struct app app; /* the running application (app/app.h) */
+
+app *req_app(req *r);
+arena *req_arena(req *r);
+const char *req_method(req *r);
+const char *req_path(req *r);
+/* Path parameter from the route pattern ({name}); NULL when absent. */
+const char *req_param(req *r, const char *name);
+/* Query-string argument, URL-decoded; NULL when absent. */
+const char *req_query(req *r, const char *name);
+const char *req_header(req *r, const char *name);
+const char *req_client_ip(req *r);
+/* Raw body (NUL-terminated for convenience; len excludes the NUL). */
+const char *req_body(req *r, size_t *len);
+
+/* Parses the body as a JSON object. On failure it has already replied
+ * (400 with line/column, or 415) and returns NULL. Borrowed: freed with the request. */
+json_t *req_json_body(req *r);
+
+/* Replies; json is stolen (decref'd by the call). */
+int req_reply_json(req *r, int status, json_t *json);
+/* {"error":{"code":code,"message":message,"fields":fields?}}; fields is stolen. */
+int req_reply_error(req *r, int status, const char *code, const char *message, json_t *fields);
+/* Copies body. */
+int req_reply_text(req *r, int status, const char *content_type, const char *body, size_t len);
+/* Adds a response header to the reply queued next. */
+void req_add_header(req *r, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,56 @@
+/* main.c: the `fazhi` command: dispatches to the subcommands. */
+#include "app/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "fazhi %s — 法治政府建设综合管理平台\n\n"
+            "用法：fazhi 命令 [参数]\n\n"
+            "命令：\n"
+            "  version                         显示版本\n"
+            "  init   --data DIR [--region-code 代码]  初始化数据目录（配置、密钥、数据库、首个事件）\n"
+            "  serve  --data DIR [--listen 地址] [--threads N] [--ui-dir 目录] …  启动服务\n"
+            "  verify --data DIR               校验事件链，输出 OK <事件数> <链头哈希>\n"
+            "  backup --data DIR FILE          在线备份数据库到 FILE，输出其 SM3 摘要\n"
+            "  defs check [DIR]                校验定义文件（默认 ./defs）\n\n"
+            "每个配置项都可作为参数 --key 值 使用（下划线可写作连字符）。\n\n",
+            FAZHI_VERSION);
+    config_help(out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    int n = argc - 2;
+    char **rest = argv + 2;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(rest[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("fazhi %s\n", FAZHI_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(n, rest);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(n, rest);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(n, rest);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(n, rest);
+    if (strcmp(cmd, "defs") == 0)
+        return cmd_defs(n, rest);
+    fprintf(stderr, "错误：未知命令 %s（见 fazhi --help）\n", cmd);
+    return 2;
+}

@@ -1,0 +1,159 @@
+/* sm.c: SM3 / HMAC-SM3 / SM4-CTR wrappers over OpenSSL 3 EVP (see sm.h). */
+#include "core/sm.h"
+#include "core/status.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+struct sm3_ctx {
+    EVP_MD_CTX *md;
+};
+
+int sm3(const void *data, size_t len, unsigned char out[SM3_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_Digest(data, len, out, &n, EVP_sm3(), NULL) != 1 || n != SM3_LEN)
+        return FZ_ERR;
+    return FZ_OK;
+}
+
+void sm3_hex(const unsigned char d[SM3_LEN], char out[SM3_HEX_LEN + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < SM3_LEN; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[SM3_HEX_LEN] = '\0';
+}
+
+sm3_ctx *sm3_new(void)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md)
+        return NULL;
+    if (EVP_DigestInit_ex(md, EVP_sm3(), NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        return NULL;
+    }
+    sm3_ctx *c = OPENSSL_zalloc(sizeof(*c));
+    if (!c) {
+        EVP_MD_CTX_free(md);
+        return NULL;
+    }
+    c->md = md;
+    return c;
+}
+
+int sm3_update(sm3_ctx *c, const void *data, size_t len)
+{
+    return EVP_DigestUpdate(c->md, data, len) == 1 ? FZ_OK : FZ_ERR;
+}
+
+int sm3_final(sm3_ctx *c, unsigned char out[SM3_LEN])
+{
+    unsigned int n = 0;
+    int ok = EVP_DigestFinal_ex(c->md, out, &n) == 1 && n == SM3_LEN;
+    sm3_abort(c);
+    return ok ? FZ_OK : FZ_ERR;
+}
+
+void sm3_abort(sm3_ctx *c)
+{
+    if (!c)
+        return;
+    EVP_MD_CTX_free(c->md);
+    OPENSSL_free(c);
+}
+
+int sm3_file(const char *path, unsigned char out[SM3_LEN], uint64_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) /* an unreadable file is not a missing one (verify reports them apart) */
+        return errno == ENOENT || errno == ENOTDIR ? FZ_NOTFOUND : FZ_ERR;
+    sm3_ctx *c = sm3_new();
+    if (!c) {
+        fclose(f);
+        return FZ_ERR;
+    }
+    unsigned char buf[65536];
+    uint64_t total = 0;
+    size_t n;
+    int err = 0;
+    while (!err && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        err = sm3_update(c, buf, n) != FZ_OK;
+        total += n;
+    }
+    err = err || ferror(f);
+    fclose(f);
+    if (err) {
+        sm3_abort(c);
+        return FZ_ERR;
+    }
+    if (size)
+        *size = total;
+    return sm3_final(c, out);
+}
+
+int hmac_sm3(const void *key, size_t keylen, const void *data, size_t len,
+             unsigned char out[SM3_LEN])
+{
+    unsigned int n = 0;
+    if (keylen > INT_MAX)
+        return FZ_ERR;
+    if (!HMAC(EVP_sm3(), key, (int)keylen, data, len, out, &n) || n != SM3_LEN)
+        return FZ_ERR;
+    return FZ_OK;
+}
+
+int sm_random(void *buf, size_t n)
+{
+    /* RAND_bytes takes an int: a larger n would wrap and fill only part of buf. */
+    if (n > INT_MAX)
+        return FZ_ERR;
+    return RAND_bytes(buf, (int)n) == 1 ? FZ_OK : FZ_ERR;
+}
+
+int sm4_ctr(const unsigned char key[SM4_KEY_LEN], const unsigned char iv[SM4_IV_LEN],
+            const void *in, size_t len, void *out)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (!ctx)
+        return FZ_ERR;
+    int outl = 0, fin = 0, ok = 0;
+    if (EVP_EncryptInit_ex(ctx, EVP_sm4_ctr(), NULL, key, iv) == 1 &&
+        EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) == 1 &&
+        EVP_EncryptFinal_ex(ctx, (unsigned char *)out + outl, &fin) == 1)
+        ok = (size_t)(outl + fin) == len;
+    EVP_CIPHER_CTX_free(ctx);
+    return ok ? FZ_OK : FZ_ERR;
+}
+
+int sm_seal(const unsigned char enc_key[SM4_KEY_LEN], const unsigned char mac_key[SM3_LEN],
+            const void *plain, size_t len, unsigned char *out)
+{
+    unsigned char *iv = out, *ct = out + SM4_IV_LEN;
+    if (sm_random(iv, SM4_IV_LEN) || sm4_ctr(enc_key, iv, plain, len, ct))
+        return FZ_ERR;
+    return hmac_sm3(mac_key, SM3_LEN, out, SM4_IV_LEN + len, ct + len);
+}
+
+int sm_open(const unsigned char enc_key[SM4_KEY_LEN], const unsigned char mac_key[SM3_LEN],
+            const unsigned char *sealed, size_t len, void *out)
+{
+    if (len < SM_SEAL_OVERHEAD)
+        return FZ_INVALID;
+    size_t ctlen = len - SM_SEAL_OVERHEAD;
+    unsigned char mac[SM3_LEN];
+    if (hmac_sm3(mac_key, SM3_LEN, sealed, SM4_IV_LEN + ctlen, mac))
+        return FZ_ERR;
+    if (CRYPTO_memcmp(mac, sealed + SM4_IV_LEN + ctlen, SM3_LEN) != 0)
+        return FZ_INVALID;
+    return sm4_ctr(enc_key, sealed, sealed + SM4_IV_LEN, ctlen, out);
+}

@@ -1,0 +1,44 @@
+/* config.h: server configuration.
+ *
+ * Precedence, lowest to highest: built-in defaults, DIR/fazhi.conf
+ * (`key = value` lines, `#` comments), environment (FAZHI_<KEY>, upper case),
+ * command-line flags (--key value, '-' or '_' alike). An unknown key or a bad
+ * value in the file, the environment or a flag is an error naming the key. */
+#ifndef FZ_CONFIG_H
+#define FZ_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/sm.h"
+
+typedef struct config {
+    char data[1024];       /* data directory */
+    char listen[128];      /* host:port */
+    int threads;           /* HTTP worker threads; 0 = number of cores */
+    char region_code[16];  /* this county's 12-digit code: the event ledger */
+    long max_body_kb;      /* request body cap for JSON APIs */
+    int conn_timeout_s;    /* idle/slow client timeout */
+    int conn_limit;        /* simultaneous connections */
+    int commit_batch_max;  /* jobs per group commit; 1 = one commit per write */
+    char log_level[8];
+    char access_log[1024]; /* "stderr", "off" or a file path */
+    char ui_dir[1024];     /* serve the UI from this directory instead of the embedded copy */
+    char file_digest[SM3_HEX_LEN + 1]; /* SM3 of fazhi.conf as read ("" if none) */
+} config;
+
+void config_defaults(config *c);
+/* Sets one key from text; returns 0, or -1 with a Chinese reason in err. */
+int config_set(config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Reads DIR/fazhi.conf if present. Errors name the file, line and key. */
+int config_load_file(config *c, const char *dir, char *err, size_t errlen);
+/* Applies FAZHI_<KEY> variables for every known key (FAZHI_DATA included). */
+int config_load_env(config *c, char *err, size_t errlen);
+/* Prints every key with its default and meaning (for --help). */
+void config_help(FILE *out);
+/* Writes a commented default fazhi.conf for `fazhi init`. */
+int config_write_default(const config *c, const char *path, char *err, size_t errlen);
+/* Is the key known? (for flag parsing) */
+int config_known(const char *key);
+
+#endif

@@ -1,0 +1,308 @@
+/* events.c: appending to and verifying the SM3 event chain (see events.h and
+ * docs/events.md for the canonical encoding). */
+#include "engine/events.h"
+#include "store/store.h"
+#include "core/status.h"
+#include "core/timeutil.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CANON_MAGIC "FZEV1"
+static const char ZERO_HASH[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+static atomic_uint_fast64_t g_appended;
+
+uint64_t events_appended(void)
+{
+    return atomic_load(&g_appended);
+}
+
+char *event_payload_text(const json_t *payload)
+{
+    if (!payload)
+        return strdup("{}");
+    return json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static void lv_str(strbuf *b, const char *s)
+{
+    s = nz(s);
+    strbuf_lv(b, s, strlen(s));
+}
+
+static void lv_int(strbuf *b, int64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%lld", (long long)v);
+    strbuf_lv(b, num, (size_t)n);
+}
+
+void event_canonical(const event *e, strbuf *out)
+{
+    strbuf_append(out, CANON_MAGIC, sizeof(CANON_MAGIC) - 1);
+    lv_str(out, e->ledger);
+    lv_int(out, e->lseq);
+    lv_int(out, e->at);
+    lv_str(out, e->actor);
+    lv_int(out, e->unit_id);
+    lv_str(out, e->region_code ? e->region_code : e->ledger);
+    lv_str(out, e->subject_kind);
+    lv_str(out, e->subject_id);
+    lv_str(out, e->action);
+    lv_str(out, e->from_state);
+    lv_str(out, e->to_state);
+    lv_str(out, e->payload ? e->payload : "{}");
+    lv_str(out, e->def_digest);
+}
+
+static int hex_decode(const char *hex, unsigned char *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = hex[2 * i + k];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0)
+                return FZ_INVALID;
+            v = v * 16 + d;
+        }
+        out[i] = (unsigned char)v;
+    }
+    return hex[2 * n] == '\0' ? FZ_OK : FZ_INVALID;
+}
+
+/* Hashes prev||canonical(e) using buf as scratch (reset first). */
+static int hash_with(const event *e, strbuf *buf, char out[SM3_HEX_LEN + 1])
+{
+    unsigned char prev[SM3_LEN], d[SM3_LEN];
+    if (hex_decode(e->prev_hash, prev, SM3_LEN))
+        return FZ_INVALID;
+    strbuf_reset(buf);
+    strbuf_append(buf, prev, SM3_LEN);
+    event_canonical(e, buf);
+    if (!strbuf_ok(buf) || sm3(buf->data, buf->len, d))
+        return FZ_ERR;
+    sm3_hex(d, out);
+    return FZ_OK;
+}
+
+int event_hash(const event *e, char out[SM3_HEX_LEN + 1])
+{
+    strbuf b = STRBUF_INIT;
+    int rc = hash_with(e, &b, out);
+    strbuf_free(&b);
+    return rc;
+}
+
+int events_head(store_conn *c, const char *ledger, int64_t *lseq, char head[SM3_HEX_LEN + 1])
+{
+    store_stmt *st;
+    if (store_prepare(c, "SELECT lseq, head FROM ledgers WHERE ledger = ?", &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, ledger);
+    int rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *lseq = store_col_int(st, 0);
+        snprintf(head, SM3_HEX_LEN + 1, "%s", store_col_text(st, 1));
+    } else {
+        *lseq = 0;
+        head[0] = '\0';
+    }
+    store_done(st);
+    return rc < 0 ? FZ_ERR : FZ_OK;
+}
+
+int event_append(store_conn *w, event *e, const json_t *payload)
+{
+    if (!e->ledger || !*e->ledger || !e->action || !*e->action)
+        return FZ_INVALID;
+    int64_t lseq;
+    char head[SM3_HEX_LEN + 1];
+    if (events_head(w, e->ledger, &lseq, head))
+        return FZ_ERR;
+    e->lseq = lseq + 1;
+    memcpy(e->prev_hash, lseq ? head : ZERO_HASH, SM3_HEX_LEN + 1);
+    if (!e->at)
+        e->at = time_now_ms();
+    char *text = event_payload_text(payload);
+    if (!text)
+        return FZ_INVALID; /* not encodable (e.g. invalid UTF-8) */
+    e->payload = text;
+    int rc = event_hash(e, e->hash);
+    if (rc) {
+        free(text);
+        e->payload = NULL;
+        return rc;
+    }
+    store_stmt *st;
+    rc = store_prepare(w,
+        "INSERT INTO events (ledger, lseq, at, actor, unit_id, region_code, subject_kind,"
+        " subject_id, action, from_state, to_state, payload, def_digest, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq", &st);
+    if (rc == FZ_OK) {
+        store_bind_text(st, 1, e->ledger);
+        store_bind_int(st, 2, e->lseq);
+        store_bind_int(st, 3, e->at);
+        store_bind_text(st, 4, nz(e->actor));
+        store_bind_int(st, 5, e->unit_id);
+        store_bind_text(st, 6, e->region_code ? e->region_code : e->ledger);
+        store_bind_text(st, 7, nz(e->subject_kind));
+        store_bind_text(st, 8, nz(e->subject_id));
+        store_bind_text(st, 9, e->action);
+        store_bind_text(st, 10, nz(e->from_state));
+        store_bind_text(st, 11, nz(e->to_state));
+        store_bind_text(st, 12, text);
+        store_bind_text(st, 13, nz(e->def_digest));
+        store_bind_text(st, 14, e->prev_hash);
+        store_bind_text(st, 15, e->hash);
+        rc = store_step(st);
+        if (rc == STORE_ROW) {
+            e->seq = store_col_int(st, 0);
+            rc = store_step(st) == STORE_DONE ? FZ_OK : FZ_ERR;
+        } else {
+            rc = FZ_ERR;
+        }
+        store_done(st);
+    }
+    free(text);
+    e->payload = NULL;
+    if (rc)
+        return rc;
+    if (store_prepare(w,
+            "INSERT INTO ledgers (ledger, lseq, head) VALUES (?, ?, ?)"
+            " ON CONFLICT (ledger) DO UPDATE SET lseq = excluded.lseq, head = excluded.head", &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, e->ledger);
+    store_bind_int(st, 2, e->lseq);
+    store_bind_text(st, 3, e->hash);
+    rc = store_step(st) == STORE_DONE ? FZ_OK : FZ_ERR;
+    store_done(st);
+    if (rc == FZ_OK)
+        atomic_fetch_add(&g_appended, 1);
+    return rc;
+}
+
+/* ---- verify ---- */
+
+static void fail(verify_result *r, int64_t seq, const char *fmt, const char *a, long long b)
+{
+    if (!r->ok)
+        return;
+    r->ok = 0;
+    r->bad_seq = seq;
+    snprintf(r->reason, sizeof(r->reason), fmt, a, b);
+}
+
+/* Checks that the ledgers table agrees with the last event walked. */
+static void check_ledger_end(store_conn *c, verify_result *r, const char *ledger, int64_t lseq,
+                             const char *head, int64_t seq)
+{
+    int64_t want;
+    char want_head[SM3_HEX_LEN + 1];
+    if (events_head(c, ledger, &want, want_head)) {
+        fail(r, seq, "无法读取账本 %s 的链头 (%lld)", ledger, 0);
+        return;
+    }
+    if (want != lseq || strcmp(want_head, head) != 0)
+        fail(r, seq, "账本 %s 的链头记录与事件链不符（链头序号 %lld），事件可能被删除或链头被改写",
+             ledger, (long long)want);
+}
+
+int events_verify(store *s, verify_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->ok = 1;
+    store_conn *c = store_reader(s);
+    if (!c)
+        return FZ_UNAVAIL;
+    store_stmt *st;
+    if (store_prepare(c,
+            "SELECT seq, ledger, lseq, at, actor, unit_id, region_code, subject_kind, subject_id,"
+            " action, from_state, to_state, payload, def_digest, prev_hash, hash"
+            " FROM events ORDER BY ledger, lseq", &st))
+        return FZ_ERR;
+    strbuf buf = STRBUF_INIT;
+    char ledger[32] = "", prev[SM3_HEX_LEN + 1] = "", calc[SM3_HEX_LEN + 1];
+    int64_t expect = 0, last_seq = 0;
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW && r->ok) {
+        event e = {0};
+        e.seq = store_col_int(st, 0);
+        e.ledger = store_col_text(st, 1);
+        e.lseq = store_col_int(st, 2);
+        e.at = store_col_int(st, 3);
+        e.actor = store_col_text(st, 4);
+        e.unit_id = store_col_int(st, 5);
+        e.region_code = store_col_text(st, 6);
+        e.subject_kind = store_col_text(st, 7);
+        e.subject_id = store_col_text(st, 8);
+        e.action = store_col_text(st, 9);
+        e.from_state = store_col_text(st, 10);
+        e.to_state = store_col_text(st, 11);
+        e.payload = store_col_text(st, 12);
+        e.def_digest = store_col_text(st, 13);
+        const char *prev_hash = store_col_text(st, 14);
+        const char *hash = store_col_text(st, 15);
+        if (strcmp(ledger, e.ledger) != 0) {
+            if (ledger[0])
+                check_ledger_end(c, r, ledger, expect, prev, last_seq);
+            if (!r->ok)
+                break;
+            if (r->nledgers < 64) {
+                verify_ledger *vl = &r->ledgers[r->nledgers];
+                snprintf(vl->ledger, sizeof(vl->ledger), "%s", e.ledger);
+            }
+            r->nledgers++;
+            snprintf(ledger, sizeof(ledger), "%s", e.ledger);
+            memcpy(prev, ZERO_HASH, sizeof(prev));
+            expect = 0;
+        }
+        expect++;
+        if (e.lseq != expect) {
+            fail(r, e.seq, "账本 %s 的事件序号不连续：应为 %lld，事件可能被删除", ledger, (long long)expect);
+            break;
+        }
+        if (strcmp(prev_hash, prev) != 0) {
+            fail(r, e.seq, "账本 %s 的前序哈希与上一事件不符（账本序号 %lld）", ledger, (long long)e.lseq);
+            break;
+        }
+        snprintf(e.prev_hash, sizeof(e.prev_hash), "%s", prev_hash);
+        if (hash_with(&e, &buf, calc) != FZ_OK || strcmp(calc, hash) != 0) {
+            fail(r, e.seq, "账本 %s 的事件内容与其哈希不符（账本序号 %lld），事件被篡改", ledger,
+                 (long long)e.lseq);
+            break;
+        }
+        memcpy(prev, hash, SM3_HEX_LEN + 1);
+        last_seq = e.seq;
+        r->count++;
+        if (r->nledgers <= 64) {
+            verify_ledger *vl = &r->ledgers[r->nledgers - 1];
+            vl->count = e.lseq;
+            memcpy(vl->head, prev, sizeof(vl->head));
+        }
+    }
+    store_done(st);
+    strbuf_free(&buf);
+    if (rc < 0) {
+        r->ok = 0;
+        snprintf(r->reason, sizeof(r->reason), "读取事件表失败：%s", store_errmsg(c));
+        return FZ_ERR;
+    }
+    if (r->ok && ledger[0])
+        check_ledger_end(c, r, ledger, expect, prev, last_seq);
+    /* A ledgers row with no events at all means its events were deleted. */
+    if (r->ok && store_prepare(c, "SELECT count(*) FROM ledgers", &st) == FZ_OK) {
+        if (store_step(st) == STORE_ROW && store_col_int(st, 0) != r->nledgers)
+            fail(r, 0, "账本表记录了事件链中不存在的账本%s（共 %lld 个账本）", "", (long long)store_col_int(st, 0));
+        store_done(st);
+    }
+    return FZ_OK;
+}

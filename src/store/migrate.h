@@ -1,0 +1,17 @@
+/* migrate.h: numbered schema migrations, applied at start (store-internal).
+ * The database records each applied version in schema_migrations; a database
+ * written by a newer binary (a version above migrate_latest()) is refused. */
+#ifndef FZ_MIGRATE_H
+#define FZ_MIGRATE_H
+
+#include <stddef.h>
+
+typedef struct store_conn store_conn;
+
+int migrate_latest(void);
+/* Applies every missing migration in one transaction; sets *current. */
+int migrate_apply(store_conn *c, int *current, char *err, size_t errlen);
+/* Only reads the version; refuses a newer schema and an uninitialised one. */
+int migrate_check(store_conn *c, int *current, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,90 @@
+/* store.h: the backend-neutral store API.
+ *
+ * Reads go through a per-thread read-only connection (store_reader).
+ * Writes go through store_write(): the job runs on the single writer thread,
+ * inside a transaction shared with every other job waiting at that moment
+ * (group commit), and store_write() returns only after that transaction is
+ * durably committed (synchronous=FULL) or has failed.
+ *
+ * SQL is the portable subset of SQLite 3.40 and PostgreSQL 15 (DESIGN §4),
+ * with `?` placeholders; dialect differences stay inside store/.
+ * No other layer includes sqlite3.h. */
+#ifndef FZ_STORE_H
+#define FZ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store;
+typedef struct store_conn store_conn;
+typedef struct store_stmt store_stmt;
+
+enum { STORE_DONE = 0, STORE_ROW = 1 };
+
+typedef struct store_opts {
+    const char *dir;  /* data directory; the database is DIR/fazhi.db */
+    int batch_max;    /* most jobs per commit; 1 turns group commit off */
+    int no_writer;    /* open for reading only (verify, backup): no writer thread,
+                         no migrations, but the schema version is still checked */
+    int create;       /* allow creating a new database file (init) */
+} store_opts;
+
+#define STORE_HIST_BUCKETS 10 /* batch sizes: <=1,2,4,...,256, +Inf */
+
+typedef struct store_stats {
+    uint64_t commits;           /* transactions committed by the writer */
+    uint64_t jobs;              /* write jobs completed (ok or failed) */
+    uint64_t failed_commits;
+    uint64_t hist[STORE_HIST_BUCKETS]; /* commits by batch size bucket */
+    uint64_t batch_sum;         /* sum of batch sizes (for the histogram _sum) */
+} store_stats;
+
+/* Opens (and migrates) the store. On failure writes a Chinese message into err. */
+int store_open(const store_opts *o, store **out, char *err, size_t errlen);
+/* Stops the writer after draining queued jobs and closes every connection. */
+void store_close(store *s);
+const char *store_backend(const store *s);
+
+/* Borrowed read-only connection for the calling thread, opened on first use,
+ * closed when the thread exits or at store_close. NULL when it cannot open. */
+store_conn *store_reader(store *s);
+
+/* Prepares (or fetches from the connection's cache) a statement. The statement
+ * is borrowed: call store_done() when finished with it, before preparing the
+ * same SQL again on this connection. */
+int store_prepare(store_conn *c, const char *sql, store_stmt **out);
+void store_bind_int(store_stmt *st, int idx, int64_t v);
+void store_bind_text(store_stmt *st, int idx, const char *s);
+void store_bind_textn(store_stmt *st, int idx, const char *s, size_t len);
+void store_bind_blob(store_stmt *st, int idx, const void *p, size_t len);
+void store_bind_null(store_stmt *st, int idx);
+/* STORE_ROW, STORE_DONE, or FZ_CONFLICT (constraint violation) / FZ_ERR. */
+int store_step(store_stmt *st);
+int64_t store_col_int(store_stmt *st, int idx);
+/* Borrowed until the next step/done on the statement; "" for NULL. */
+const char *store_col_text(store_stmt *st, int idx);
+const void *store_col_blob(store_stmt *st, int idx, size_t *len);
+int store_col_is_null(store_stmt *st, int idx);
+/* Resets the statement and clears its bindings. */
+void store_done(store_stmt *st);
+/* Runs parameterless SQL (DDL, PRAGMA) that returns no rows. */
+int store_exec(store_conn *c, const char *sql);
+/* The last error text of the connection, for logs (not for users). */
+const char *store_errmsg(store_conn *c);
+
+/* Runs fn(writer_conn, ctx) in the next group commit and waits until it is
+ * durable. Returns fn's code when the commit succeeded, FZ_ERR when the
+ * commit failed, FZ_UNAVAIL when the store has no writer. A job that
+ * returns non-zero is rolled back alone (savepoint) and does not affect the
+ * other jobs in its batch. fn must not call store_write(). */
+typedef int (*store_write_fn)(store_conn *w, void *ctx);
+int store_write(store *s, store_write_fn fn, void *ctx);
+
+void store_get_stats(store *s, store_stats *out);
+/* Schema version found in the database and the latest this binary knows. */
+void store_schema(store *s, int *current, int *latest);
+/* Online, consistent copy of the database into path (must not exist), checked
+ * with quick_check. */
+int store_backup(store *s, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,105 @@
+// Helpers for the API tests: a throwaway data dir, a free loopback port, a
+// real `fazhi serve` process that is always stopped, and small HTTP helpers.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const BIN = process.env.FAZHI_BIN || path.resolve('build/fazhi');
+const children = new Set();
+
+function killAll() {
+  for (const c of children) {
+    try { c.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { killAll(); process.exit(130); });
+
+export function tmpDir(prefix = 'fazhi-test-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function run(args, opts = {}) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 60000, ...opts });
+  return { code: r.status, out: r.stdout || '', err: r.stderr || '' };
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function initData(extra = []) {
+  const dir = tmpDir();
+  const data = path.join(dir, 'data');
+  const r = run(['init', '--data', data, ...extra]);
+  if (r.code !== 0) throw new Error(`fazhi init failed: ${r.err}`);
+  return data;
+}
+
+// Starts `fazhi serve`; resolves once /healthz answers, or rejects with the
+// server's stderr if it exits first.
+export async function startServer(data, extraArgs = [], env = {}) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--access-log', 'off', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  children.add(child);
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', () => {});
+  const exited = new Promise((resolve) => child.on('exit', (code, sig) => { children.delete(child); resolve({ code, sig }); }));
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const done = await Promise.race([exited.then((e) => e), new Promise((r) => setTimeout(() => r(null), 50))]);
+    if (done) throw new Error(`server exited (${done.code ?? done.sig}): ${stderr}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) break;
+    } catch { /* not yet listening */ }
+  }
+  return {
+    base, port, child, exited,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill(signal);
+      const t = setTimeout(() => child.kill('SIGKILL'), 10000);
+      const e = await exited;
+      clearTimeout(t);
+      return e;
+    },
+  };
+}
+
+// Expects a server start to fail; returns {code, stderr}.
+export function serveFails(data, extraArgs = [], env = {}) {
+  return run(['serve', '--data', data, '--listen', '127.0.0.1:1', ...extraArgs],
+    { env: { ...process.env, ...env }, timeout: 15000 });
+}
+
+// Minimal test bookkeeping shared by the runners.
+export function tally() {
+  let passed = 0, failed = 0;
+  return {
+    ok(name) { passed++; console.log(`  ok   ${name}`); },
+    fail(name, why) { failed++; console.log(`  FAIL ${name}: ${why}`); },
+    check(name, cond, why) { cond ? this.ok(name) : this.fail(name, why); },
+    get failed() { return failed; },
+    summary() { console.log(`${passed} passed, ${failed} failed`); return failed === 0 ? 0 : 1; },
+  };
+}
+
+// Looks up "a.b.0.c" in a JSON value.
+export function jpath(obj, p) {
+  return p.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+}

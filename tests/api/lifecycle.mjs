@@ -1,0 +1,208 @@
+// Process-level API tests: configuration errors, schema refusal, crash
+// durability (SIGKILL under write load), tamper detection, online backup,
+// keep-alive after errors, slow clients, ETag/gzip, dev-mode UI directory.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { initData, run, serveFails, startServer, tally, tmpDir } from './lib.mjs';
+
+const t = tally();
+const sql = (data, q) => execFileSync('sqlite3', [path.join(data, 'fazhi.db'), q], { encoding: 'utf8' }).trim();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function postCheckpoint(base, note) {
+  const r = await fetch(`${base}/api/chain/checkpoints`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ note }),
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+// Sends raw bytes on one socket and collects what comes back until `until`
+// matches or the socket closes or ms passes.
+function rawExchange(port, chunks, { until, ms = 3000, gapMs = 0 } = {}) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let buf = '';
+    let closed = false;
+    const finish = () => { clearTimeout(timer); s.destroy(); resolve({ text: buf, closed }); };
+    const timer = setTimeout(finish, ms);
+    s.on('data', (d) => { buf += d.toString('latin1'); if (until && until(buf)) finish(); });
+    s.on('close', () => { closed = true; finish(); });
+    s.on('error', () => {});
+    s.on('connect', async () => {
+      for (const c of chunks) { s.write(c); if (gapMs) await sleep(gapMs); }
+    });
+  });
+}
+
+console.log('# configuration and start-up refusals');
+{
+  const data = initData();
+  fs.appendFileSync(path.join(data, 'fazhi.conf'), '\nlisten_port = 9\n');
+  let r = serveFails(data);
+  t.check('unknown key in fazhi.conf: refuses and names key and line', r.code !== 0 && /listen_port/.test(r.err) && /第 \d+ 行/.test(r.err), r.err);
+  const conf = fs.readFileSync(path.join(data, 'fazhi.conf'), 'utf8').replace('listen_port = 9', 'threads = many');
+  fs.writeFileSync(path.join(data, 'fazhi.conf'), conf);
+  r = serveFails(data);
+  t.check('bad value in fazhi.conf: refuses and names the key', r.code !== 0 && /threads/.test(r.err), r.err);
+  fs.writeFileSync(path.join(data, 'fazhi.conf'), conf.replace('threads = many', ''));
+  r = serveFails(data, [], { FAZHI_CONN_TIMEOUT_S: '0' });
+  t.check('bad environment value: refuses and names the variable', r.code !== 0 && /FAZHI_CONN_TIMEOUT_S/.test(r.err), r.err);
+  r = serveFails(data, ['--no-such-flag', '1']);
+  t.check('unknown flag: refuses and names it', r.code !== 0 && /--no-such-flag/.test(r.err), r.err);
+  r = serveFails(data, ['--region-code', '12345']);
+  t.check('bad region code: refuses and names region_code', r.code !== 0 && /region_code/.test(r.err), r.err);
+  r = run(['init', '--data', data]);
+  t.check('init on an initialised dir refuses', r.code !== 0 && /已初始化/.test(r.err), r.err);
+  const empty = tmpDir();
+  r = serveFails(empty);
+  t.check('serve on an uninitialised dir refuses with a hint', r.code !== 0 && /fazhi init/.test(r.err), r.err);
+  sql(data, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+  r = serveFails(data);
+  t.check('data dir from a newer schema: serve refuses and says so', r.code !== 0 && /更新版本/.test(r.err) && /999/.test(r.err), r.err);
+  r = run(['verify', '--data', data]);
+  t.check('data dir from a newer schema: verify refuses too', r.code !== 0 && /更新版本/.test(r.err), r.err);
+  const keyStat = fs.statSync(path.join(data, 'fazhi.key'));
+  t.check('init creates the key file with mode 0600', (keyStat.mode & 0o777) === 0o600, (keyStat.mode & 0o777).toString(8));
+}
+
+console.log('# crash durability: SIGKILL while 16 clients write');
+{
+  const data = initData();
+  let srv = await startServer(data, ['--threads', '4']);
+  const acked = [];
+  let stop = false;
+  const client = async (id) => {
+    for (let i = 0; !stop && i < 100000; i++) {
+      try {
+        const r = await postCheckpoint(srv.base, `client ${id} write ${i}`);
+        if (r.status === 201) acked.push(r.json);
+      } catch { return; } // connection died with the server
+    }
+  };
+  const clients = Array.from({ length: 16 }, (_, i) => client(i));
+  await sleep(1500);
+  srv.child.kill('SIGKILL');
+  stop = true;
+  await Promise.all(clients);
+  await srv.exited;
+  t.check('clients got acknowledged writes before the kill', acked.length > 50, `only ${acked.length}`);
+  srv = await startServer(data);
+  let missing = 0, wrong = 0;
+  for (const a of acked) {
+    const r = await fetch(`${srv.base}/api/events/${a.seq}`);
+    if (r.status !== 200) { missing++; continue; }
+    const e = await r.json();
+    if (e.hash !== a.hash) wrong++;
+  }
+  t.check(`every acknowledged write (${acked.length}) is present after restart`, missing === 0 && wrong === 0, `${missing} missing, ${wrong} differ`);
+  const after = await postCheckpoint(srv.base, 'after restart');
+  t.check('writes continue after the crash', after.status === 201, JSON.stringify(after));
+  await srv.stop();
+  const v = run(['verify', '--data', data]);
+  // Writes committed but not yet acknowledged at the kill may also be there.
+  const count = Number(/^OK (\d+) /.exec(v.out)?.[1]);
+  t.check('fazhi verify passes after the crash', v.code === 0 && count >= acked.length + 2, v.out + v.err);
+}
+
+console.log('# tamper evidence');
+{
+  const data = initData();
+  const srv = await startServer(data);
+  for (let i = 0; i < 5; i++) await postCheckpoint(srv.base, `存证 ${i}`);
+  await srv.stop();
+  let v = run(['verify', '--data', data]);
+  t.check('verify prints OK <count> <head>', v.code === 0 && /^OK 6 [0-9a-f]{64}\n/.test(v.out), v.out + v.err);
+  const backup = path.join(tmpDir(), 'pristine.db');
+  fs.copyFileSync(path.join(data, 'fazhi.db'), backup);
+  sql(data, `UPDATE events SET payload = '{"note":"改过的"}' WHERE seq = 3`);
+  v = run(['verify', '--data', data]);
+  t.check('an edited payload is caught at its seq', v.code !== 0 && /^FAIL seq 3: .*篡改/.test(v.out), v.out + v.err);
+  fs.copyFileSync(backup, path.join(data, 'fazhi.db'));
+  sql(data, "UPDATE events SET actor = 'admin' WHERE seq = 2");
+  v = run(['verify', '--data', data]);
+  t.check('an edited actor is caught', v.code !== 0 && /^FAIL seq 2:/.test(v.out), v.out);
+  fs.copyFileSync(backup, path.join(data, 'fazhi.db'));
+  sql(data, 'DELETE FROM events WHERE seq = 4');
+  v = run(['verify', '--data', data]);
+  t.check('a deleted middle event is caught', v.code !== 0 && /^FAIL seq 5: .*不连续/.test(v.out), v.out);
+  fs.copyFileSync(backup, path.join(data, 'fazhi.db'));
+  sql(data, 'DELETE FROM events WHERE seq = 6');
+  v = run(['verify', '--data', data]);
+  t.check('a deleted last event is caught by the ledger head', v.code !== 0 && /链头/.test(v.out), v.out);
+  fs.copyFileSync(backup, path.join(data, 'fazhi.db'));
+  v = run(['verify', '--data', data]);
+  t.check('the restored copy verifies again', v.code === 0, v.out);
+}
+
+console.log('# online backup while serving');
+{
+  const data = initData();
+  const srv = await startServer(data);
+  let stop = false;
+  const writer = (async () => { while (!stop) await postCheckpoint(srv.base, 'load during backup'); })();
+  await sleep(200);
+  const file = path.join(tmpDir(), 'backup.db');
+  const b = run(['backup', '--data', data, file]);
+  stop = true;
+  await writer;
+  const m = /^OK (\S+) sm3=([0-9a-f]{64}) bytes=(\d+)/.exec(b.out);
+  t.check('backup prints OK, the SM3 digest and the size', b.code === 0 && m, b.out + b.err);
+  if (m) {
+    const dgst = execFileSync('openssl', ['dgst', '-sm3', '-r', file], { encoding: 'utf8' }).split(' ')[0];
+    t.check('the printed digest is the SM3 of the copy', dgst === m[2], `${dgst} vs ${m[2]}`);
+  }
+  const again = run(['backup', '--data', data, file]);
+  t.check('backup refuses to overwrite a file', again.code !== 0 && /已存在/.test(again.err), again.err);
+  const restored = path.join(tmpDir(), 'restored');
+  fs.mkdirSync(restored);
+  fs.copyFileSync(file, path.join(restored, 'fazhi.db'));
+  fs.copyFileSync(path.join(data, 'fazhi.conf'), path.join(restored, 'fazhi.conf'));
+  const v = run(['verify', '--data', restored]);
+  t.check('the backup is a consistent, verifiable chain', v.code === 0 && /^OK \d+ /.test(v.out), v.out + v.err);
+  await srv.stop();
+}
+
+console.log('# connections: keep-alive after errors, slow clients, caching');
+{
+  const data = initData();
+  const srv = await startServer(data, ['--conn-timeout-s', '1', '--max-body-kb', '1']);
+  const bad = '{"note":\n,}';
+  const big = 'x'.repeat(4000);
+  const req = (body) => `POST /api/chain/checkpoints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const two = await rawExchange(srv.port, [req(bad), req(big), 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'],
+    { until: (b) => b.includes('{"status":"ok"}'), gapMs: 50 });
+  t.check('after a 400 and a 413 the same connection serves the next request',
+    /HTTP\/1.1 400/.test(two.text) && /HTTP\/1.1 413/.test(two.text) && two.text.includes('{"status":"ok"}') && !/Connection: close/i.test(two.text), two.text.slice(0, 600));
+  const slow = await rawExchange(srv.port, ['GET /healthz HTTP/1.1\r\nHo'], { ms: 4000 });
+  t.check('a client that stalls mid-request is disconnected after the timeout', slow.closed && !slow.text.includes('200 OK'), JSON.stringify(slow));
+  const first = await fetch(`${srv.base}/`);
+  const etag = first.headers.get('etag');
+  const second = await fetch(`${srv.base}/`, { headers: { 'If-None-Match': etag } });
+  t.check('If-None-Match with the ETag gives 304', second.status === 304, `${second.status}`);
+  const html = await first.text();
+  const js = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  const gz = await rawExchange(srv.port, [`GET ${js} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n`],
+    { until: (b) => b.includes('\r\n\r\n') });
+  t.check('JS assets are served pre-gzipped with long caching', /Content-Encoding: gzip/i.test(gz.text) && /immutable/.test(gz.text), gz.text.slice(0, 400));
+  await srv.stop();
+}
+
+console.log('# config changes are events; dev-mode UI directory');
+{
+  const data = initData();
+  let srv = await startServer(data);
+  await srv.stop();
+  fs.appendFileSync(path.join(data, 'fazhi.conf'), '\nconn_limit = 500\n');
+  srv = await startServer(data, ['--ui-dir', path.resolve('ui/dist')]);
+  const ev = await (await fetch(`${srv.base}/api/events?action=system.config_changed`)).json();
+  t.check('an edited fazhi.conf is recorded as system.config_changed', ev.total === 1 && /^[0-9a-f]{64}$/.test(ev.rows[0].payload.new_digest), JSON.stringify(ev));
+  const page = await fetch(`${srv.base}/system/status`);
+  t.check('dev mode serves ui/dist from disk with SPA fallback', page.status === 200 && (await page.text()).includes('<div id="app"'), `${page.status}`);
+  const trav = await rawExchange(srv.port, ['GET /../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'], { until: (b) => b.includes('\r\n\r\n') && b.length > 200 });
+  t.check('dev mode never serves files outside the directory', !trav.text.includes('root:x:'), trav.text.slice(0, 300));
+  await srv.stop();
+}
+
+process.exit(t.summary());

@@ -1,0 +1,84 @@
+// Data-driven API tests: every tests/api/cases/*.json file is a list of
+// request -> expected status / JSON fields / headers, run in order against a
+// real `fazhi serve` on a fresh data dir and a free loopback port.
+// Case format (docs/testing.md):
+//   {"name", "method", "path", "headers"?, "json"? | "raw"? | "raw_hex"?,
+//    "expect": {"status", "json"?: {"a.b": value | {"re": "..."} | {"type": "..."}},
+//               "headers"?: {"name": value | {"re": ...}}, "absent_headers"?: [...]},
+//    "save"?: {"var": "json.path"}}
+// "${var}" in path, headers or bodies is replaced by a saved value.
+import fs from 'node:fs';
+import path from 'node:path';
+import { initData, jpath, run, startServer, tally } from './lib.mjs';
+
+const dir = path.resolve('tests/api/cases');
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const t = tally();
+
+function subst(v, vars) {
+  if (typeof v === 'string' && /^\$\{\w+\}$/.test(v)) return vars[v.slice(2, -1)];
+  if (typeof v === 'string') return v.replace(/\$\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+  if (Array.isArray(v)) return v.map((x) => subst(x, vars));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, subst(x, vars)]));
+  return v;
+}
+
+function matches(actual, want) {
+  if (want && typeof want === 'object' && !Array.isArray(want)) {
+    if ('re' in want) return typeof actual === 'string' && new RegExp(want.re).test(actual);
+    if ('type' in want) return (Array.isArray(actual) ? 'array' : typeof actual) === want.type;
+    if ('gte' in want) return typeof actual === 'number' && actual >= want.gte;
+  }
+  return JSON.stringify(actual) === JSON.stringify(want);
+}
+
+const data = initData(['--region-code', '532624']);
+const srv = await startServer(data);
+const vars = { base: srv.base };
+try {
+  for (const f of files) {
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    console.log(`# ${f}: ${spec.name || ''}`);
+    for (const c0 of spec.cases) {
+      const c = subst(c0, vars);
+      const name = `${f} ${c.name}`;
+      const headers = { ...(c.headers || {}) };
+      let body;
+      if ('json' in c) { body = JSON.stringify(c.json); headers['Content-Type'] ??= 'application/json'; }
+      if ('raw' in c) body = c.raw;
+      if ('raw_hex' in c) body = Buffer.from(c.raw_hex, 'hex');
+      if ('repeat_bytes' in c) body = Buffer.alloc(c.repeat_bytes, 0x20);
+      let res, text, json;
+      try {
+        res = await fetch(srv.base + c.path, { method: c.method || 'GET', headers, body, redirect: 'manual' });
+        text = await res.text();
+        try { json = JSON.parse(text); } catch { json = undefined; }
+      } catch (e) {
+        t.fail(name, `request failed: ${e.message}`);
+        continue;
+      }
+      const problems = [];
+      const ex = c.expect || {};
+      if (ex.status !== undefined && res.status !== ex.status) problems.push(`status ${res.status} != ${ex.status} (${text.slice(0, 200)})`);
+      for (const [p, want] of Object.entries(ex.json || {})) {
+        const got = jpath(json, p);
+        if (!matches(got, want)) problems.push(`${p} = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      }
+      for (const [h, want] of Object.entries(ex.headers || {})) {
+        const got = res.headers.get(h);
+        if (!matches(got, want)) problems.push(`header ${h} = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      }
+      for (const h of ex.absent_headers || []) if (res.headers.has(h)) problems.push(`header ${h} present`);
+      if (ex.body_contains && !text.includes(ex.body_contains)) problems.push(`body lacks ${JSON.stringify(ex.body_contains)}`);
+      if (problems.length) t.fail(name, problems.join('; '));
+      else t.ok(name);
+      for (const [k, p] of Object.entries(c.save || {})) vars[k] = jpath(json, p);
+    }
+  }
+} finally {
+  const e = await srv.stop();
+  t.check('server stops cleanly on SIGTERM', e.code === 0, `exit ${e.code ?? e.sig}: ${srv.stderr().slice(-500)}`);
+  const v = run(['verify', '--data', data]);
+  t.check('chain verifies after the run', v.code === 0 && /^OK \d+ [0-9a-f]{64}/.test(v.out), v.out + v.err);
+}
+process.exit(t.summary());

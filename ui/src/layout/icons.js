@@ -1,0 +1,8 @@
+// Icons used by the menu data (by name) and the frame. Only these are bundled.
+import { Setting, Monitor, Document, Fold, Expand, UserFilled, Refresh, Close } from '@element-plus/icons-vue'
+
+export const icons = { Setting, Monitor, Document, Fold, Expand, UserFilled, Refresh, Close }
+
+export function iconFor(name) {
+  return icons[name] || Document
+}
