@@ -10,7 +10,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libssl-dev openssl
   libsodium-dev libcmocka-dev zlib1g-dev
-  nodejs npm chromium
+  nodejs npm chromium fonts-wqy-microhei
   curl wrk nginx-light
 )
 

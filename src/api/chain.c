@@ -158,6 +158,16 @@ static int checkpoint_write(store_conn *w, void *ctx)
     return rc;
 }
 
+static int checkpoint_done(req *r, void *ctx, int rc)
+{
+    checkpoint_job *j = ctx;
+    if (rc != FZ_OK)
+        return req_reply_error(r, 503, "store_unavailable", "写入失败，请稍后重试", NULL);
+    return req_reply_json(r, 201, json_pack("{s:I, s:I, s:s, s:s, s:s}", "seq", (json_int_t)j->ev.seq, "lseq",
+                                            (json_int_t)j->ev.lseq, "ledger", j->ev.ledger, "hash", j->ev.hash,
+                                            "prev_hash", j->ev.prev_hash));
+}
+
 int api_chain_checkpoint(req *r)
 {
     json_t *body = req_json_body(r);
@@ -183,13 +193,12 @@ int api_chain_checkpoint(req *r)
     if (recipient && !json_is_string(recipient))
         return req_reply_error(r, 400, "validation_failed", "字段 recipient（接收单位）须为文本",
                                json_pack("{s:s}", "recipient", "须为文本"));
-    checkpoint_job j = {.a = req_app(r), .note = json_string_value(note),
-                        .recipient = recipient ? json_string_value(recipient) : "",
-                        .actor = "anonymous"};
-    int rc = store_write(j.a->st, checkpoint_write, &j);
-    if (rc != FZ_OK)
-        return req_reply_error(r, 503, "store_unavailable", "写入失败，请稍后重试", NULL);
-    return req_reply_json(r, 201, json_pack("{s:I, s:I, s:s, s:s, s:s}", "seq", (json_int_t)j.ev.seq, "lseq",
-                                            (json_int_t)j.ev.lseq, "ledger", j.ev.ledger, "hash", j.ev.hash,
-                                            "prev_hash", j.ev.prev_hash));
+    checkpoint_job *j = arena_alloc(req_arena(r), sizeof(*j));
+    if (!j)
+        return req_reply_error(r, 503, "internal", "服务器内存不足", NULL);
+    *j = (checkpoint_job){.a = req_app(r), .note = json_string_value(note),
+                          .recipient = recipient ? json_string_value(recipient) : "", .actor = "anonymous"};
+    if (req_write(r, checkpoint_write, j, checkpoint_done) != FZ_OK)
+        return req_reply_error(r, 503, "store_unavailable", "数据库暂时不可用，请稍后重试", NULL);
+    return FZ_OK;
 }

@@ -17,19 +17,26 @@ static int noop_job(store_conn *w, void *ctx)
     return FZ_OK;
 }
 
-int api_readyz(req *r)
+static int readyz_done(req *r, void *ctx, int rc)
 {
     app *a = req_app(r);
     int cur, latest;
     store_schema(a->st, &cur, &latest);
-    /* Writable: a job goes through the writer queue and its transaction. */
-    int writable = store_write(a->st, noop_job, NULL) == FZ_OK;
+    int writable = rc == FZ_OK;
     int schema_ok = cur == latest;
     int ok = writable && schema_ok;
     return req_reply_json(r, ok ? 200 : 503,
                           json_pack("{s:s, s:{s:s, s:s}}", "status", ok ? "ready" : "not_ready",
                                     "checks", "store", writable ? "ok" : "不可写", "schema",
                                     schema_ok ? "ok" : "数据库结构版本不是最新"));
+}
+
+/* Writable: a job goes through the writer queue and a transaction. */
+int api_readyz(req *r)
+{
+    if (req_write(r, noop_job, NULL, readyz_done) != FZ_OK)
+        return readyz_done(r, NULL, FZ_UNAVAIL);
+    return FZ_OK;
 }
 
 int api_metrics(req *r)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "store/store.h"
 
 typedef struct req req;
 typedef struct app app; /* the running application (app/app.h) */
@@ -31,6 +32,14 @@ const char *req_body(req *r, size_t *len);
 /* Parses the body as a JSON object. On failure it has already replied
  * (400 with line/column, or 415) and returns NULL. Borrowed: freed with the request. */
 json_t *req_json_body(req *r);
+
+/* Runs fn(w, ctx) as a store write job without holding a worker thread:
+ * the connection is suspended, and once the job's commit is durable (or has
+ * failed) then(r, ctx, rc) runs on a worker thread and must reply. ctx must live
+ * in the request arena. Returns FZ_OK (the handler returns without replying)
+ * or an error (nothing was queued; the handler replies itself). */
+typedef int (*req_then_fn)(req *r, void *ctx, int rc);
+int req_write(req *r, store_write_fn fn, void *ctx, req_then_fn then);
 
 /* Replies; json is stolen (decref'd by the call). */
 int req_reply_json(req *r, int status, json_t *json);

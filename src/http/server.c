@@ -15,6 +15,7 @@
 #include "core/validate.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -49,11 +50,18 @@ struct req {
     size_t resp_len;
     int64_t t0_us;
     hdr *headers;
+    http_server *srv;
+    req_then_fn then;       /* set while a write job is pending */
+    void *then_ctx;
+    int write_pending;
+    int write_rc;
+    atomic_int write_done;  /* set by the writer thread before resuming */
 };
 
 struct http_server {
     struct MHD_Daemon *d;
     app *app;
+    atomic_int suspended;   /* connections waiting for a write job */
 };
 
 static int64_t now_us(void)
@@ -227,6 +235,38 @@ json_t *req_json_body(req *r)
     return j;
 }
 
+/* ---- asynchronous writes ---- */
+
+/* Writer thread: the job is durable (or failed); wake the connection. */
+static void on_write_done(void *arg, int rc)
+{
+    req *r = arg;
+    http_server *srv = r->srv;
+    r->write_rc = rc;
+    atomic_store(&r->write_done, 1);
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&srv->suspended, 1);
+}
+
+int req_write(req *r, store_write_fn fn, void *ctx, req_then_fn then)
+{
+    r->then = then;
+    r->then_ctx = ctx;
+    r->write_pending = 1;
+    atomic_store(&r->write_done, 0);
+    atomic_fetch_add(&r->srv->suspended, 1);
+    /* Suspend before queueing, so the completion can never resume a
+     * connection that is not yet suspended. */
+    MHD_suspend_connection(r->conn);
+    int rc = store_write_async(r->app->st, fn, ctx, on_write_done, r);
+    if (rc != FZ_OK) {
+        MHD_resume_connection(r->conn);
+        atomic_fetch_sub(&r->srv->suspended, 1);
+        r->write_pending = 0;
+    }
+    return rc;
+}
+
 /* ---- lifecycle ---- */
 
 static void req_free(req *r)
@@ -287,7 +327,7 @@ static void dispatch(req *r)
     r->route = router_match(r->method, r->path, &r->params, &status, allow, sizeof(allow));
     if (r->route >= 0) {
         api_routes[r->route].fn(r);
-        if (!r->replied)
+        if (!r->replied && !r->write_pending)
             req_reply_error(r, 500, "internal", "服务器内部错误：处理程序未返回结果", NULL);
         return;
     }
@@ -321,6 +361,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->path = url;
         r->route = -1;
+        r->srv = srv;
         r->body_max = (size_t)srv->app->cfg.max_body_kb * 1024;
         *con_cls = r;
         /* A declared length over the cap is answered before the body when
@@ -343,9 +384,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->write_pending) {
+        if (!atomic_load(&r->write_done))
+            return MHD_YES; /* woken early; the writer resumes us again */
+        r->write_pending = 0;
+        r->then(r, r->then_ctx, r->write_rc);
+        if (!r->replied)
+            req_reply_error(r, 500, "internal", "服务器内部错误：处理程序未返回结果", NULL);
+        return MHD_YES;
+    }
     if (!r->replied)
         dispatch(r);
-    return r->replied ? MHD_YES : MHD_NO;
+    return r->replied || r->write_pending ? MHD_YES : MHD_NO;
 }
 
 static void log_access_line(req *r, int64_t dur_us)
@@ -432,7 +482,8 @@ http_server *http_start(app *a, char *err, size_t errlen)
     if (!srv)
         return NULL;
     srv->app = a;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+                     (v6 ? MHD_USE_IPv6 : 0);
     srv->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -454,6 +505,13 @@ void http_stop(http_server *srv)
 {
     if (!srv)
         return;
+    /* Stop accepting, then let connections waiting on the writer finish:
+     * MHD must not be stopped while a connection is suspended. */
+    MHD_socket fd = MHD_quiesce_daemon(srv->d);
+    for (int i = 0; i < 1000 && atomic_load(&srv->suspended) > 0; i++)
+        usleep(10000);
     MHD_stop_daemon(srv->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     free(srv);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char NOT_BUILT[] =
     "<!doctype html><meta charset=utf-8><title>fazhi</title>"
@@ -67,28 +68,25 @@ static void serve_embedded(req *r, const char *path)
 /* Dev mode: read from disk, refusing anything that resolves outside root. */
 static void serve_dir(req *r, const char *ui_dir, const char *path)
 {
-    char root[PATH_MAX], want[PATH_MAX], real[PATH_MAX];
+    char root[PATH_MAX], want[PATH_MAX + 1024], real[PATH_MAX], file[PATH_MAX + 16];
     if (!realpath(ui_dir, root)) {
         req_reply_error(r, 500, "internal", "ui_dir 不存在", NULL);
         return;
     }
+    size_t rootlen = strlen(root);
     snprintf(want, sizeof(want), "%s%s", root, path);
-    if (!realpath(want, real) || strncmp(real, root, strlen(root)) != 0) {
-        if (has_extension(path)) {
-            req_reply_error(r, 404, "not_found", "请求的文件不存在", NULL);
-            return;
-        }
-        snprintf(real, sizeof(real), "%s/index.html", root);
+    struct stat sb;
+    int inside = realpath(want, real) && strncmp(real, root, rootlen) == 0 &&
+                 (real[rootlen] == '/' || real[rootlen] == '\0');
+    if (inside && stat(real, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        snprintf(file, sizeof(file), "%s", real);
+    } else if (!has_extension(path)) {
+        snprintf(file, sizeof(file), "%s/index.html", root);
+    } else {
+        req_reply_error(r, 404, "not_found", "请求的文件不存在", NULL);
+        return;
     }
-    size_t rl = strlen(real);
-    if (rl && real[rl - 1] == '/')
-        real[rl - 1] = '\0';
-    FILE *f = fopen(real, "rb");
-    if (f && strcmp(real, root) == 0) {
-        fclose(f);
-        snprintf(real, sizeof(real), "%s/index.html", root);
-        f = fopen(real, "rb");
-    }
+    FILE *f = fopen(file, "rb");
     if (!f) {
         req_reply_error(r, 404, "not_found", "请求的文件不存在", NULL);
         return;
@@ -104,7 +102,7 @@ static void serve_dir(req *r, const char *ui_dir, const char *path)
     }
     fclose(f);
     req_add_header(r, "Cache-Control", "no-cache");
-    req_send(r, 200, assets_mime(real), buf, (size_t)n, 1);
+    req_send(r, 200, assets_mime(file), buf, (size_t)n, 1);
 }
 
 void static_serve(req *r, const char *ui_dir)

@@ -39,6 +39,8 @@ typedef struct job {
     void *ctx;
     int rc;
     int done;
+    store_done_fn on_done; /* async jobs: called after commit; job is malloc'd */
+    void *arg;
     struct job *next;
 } job;
 
@@ -321,12 +323,29 @@ static void run_batch(store *s, job *batch, int n)
         for (job *j = batch; j; j = j->next)
             j->rc = FZ_ERR;
     }
+    /* Async jobs are completed outside the lock; sync jobs' waiters are woken
+     * together. A sync job lives on its waiter's stack, so it is not touched
+     * after done is set. */
+    job *async = NULL;
     pthread_mutex_lock(&s->mu);
     stats_batch(s, n, ok);
-    for (job *j = batch; j; j = j->next)
-        j->done = 1;
+    for (job *j = batch, *next; j; j = next) {
+        next = j->next;
+        if (j->on_done) {
+            j->next = async;
+            async = j;
+        } else {
+            j->done = 1;
+        }
+    }
     pthread_cond_broadcast(&s->done);
     pthread_mutex_unlock(&s->mu);
+    while (async) {
+        job *next = async->next;
+        async->on_done(async->arg, async->rc);
+        free(async);
+        async = next;
+    }
 }
 
 static void *writer_main(void *arg)
@@ -356,26 +375,43 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Appends j to the queue; call with s->mu held. */
+static int enqueue(store *s, job *j)
+{
+    if (!s->has_writer || s->stopping)
+        return FZ_UNAVAIL;
+    if (s->tail)
+        s->tail->next = j;
+    else
+        s->head = j;
+    s->tail = j;
+    pthread_cond_signal(&s->work);
+    return FZ_OK;
+}
+
 int store_write(store *s, store_write_fn fn, void *ctx)
 {
-    if (!s->has_writer)
-        return FZ_UNAVAIL;
-    job j = {fn, ctx, FZ_ERR, 0, NULL};
+    job j = {.fn = fn, .ctx = ctx, .rc = FZ_ERR};
     pthread_mutex_lock(&s->mu);
-    if (s->stopping) {
-        pthread_mutex_unlock(&s->mu);
-        return FZ_UNAVAIL;
-    }
-    if (s->tail)
-        s->tail->next = &j;
-    else
-        s->head = &j;
-    s->tail = &j;
-    pthread_cond_signal(&s->work);
-    while (!j.done)
+    int rc = enqueue(s, &j);
+    while (rc == FZ_OK && !j.done)
         pthread_cond_wait(&s->done, &s->mu);
     pthread_mutex_unlock(&s->mu);
-    return j.rc;
+    return rc == FZ_OK ? j.rc : rc;
+}
+
+int store_write_async(store *s, store_write_fn fn, void *ctx, store_done_fn done, void *arg)
+{
+    job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return FZ_NOMEM;
+    *j = (job){.fn = fn, .ctx = ctx, .rc = FZ_ERR, .on_done = done, .arg = arg};
+    pthread_mutex_lock(&s->mu);
+    int rc = enqueue(s, j);
+    pthread_mutex_unlock(&s->mu);
+    if (rc != FZ_OK)
+        free(j);
+    return rc;
 }
 
 void store_get_stats(store *s, store_stats *out)

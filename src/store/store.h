@@ -80,6 +80,14 @@ const char *store_errmsg(store_conn *c);
 typedef int (*store_write_fn)(store_conn *w, void *ctx);
 int store_write(store *s, store_write_fn fn, void *ctx);
 
+/* The same without blocking the caller: done(arg, rc) is called on the writer
+ * thread once the commit is durable (or failed), with rc as store_write would
+ * return it. ctx and arg must stay valid until then. done must be quick and
+ * must not call back into the store (it typically wakes an HTTP connection).
+ * Returns FZ_OK when queued; FZ_UNAVAIL (done not called) when not. */
+typedef void (*store_done_fn)(void *arg, int rc);
+int store_write_async(store *s, store_write_fn fn, void *ctx, store_done_fn done, void *arg);
+
 void store_get_stats(store *s, store_stats *out);
 /* Schema version found in the database and the latest this binary knows. */
 void store_schema(store *s, int *current, int *latest);
