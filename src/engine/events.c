@@ -122,7 +122,9 @@ int events_head(store_conn *c, const char *ledger, int64_t *lseq, char head[SM3_
 
 int event_append(store_conn *w, event *e, const json_t *payload)
 {
-    if (!e->ledger || !*e->ledger || !e->action || !*e->action)
+    /* A ledger name verify cannot hold (verify_ledger.ledger) would fail every later verify. */
+    if (!e->ledger || !*e->ledger || strlen(e->ledger) >= sizeof(((verify_ledger *)0)->ledger) ||
+        !e->action || !*e->action)
         return FZ_INVALID;
     int64_t lseq;
     char head[SM3_HEX_LEN + 1];
