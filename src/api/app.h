@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "engine/config.h"
+#include "engine/fieldcrypt.h"
 #include "store/store.h"
 
 struct app {
@@ -13,6 +14,7 @@ struct app {
     store *st;
     int64_t started_ms;
     int threads;          /* resolved worker count */
+    field_keys keys;      /* personal-data encryption keys (DIR/fazhi.key) */
 };
 
 #endif

@@ -26,6 +26,14 @@ const char *req_param(req *r, const char *name);
 const char *req_query(req *r, const char *name);
 const char *req_header(req *r, const char *name);
 const char *req_client_ip(req *r);
+/* Cookie value; NULL when absent. */
+const char *req_cookie(req *r, const char *name);
+
+/* The authenticated caller (engine/authz.h principal), set by the guard
+ * before the handler runs; NULL on public routes. */
+struct principal;
+const struct principal *req_principal(req *r);
+void req_set_principal(req *r, const struct principal *p);
 /* Raw body (NUL-terminated for convenience; len excludes the NUL). */
 const char *req_body(req *r, size_t *len);
 
@@ -47,6 +55,9 @@ int req_reply_json(req *r, int status, json_t *json);
 int req_reply_error(req *r, int status, const char *code, const char *message, json_t *fields);
 /* Copies body. */
 int req_reply_text(req *r, int status, const char *content_type, const char *body, size_t len);
+/* Streams the file at path as an attachment named filename (UTF-8) and
+ * unlinks it: the open descriptor keeps the bytes until the response ends. */
+int req_reply_file(req *r, const char *path, const char *content_type, const char *filename);
 /* Adds a response header to the reply queued next. */
 void req_add_header(req *r, const char *name, const char *value);
 

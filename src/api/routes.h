@@ -14,7 +14,13 @@ typedef struct api_route {
     const char *pattern; /* "/api/events/{seq}": literal segments and {params} */
     api_handler fn;
     const char *name;    /* metrics label */
+    const char *perm;    /* NULL: public; ROUTE_USER: any signed-in caller; ROUTE_SELF: also
+                            allowed while a password change or TOTP enrolment is pending;
+                            else the permission string the caller must hold */
 } api_route;
+
+#define ROUTE_USER "@user"
+#define ROUTE_SELF "@self"
 
 extern const api_route api_routes[];
 extern const size_t api_route_count;
@@ -25,9 +31,43 @@ int api_readyz(req *r);
 int api_metrics(req *r);
 int api_system_status(req *r);
 int api_system_routes(req *r);
-int api_events_list(req *r);
-int api_events_get(req *r);
 int api_chain_head(req *r);
 int api_chain_checkpoint(req *r);
+int api_auth_login(req *r);
+int api_auth_me(req *r);
+int api_auth_logout(req *r);
+int api_auth_password(req *r);
+int api_auth_totp_setup(req *r);
+int api_auth_totp_enable(req *r);
+int api_auth_totp_disable(req *r);
+int api_regions_list(req *r);
+int api_regions_create(req *r);
+int api_regions_update(req *r);
+int api_regions_delete(req *r);
+int api_units_list(req *r);
+int api_units_get(req *r);
+int api_units_create(req *r);
+int api_units_update(req *r);
+int api_units_delete(req *r);
+int api_users_list(req *r);
+int api_users_get(req *r);
+int api_users_create(req *r);
+int api_users_update(req *r);
+int api_users_reset_password(req *r);
+int api_users_unlock(req *r);
+int api_roles_list(req *r);
+int api_roles_create(req *r);
+int api_roles_update(req *r);
+int api_roles_delete(req *r);
+int api_permissions_list(req *r);
+int api_tokens_list(req *r);
+int api_tokens_create(req *r);
+int api_tokens_revoke(req *r);
+int api_policy_get(req *r);
+int api_policy_update(req *r);
+int api_audit_events(req *r);
+int api_audit_event(req *r);
+int api_audit_export(req *r);
+int api_audit_logins(req *r);
 
 #endif

@@ -83,6 +83,10 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[512];
+    if (fieldcrypt_load(a.cfg.data, &a.keys, err, sizeof(err)) != FZ_OK) {
+        fprintf(stderr, "错误：%s\n", err);
+        return 1;
+    }
     store_opts o = {.dir = a.cfg.data, .batch_max = a.cfg.commit_batch_max};
     if (store_open(&o, &a.st, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);

@@ -11,11 +11,15 @@ static void usage(FILE *out)
             "用法：fazhi 命令 [参数]\n\n"
             "命令：\n"
             "  version                         显示版本\n"
-            "  init   --data DIR [--region-code 代码]  初始化数据目录（配置、密钥、数据库、首个事件）\n"
+            "  init   --data DIR [--region-code 代码] [--county-name 名称] [--admin-user 用户名]\n"
+            "         [--admin-password-file 文件]   初始化数据目录（配置、密钥、数据库、首个事件、首个系统管理员）\n"
             "  serve  --data DIR [--listen 地址] [--threads N] [--ui-dir 目录] …  启动服务\n"
             "  verify --data DIR               校验事件链，输出 OK <事件数> <链头哈希>\n"
             "  backup --data DIR FILE          在线备份数据库到 FILE，输出其 SM3 摘要\n"
-            "  defs check [DIR]                校验定义文件（默认 ./defs）\n\n"
+            "  defs check [DIR]                校验定义文件（默认 ./defs）\n"
+            "  user add --data DIR --username U [--name 姓名] [--unit-id N] [--roles a,b] [--password-file F]\n"
+            "  user passwd|disable|enable --data DIR --username U [--password-file F]\n"
+            "  user list --data DIR            账户管理（首个账户与账户恢复）\n\n"
             "每个配置项都可作为参数 --key 值 使用（下划线可写作连字符）。\n\n",
             FAZHI_VERSION);
     config_help(out);
@@ -51,6 +55,8 @@ int main(int argc, char **argv)
         return cmd_backup(n, rest);
     if (strcmp(cmd, "defs") == 0)
         return cmd_defs(n, rest);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(n, rest);
     fprintf(stderr, "错误：未知命令 %s（见 fazhi --help）\n", cmd);
     return 2;
 }

@@ -41,6 +41,7 @@ static const key_def keys[] = {
     STR(log_level, "info", "日志级别：debug|info|warn|error|off"),
     STR(access_log, "stderr", "访问日志：stderr、off 或文件路径（每请求一行 JSON）"),
     STR(ui_dir, "", "开发用：从该目录提供界面文件（如 ui/dist），为空则用内嵌界面"),
+    INT(cookie_secure, 0, 1, "0", "会话 Cookie 是否加 Secure（经 HTTPS 反向代理部署时设为 1）"),
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -150,12 +151,16 @@ int config_load_file(config *c, const char *dir, char *err, size_t errlen)
         return -1;
     }
     sm3_ctx *h = sm3_new();
-    char line[2048], msg[256];
+    char *line = NULL, msg[256];
+    size_t cap = 0;
+    ssize_t len;
     int lineno = 0, rc = 0;
-    while (fgets(line, sizeof(line), f)) {
+    /* getline: a line of any length is one line (a long comment must not
+     * spill over into a bogus second "line"). */
+    while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (h)
-            sm3_update(h, line, strlen(line));
+            sm3_update(h, line, (size_t)len);
         char *s = trim(line);
         if (!*s || *s == '#')
             continue;
@@ -179,6 +184,7 @@ int config_load_file(config *c, const char *dir, char *err, size_t errlen)
             break;
         }
     }
+    free(line);
     fclose(f);
     unsigned char d[SM3_LEN];
     if (h && sm3_final(h, d) == FZ_OK)

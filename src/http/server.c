@@ -7,6 +7,7 @@
 #include "http/static.h"
 #include "api/app.h"
 #include "api/metrics.h"
+#include "api/guard.h"
 #include "api/routes.h"
 #include "core/log.h"
 #include "core/status.h"
@@ -21,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +54,7 @@ struct req {
     int64_t t0_us;
     hdr *headers;
     http_server *srv;
+    const struct principal *principal;
     req_then_fn then;       /* set while a write job is pending */
     void *then_ctx;
     int write_pending;
@@ -114,6 +118,21 @@ const char *req_client_ip(req *r)
     return buf;
 }
 
+const char *req_cookie(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const struct principal *req_principal(req *r)
+{
+    return r->principal;
+}
+
+void req_set_principal(req *r, const struct principal *p)
+{
+    r->principal = p;
+}
+
 const char *req_body(req *r, size_t *len)
 {
     *len = r->body_len;
@@ -159,6 +178,45 @@ int req_send(req *r, int status, const char *ctype, const void *body, size_t len
     r->status = status;
     r->resp_len = len;
     int ok = MHD_queue_response(r->conn, (unsigned)status, resp) == MHD_YES;
+    MHD_destroy_response(resp);
+    return ok ? FZ_OK : FZ_ERR;
+}
+
+int req_reply_file(req *r, const char *path, const char *content_type, const char *filename)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return req_reply_error(r, 500, "internal", "导出文件不可读", NULL);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+    if (!resp) {
+        close(fd);
+        return FZ_NOMEM;
+    }
+    /* RFC 6266: an ASCII fallback plus the UTF-8 name percent-encoded. */
+    strbuf cd = STRBUF_INIT;
+    strbuf_puts(&cd, "attachment; filename=\"export\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+            *p == '-' || *p == '_')
+            strbuf_putc(&cd, (char)*p);
+        else
+            strbuf_printf(&cd, "%%%02X", *p);
+    }
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    if (strbuf_ok(&cd))
+        MHD_add_response_header(resp, "Content-Disposition", cd.data);
+    strbuf_free(&cd);
+    req_add_header(r, "Cache-Control", "no-store");
+    add_common_headers(r, resp);
+    r->replied = 1;
+    r->status = 200;
+    r->resp_len = (size_t)sb.st_size;
+    int ok = MHD_queue_response(r->conn, 200, resp) == MHD_YES;
     MHD_destroy_response(resp);
     return ok ? FZ_OK : FZ_ERR;
 }
@@ -326,6 +384,8 @@ static void dispatch(req *r)
     char allow[64];
     r->route = router_match(r->method, r->path, &r->params, &status, allow, sizeof(allow));
     if (r->route >= 0) {
+        if (api_guard(r, &api_routes[r->route]) != FZ_OK)
+            return; /* the guard replied: 401, 403 or 503 */
         api_routes[r->route].fn(r);
         if (!r->replied && !r->write_pending)
             req_reply_error(r, 500, "internal", "服务器内部错误：处理程序未返回结果", NULL);

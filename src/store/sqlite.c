@@ -233,6 +233,11 @@ int store_exec(store_conn *c, const char *sql)
     return FZ_OK;
 }
 
+int64_t store_changes(store_conn *c)
+{
+    return sqlite3_changes64(c->db);
+}
+
 const char *store_errmsg(store_conn *c)
 {
     return sqlite3_errmsg(c->db);

@@ -67,6 +67,16 @@ const void *store_col_blob(store_stmt *st, int idx, size_t *len);
 int store_col_is_null(store_stmt *st, int idx);
 /* Resets the statement and clears its bindings. */
 void store_done(store_stmt *st);
+/* Convenience over prepare/bind/step for statements with simple parameters.
+ * types has one letter per parameter: 'i' int64_t, 's' const char * (NULL
+ * binds NULL), 'b' a blob as (const void *, size_t). */
+/* Runs a statement to completion: FZ_OK, FZ_CONFLICT (constraint) or FZ_ERR. */
+int store_run(store_conn *c, const char *sql, const char *types, ...);
+/* First column of the first row as an integer into *out (def when no row). */
+int store_query_int(store_conn *c, int64_t *out, int64_t def, const char *sql, const char *types, ...);
+/* Number of rows changed by the last statement on c. */
+int64_t store_changes(store_conn *c);
+
 /* Runs parameterless SQL (DDL, PRAGMA) that returns no rows. */
 int store_exec(store_conn *c, const char *sql);
 /* The last error text of the connection, for logs (not for users). */

@@ -38,12 +38,71 @@ export function freePort() {
   });
 }
 
+// The first 系统管理员's password, given to `fazhi init` through a file.
+export const ADMIN_INIT_PW = 'Init-Passw0rd-2026';
+export const ADMIN_PW = 'Xian-Fazhi-2026!';
+
 export function initData(extra = []) {
   const dir = tmpDir();
   const data = path.join(dir, 'data');
-  const r = run(['init', '--data', data, ...extra]);
+  const pwfile = path.join(dir, 'admin-password');
+  fs.writeFileSync(pwfile, `${ADMIN_INIT_PW}\n`, { mode: 0o600 });
+  const r = run(['init', '--data', data, '--admin-password-file', pwfile, ...extra]);
   if (r.code !== 0) throw new Error(`fazhi init failed: ${r.err}`);
   return data;
+}
+
+// A signed-in client: cookie + CSRF token, with helpers that send them.
+export class Session {
+  constructor(base, cookie, csrf, me) { Object.assign(this, { base, cookie, csrf, me }); }
+  async req(method, p, body, headers = {}) {
+    const h = { Cookie: this.cookie, ...headers };
+    if (!['GET', 'HEAD'].includes(method)) h['X-CSRF-Token'] = this.csrf;
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    const r = await fetch(this.base + p, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    let json; try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: r.status, json, text, headers: r.headers };
+  }
+  get(p) { return this.req('GET', p); }
+  post(p, b = {}) { return this.req('POST', p, b); }
+  put(p, b = {}) { return this.req('PUT', p, b); }
+  del(p) { return this.req('DELETE', p); }
+}
+
+export function cookieOf(res) {
+  const sc = res.headers.get('set-cookie') || '';
+  const m = /fz_session=([0-9a-f]+)/.exec(sc);
+  return m ? `fz_session=${m[1]}` : '';
+}
+
+// Logs in; when the password must be changed first, changes it to
+// newPassword. Resolves to a Session (throws on failure).
+export async function login(base, username, password, newPassword) {
+  const r = await fetch(`${base}/api/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  const j = await r.json();
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(j)}`);
+  const s = new Session(base, cookieOf(r), j.csrf_token, j.user);
+  if (j.user.must_change_password && newPassword) {
+    const c = await s.post('/api/auth/password', { old_password: password, new_password: newPassword });
+    if (c.status !== 200) throw new Error(`password change ${username}: ${c.status} ${c.text}`);
+    s.me = (await s.get('/api/auth/me')).json.user;
+  }
+  return s;
+}
+
+// The first admin, signed in with the changed password.
+export function loginAdmin(base) {
+  return login(base, 'admin', ADMIN_INIT_PW, ADMIN_PW);
+}
+
+// Creates a user (as admin) and returns a signed-in Session for it.
+export async function makeUser(admin, { username, roles, unit_id = 1, name }) {
+  const c = await admin.post('/api/users', { username, name: name || username, unit_id, roles });
+  if (c.status !== 201) throw new Error(`create ${username}: ${c.status} ${c.text}`);
+  return login(admin.base, username, c.json.initial_password, 'Secret-Passw0rd-26');
 }
 
 // Starts `fazhi serve`; resolves once /healthz answers, or rejects with the

@@ -5,11 +5,17 @@
 //   {"name", "method", "path", "headers"?, "json"? | "raw"? | "raw_hex"?,
 //    "expect": {"status", "json"?: {"a.b": value | {"re": "..."} | {"type": "..."}},
 //               "headers"?: {"name": value | {"re": ...}}, "absent_headers"?: [...]},
-//    "save"?: {"var": "json.path"}}
+//    "save"?: {"var": "json.path"},
+//    "as"?: "session name" (sends its cookie, and X-CSRF-Token on unsafe methods
+//           unless "csrf": false), "bearer"?: "token",
+//    "login"?: "session name" (the case is a login request; on 200 its cookie
+//              and csrf_token are kept under that name)}
 // "${var}" in path, headers or bodies is replaced by a saved value.
+// Before the files run, session "admin" is signed in (password already changed
+// to ${admin_pw}).
 import fs from 'node:fs';
 import path from 'node:path';
-import { initData, jpath, run, startServer, tally } from './lib.mjs';
+import { ADMIN_PW, cookieOf, initData, jpath, loginAdmin, run, startServer, tally } from './lib.mjs';
 
 const dir = path.resolve('tests/api/cases');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -34,7 +40,10 @@ function matches(actual, want) {
 
 const data = initData(['--region-code', '532624']);
 const srv = await startServer(data);
-const vars = { base: srv.base };
+const vars = { base: srv.base, admin_pw: ADMIN_PW };
+const sessions = {};
+const admin = await loginAdmin(srv.base);
+sessions.admin = { cookie: admin.cookie, csrf: admin.csrf };
 try {
   for (const f of files) {
     const spec = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
@@ -43,6 +52,15 @@ try {
       const c = subst(c0, vars);
       const name = `${f} ${c.name}`;
       const headers = { ...(c.headers || {}) };
+      const method = c.method || (c.login ? 'POST' : 'GET');
+      if (c.as) {
+        const sess = sessions[c.as];
+        if (!sess) { t.fail(name, `no session ${c.as}`); continue; }
+        headers.Cookie = sess.cookie;
+        if (!['GET', 'HEAD'].includes(method) && c.csrf !== false) headers['X-CSRF-Token'] = sess.csrf;
+      }
+      if (c.bearer) headers.Authorization = `Bearer ${c.bearer}`;
+      if (c.login && !c.path) c.path = '/api/auth/login';
       let body;
       if ('json' in c) { body = JSON.stringify(c.json); headers['Content-Type'] ??= 'application/json'; }
       if ('raw' in c) body = c.raw;
@@ -50,7 +68,7 @@ try {
       if ('repeat_bytes' in c) body = Buffer.alloc(c.repeat_bytes, 0x20);
       let res, text, json;
       try {
-        res = await fetch(srv.base + c.path, { method: c.method || 'GET', headers, body, redirect: 'manual' });
+        res = await fetch(srv.base + c.path, { method, headers, body, redirect: 'manual' });
         text = await res.text();
         try { json = JSON.parse(text); } catch { json = undefined; }
       } catch (e) {
@@ -73,6 +91,7 @@ try {
       if (problems.length) t.fail(name, problems.join('; '));
       else t.ok(name);
       for (const [k, p] of Object.entries(c.save || {})) vars[k] = jpath(json, p);
+      if (c.login && res.status === 200) sessions[c.login] = { cookie: cookieOf(res), csrf: json.csrf_token };
     }
   }
 } finally {

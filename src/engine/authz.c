@@ -1,0 +1,268 @@
+/* authz.c: principals, permissions, data scope and separation of duties
+ * (see authz.h). */
+#include "engine/authz.h"
+#include "store/store.h"
+#include "core/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const perm_def authz_perms[] = {
+    {"system:status:view", "查看系统状态", "系统管理"},
+    {"system:region:view", "查看区划", "系统管理"},
+    {"system:region:edit", "维护区划", "系统管理"},
+    {"system:unit:view", "查看单位", "系统管理"},
+    {"system:unit:edit", "维护单位", "系统管理"},
+    {"system:user:view", "查看用户", "系统管理"},
+    {"system:user:edit", "维护用户", "系统管理"},
+    {"system:user:sensitive", "查看完整身份证号与手机号", "系统管理"},
+    {"system:role:view", "查看角色", "系统管理"},
+    {"system:role:edit", "维护角色", "系统管理"},
+    {"system:token:manage", "管理 API 令牌", "系统管理"},
+    {"security:policy:view", "查看安全策略", "安全管理"},
+    {"security:policy:edit", "修改安全策略", "安全管理"},
+    {"security:user:unlock", "解锁账户", "安全管理"},
+    {"audit:log:view", "查看审计日志", "审计管理"},
+    {"audit:log:export", "导出审计日志", "审计管理"},
+    {"chain:view", "查看事件链", "审计管理"},
+    {"chain:checkpoint", "链头存证", "审计管理"},
+};
+const int authz_nperms = (int)(sizeof(authz_perms) / sizeof(authz_perms[0]));
+
+int authz_perm_known(const char *perm)
+{
+    for (int i = 0; i < authz_nperms; i++)
+        if (strcmp(authz_perms[i].perm, perm) == 0)
+            return 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int authz_has(const principal *p, const char *perm)
+{
+    if (!p || !perm)
+        return 0;
+    return bsearch(&perm, p->perms, (size_t)p->nperms, sizeof(char *), cmp_str) != NULL;
+}
+
+/* Appends perm to p->perms if absent (list grows in the arena). */
+static int add_perm(arena *a, principal *p, int *cap, const char *perm)
+{
+    for (int i = 0; i < p->nperms; i++)
+        if (strcmp(p->perms[i], perm) == 0)
+            return FZ_OK;
+    if (p->nperms == *cap) {
+        int ncap = *cap ? *cap * 2 : 16;
+        const char **np = arena_alloc(a, sizeof(char *) * (size_t)ncap);
+        if (!np)
+            return FZ_NOMEM;
+        if (p->nperms)
+            memcpy(np, p->perms, sizeof(char *) * (size_t)p->nperms);
+        p->perms = np;
+        *cap = ncap;
+    }
+    p->perms[p->nperms] = arena_strdup(a, perm);
+    return p->perms[p->nperms++] ? FZ_OK : FZ_NOMEM;
+}
+
+static int load_unit(store_conn *c, arena *a, int64_t unit_id, principal *p)
+{
+    store_stmt *st;
+    if (store_prepare(c, "SELECT name, path FROM units WHERE id = ?", &st))
+        return FZ_ERR;
+    store_bind_int(st, 1, unit_id);
+    p->unit_name = "";
+    p->unit_path = "";
+    if (store_step(st) == STORE_ROW) {
+        p->unit_name = arena_strdup(a, store_col_text(st, 0));
+        p->unit_path = arena_strdup(a, store_col_text(st, 1));
+    }
+    store_done(st);
+    return FZ_OK;
+}
+
+int authz_load_user(store_conn *c, arena *a, int64_t user_id, principal *p)
+{
+    memset(p, 0, sizeof(*p));
+    store_stmt *st;
+    if (store_prepare(c, "SELECT username, name, unit_id, must_change_pw, totp_enabled, pw_changed_at FROM users WHERE id = ?",
+                      &st))
+        return FZ_ERR;
+    store_bind_int(st, 1, user_id);
+    int rc = store_step(st);
+    if (rc == STORE_ROW) {
+        p->user_id = user_id;
+        p->username = arena_strdup(a, store_col_text(st, 0));
+        p->name = arena_strdup(a, store_col_text(st, 1));
+        p->unit_id = store_col_int(st, 2);
+        p->must_change_pw = (int)store_col_int(st, 3);
+        p->totp_enabled = (int)store_col_int(st, 4);
+        p->pw_changed_at = store_col_int(st, 5);
+    }
+    store_done(st);
+    if (rc != STORE_ROW)
+        return rc == STORE_DONE ? FZ_NOTFOUND : FZ_ERR;
+    if (load_unit(c, a, p->unit_id, p))
+        return FZ_ERR;
+    /* Roles, then permissions. */
+    if (store_prepare(c, "SELECT r.id, r.key, r.name, r.data_scope FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+                         " WHERE ur.user_id = ? ORDER BY r.id", &st))
+        return FZ_ERR;
+    store_bind_int(st, 1, user_id);
+    int cap = 0;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if (p->nroles == cap) {
+            int ncap = cap ? cap * 2 : 4;
+            principal_role *nr = arena_alloc(a, sizeof(*nr) * (size_t)ncap);
+            if (!nr)
+                break;
+            if (p->nroles)
+                memcpy(nr, p->roles, sizeof(*nr) * (size_t)p->nroles);
+            p->roles = nr;
+            cap = ncap;
+        }
+        principal_role *r = &p->roles[p->nroles++];
+        r->id = store_col_int(st, 0);
+        r->key = arena_strdup(a, store_col_text(st, 1));
+        r->name = arena_strdup(a, store_col_text(st, 2));
+        r->scope = arena_strdup(a, store_col_text(st, 3));
+    }
+    store_done(st);
+    if (store_prepare(c, "SELECT DISTINCT rp.perm FROM user_roles ur JOIN role_perms rp ON rp.role_id = ur.role_id"
+                         " WHERE ur.user_id = ?", &st))
+        return FZ_ERR;
+    store_bind_int(st, 1, user_id);
+    cap = 0;
+    while ((rc = store_step(st)) == STORE_ROW)
+        if (add_perm(a, p, &cap, store_col_text(st, 0)))
+            break;
+    store_done(st);
+    if (p->nperms)
+        qsort(p->perms, (size_t)p->nperms, sizeof(char *), cmp_str);
+    p->csrf = "";
+    p->session_hash = "";
+    return FZ_OK;
+}
+
+int authz_load_token(store_conn *c, arena *a, int64_t token_id, const char *name, int64_t unit_id,
+                     const char *perms_csv, principal *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->token_id = token_id;
+    p->username = arena_printf(a, "token:%s", name);
+    p->name = arena_strdup(a, name);
+    p->unit_id = unit_id;
+    p->csrf = "";
+    p->session_hash = "";
+    if (load_unit(c, a, unit_id, p))
+        return FZ_ERR;
+    int cap = 0;
+    const char *s = perms_csv;
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char *perm = arena_strndup(a, s, n);
+        if (!perm || add_perm(a, p, &cap, perm))
+            return FZ_NOMEM;
+        s += n + (e ? 1 : 0);
+    }
+    if (p->nperms)
+        qsort(p->perms, (size_t)p->nperms, sizeof(char *), cmp_str);
+    return FZ_OK;
+}
+
+void authz_bind_scope(store_stmt *st, const principal *p, const char *perm)
+{
+    /* A token sees its unit and below, for the permissions it carries. A user's
+     * roles are looked up by the SQL itself (user id 0 matches no role). */
+    int token = p->token_id && authz_has(p, perm);
+    store_bind_text(st, 1, token && p->unit_path ? p->unit_path : "");
+    store_bind_int(st, 2, p->token_id ? 0 : p->user_id);
+    store_bind_text(st, 3, perm);
+    store_bind_int(st, 4, p->unit_id);
+    store_bind_text(st, 5, p->unit_path && *p->unit_path ? p->unit_path : "-");
+}
+
+int authz_unit_visible(store_conn *c, const principal *p, const char *perm, int64_t unit_id,
+                       int64_t owner_id)
+{
+    store_stmt *st;
+    if (store_prepare(c, "SELECT CASE WHEN " AUTHZ_SCOPE_SQL("?6", "?7") " THEN 1 ELSE 0 END", &st))
+        return FZ_ERR;
+    authz_bind_scope(st, p, perm);
+    store_bind_int(st, 6, unit_id);
+    store_bind_int(st, 7, owner_id ? owner_id : -1);
+    int rc = store_step(st);
+    int ok = rc == STORE_ROW && store_col_int(st, 0) == 1;
+    store_done(st);
+    if (rc != STORE_ROW)
+        return FZ_ERR;
+    return ok ? FZ_OK : FZ_NOTFOUND;
+}
+
+int authz_scope_all(store_conn *c, const principal *p, const char *perm)
+{
+    int64_t n = 0;
+    if (p->token_id ||
+        store_query_int(c, &n, 0, "SELECT count(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+                                  " JOIN role_perms rp ON rp.role_id = r.id"
+                                  " WHERE ur.user_id = ? AND rp.perm = ? AND r.data_scope = 'all'",
+                        "is", p->user_id, perm))
+        return 0;
+    return n > 0;
+}
+
+/* ---- 三权分立 ---- */
+
+static const char *const ADMIN_ROLES[] = {"sys_admin", "sec_admin", "audit_admin"};
+static const char *const CASE_ROLES[] = {"officer", "reviewer", "unit_head", "supervisor", "leader"};
+
+static int in_list(const char *k, const char *const *list, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(k, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *role_label(const char *key)
+{
+    static const struct { const char *key, *name; } names[] = {
+        {"sys_admin", "系统管理员"}, {"sec_admin", "安全管理员"}, {"audit_admin", "审计管理员"},
+        {"officer", "执法人员"},     {"reviewer", "法制审核员"},  {"unit_head", "单位负责人"},
+        {"supervisor", "监督员"},    {"leader", "领导"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(names[i].key, key) == 0)
+            return names[i].name;
+    return key;
+}
+
+int authz_check_separation(const char *const *keys, int n, char *msg, size_t msglen)
+{
+    const char *admin = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!in_list(keys[i], ADMIN_ROLES, 3))
+            continue;
+        if (admin && strcmp(admin, keys[i]) != 0) {
+            snprintf(msg, msglen, "三权分立：%s与%s不能由同一账户兼任", role_label(admin), role_label(keys[i]));
+            return FZ_CONFLICT;
+        }
+        admin = keys[i];
+    }
+    if (!admin)
+        return FZ_OK;
+    for (int i = 0; i < n; i++) {
+        if (in_list(keys[i], CASE_ROLES, 5)) {
+            snprintf(msg, msglen, "三权分立：%s不得办理案件，不能同时担任%s", role_label(admin),
+                     role_label(keys[i]));
+            return FZ_CONFLICT;
+        }
+    }
+    return FZ_OK;
+}
