@@ -162,8 +162,12 @@ int cmd_init(int argc, char **argv)
     if (cli_parse(argc, argv, &cfg, 1, pos, 0, &npos, INIT_FLAGS, extra))
         return 2;
     init_job j = {.cfg = &cfg, .admin_user = admin, .county_name = extra[2] ? extra[2] : "本县"};
-    if (write_key_file(cfg.data) || fieldcrypt_load(cfg.data, &j.keys, err, sizeof(err))) {
-        fprintf(stderr, "错误：无法创建或读取密钥文件 %s/fazhi.key\n", cfg.data);
+    if (write_key_file(cfg.data)) {
+        fprintf(stderr, "错误：无法创建密钥文件 %s/fazhi.key\n", cfg.data);
+        return 1;
+    }
+    if (fieldcrypt_load(cfg.data, &j.keys, err, sizeof(err))) {
+        fprintf(stderr, "错误：%s\n", err);
         return 1;
     }
     if (passwd_hash(PW_ARGON2ID, password, j.pw_hash)) {
