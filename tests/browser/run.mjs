@@ -1,22 +1,37 @@
-// Starts a real `fazhi serve` on a fresh data dir, with a few events in its
-// chain, and runs the browser suites against it in Debian's Chromium.
+// Runs each browser suite against its own real `fazhi serve` on a fresh data
+// dir, in Debian's Chromium: identity.mjs starts from a brand-new admin (it
+// walks the forced password change); smoke.mjs gets an admin whose password
+// is already changed and a few events in the chain. Sums their results.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { initData, startServer } from '../api/lib.mjs';
+import { ADMIN_INIT_PW, ADMIN_PW, initData, loginAdmin, makeUser, startServer } from '../api/lib.mjs';
 
-const data = initData(['--region-code', '532624']);
-const srv = await startServer(data);
-let code = 1;
-try {
-  const r = await fetch(`${srv.base}/api/chain/checkpoints`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ note: '浏览器测试存证', recipient: '县司法局' }),
-  });
-  if (r.status !== 201) throw new Error(`seed write failed: ${r.status}`);
-  const smoke = spawnSync(process.execPath, [path.resolve('tests/browser/smoke.mjs')],
-    { stdio: 'inherit', env: { ...process.env, FAZHI_URL: srv.base }, timeout: 120000 });
-  code = smoke.status ?? 1;
-} finally {
-  await srv.stop();
+let passed = 0, failed = 0;
+
+async function suite(file, prepare) {
+  const data = initData(['--region-code', '532624']);
+  const srv = await startServer(data);
+  try {
+    const env = { ...process.env, FAZHI_URL: srv.base, FAZHI_ADMIN_USER: 'admin', ...(await prepare(srv)) };
+    const r = spawnSync(process.execPath, [path.resolve('tests/browser', file)],
+      { env, timeout: 150000, encoding: 'utf8' });
+    process.stdout.write(r.stdout || '');
+    process.stderr.write(r.stderr || '');
+    const m = /^(\d+) passed, (\d+) failed/m.exec(r.stdout || '');
+    if (m) { passed += Number(m[1]); failed += Number(m[2]); }
+    if (!m || r.status !== 0) failed += m && Number(m[2]) ? 0 : 1;
+  } finally {
+    await srv.stop();
+  }
 }
-process.exit(code);
+
+await suite('identity.mjs', async () => ({ FAZHI_ADMIN_PASSWORD: ADMIN_INIT_PW, FAZHI_ADMIN_NEW_PASSWORD: ADMIN_PW }));
+await suite('smoke.mjs', async (srv) => {
+  const admin = await loginAdmin(srv.base);
+  const auditor = await makeUser(admin, { username: 'auditor', roles: ['audit_admin'] });
+  const r = await auditor.post('/api/chain/checkpoints', { note: '浏览器测试存证', recipient: '县司法局' });
+  if (r.status !== 201) throw new Error(`seed write failed: ${r.status}`);
+  return { FAZHI_ADMIN_PASSWORD: ADMIN_PW };
+});
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -109,6 +109,19 @@ try {
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--no-first-run', '--disable-sync'],
   })
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+  // Sign in through the API (the login page has its own suite, identity.mjs)
+  // and hand the session cookie to the browser.
+  await step('以系统管理员身份登录（API）', async () => {
+    const res = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: process.env.FAZHI_ADMIN_USER || 'admin', password: process.env.FAZHI_ADMIN_PASSWORD || '' }),
+    })
+    const m = /fz_session=([0-9a-f]+)/.exec(res.headers.get('set-cookie') || '')
+    if (!m) return { ok: false, detail: `HTTP ${res.status}` }
+    await context.addCookies([{ name: 'fz_session', value: m[1], url: baseUrl, httpOnly: true, sameSite: 'Strict' }])
+    return true
+  })
   const page = await context.newPage()
   await watch(page)
 

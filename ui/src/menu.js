@@ -1,33 +1,55 @@
 // Side menu as data. Each entry: { path, title, icon, perm, children? }.
 // `icon` names an @element-plus/icons-vue component (see layout/icons.js);
-// `perm` is the permission string a later issue filters on (RuoYi style,
-// e.g. "system:status:view"). Entries with children are directories.
+// `perm` is the permission string needed to see the entry (RuoYi style, e.g.
+// "system:user:view"; see the table at the end of docs/identity.md). Entries
+// with children are directories, shown only when a child is visible.
 export const menus = [
+  { path: '/index', title: '首页', icon: 'HomeFilled' },
   {
     path: '/system',
     title: '系统管理',
     icon: 'Setting',
-    perm: 'system',
     children: [
-      {
-        path: '/system/status',
-        title: '系统状态',
-        icon: 'Monitor',
-        perm: 'system:status:view',
-      },
+      { path: '/system/status', title: '系统状态', icon: 'Monitor', perm: 'system:status:view' },
+      { path: '/system/regions', title: '区划管理', icon: 'Location', perm: 'system:region:view' },
+      { path: '/system/units', title: '单位管理', icon: 'OfficeBuilding', perm: 'system:unit:view' },
+      { path: '/system/users', title: '用户管理', icon: 'User', perm: 'system:user:view' },
+      { path: '/system/roles', title: '角色管理', icon: 'Avatar', perm: 'system:role:view' },
+      { path: '/system/tokens', title: 'API 令牌', icon: 'Key', perm: 'system:token:manage' },
+    ],
+  },
+  {
+    path: '/security',
+    title: '安全管理',
+    icon: 'Lock',
+    children: [{ path: '/security/policy', title: '安全策略', icon: 'Lock', perm: 'security:policy:view' }],
+  },
+  {
+    path: '/audit',
+    title: '审计管理',
+    icon: 'Tickets',
+    children: [
+      { path: '/audit/events', title: '审计日志', icon: 'Document', perm: 'audit:log:view' },
+      { path: '/audit/logins', title: '登录日志', icon: 'Clock', perm: 'audit:log:view' },
     ],
   },
 ]
 
-// The page shown at "/" and pinned as the first tab.
-export const homePath = '/system/status'
+const ALL = '*:*:*'
+
+// The page "/" leads to: the system status page for those who may see it,
+// otherwise the welcome page (every signed-in user may see that one).
+export function homeFor(perms) {
+  const set = perms instanceof Set ? perms : new Set(perms || [])
+  return set.has(ALL) || set.has('system:status:view') ? '/system/status' : '/index'
+}
 
 // Returns the menu tree visible to a user holding `perms` (a Set or array of
 // permission strings; "*:*:*" grants everything). Directories left without
-// visible children are dropped. Not wired yet: login comes in a later issue.
+// visible children are dropped.
 export function filterMenus(items, perms) {
   const set = perms instanceof Set ? perms : new Set(perms || [])
-  const allowed = (p) => !p || set.has('*:*:*') || set.has(p)
+  const allowed = (p) => !p || set.has(ALL) || set.has(p)
   const out = []
   for (const m of items) {
     if (m.children) {
@@ -51,4 +73,9 @@ export function menuTrail(path, items = menus, trail = []) {
     }
   }
   return null
+}
+
+// "/system/users" → "menu-system-users" (data-test names for browser tests).
+export function menuTestId(path) {
+  return `menu-${path.replace(/^\/+/, '').replace(/\//g, '-')}`
 }

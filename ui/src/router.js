@@ -1,20 +1,51 @@
 import { createRouter, createWebHistory } from 'vue-router'
+import { ElMessage } from 'element-plus'
 import Layout from './layout/Layout.vue'
-import { homePath } from './menu.js'
+import { homeFor } from './menu.js'
 import { appTitle } from './config.js'
+import { auth, loadMe, clearAuth } from './auth.js'
+import { setAuthHandlers } from './api.js'
+import { clearTags } from './layout/tags.js'
+
+// meta.perm: the permission needed (docs/identity.md, 界面菜单与权限); without
+// it the layout shows the 403 page in place. meta.public: no sign-in needed.
+const page = (path, name, title, perm, component, extra = {}) => ({
+  path,
+  name,
+  component,
+  meta: { title, perm, ...extra },
+})
 
 const routes = [
   {
+    path: '/login',
+    name: 'Login',
+    component: () => import('./views/auth/Login.vue'),
+    meta: { title: '登录', public: true },
+  },
+  {
+    path: '/password',
+    name: 'Password',
+    component: () => import('./views/auth/Password.vue'),
+    meta: { title: '修改密码' },
+  },
+  {
     path: '/',
     component: Layout,
-    redirect: homePath,
     children: [
-      {
-        path: 'system/status',
-        name: 'SystemStatus',
-        component: () => import('./views/system/Status.vue'),
-        meta: { title: '系统状态', affix: true },
-      },
+      page('index', 'Home', '首页', undefined, () => import('./views/Home.vue')),
+      page('system/status', 'SystemStatus', '系统状态', 'system:status:view', () => import('./views/system/Status.vue'), {
+        affix: true,
+      }),
+      page('system/regions', 'Regions', '区划管理', 'system:region:view', () => import('./views/system/Regions.vue')),
+      page('system/units', 'Units', '单位管理', 'system:unit:view', () => import('./views/system/Units.vue')),
+      page('system/users', 'Users', '用户管理', 'system:user:view', () => import('./views/system/Users.vue')),
+      page('system/roles', 'Roles', '角色管理', 'system:role:view', () => import('./views/system/Roles.vue')),
+      page('system/tokens', 'Tokens', 'API 令牌', 'system:token:manage', () => import('./views/system/Tokens.vue')),
+      page('security/policy', 'SecurityPolicy', '安全策略', 'security:policy:view', () => import('./views/security/Policy.vue')),
+      page('audit/events', 'AuditEvents', '审计日志', 'audit:log:view', () => import('./views/audit/Events.vue')),
+      page('audit/logins', 'AuditLogins', '登录日志', 'audit:log:view', () => import('./views/audit/Logins.vue')),
+      page('profile/totp', 'ProfileTotp', '动态口令设置', undefined, () => import('./views/profile/Totp.vue')),
       {
         path: ':pathMatch(.*)*',
         name: 'NotFound',
@@ -31,9 +62,63 @@ const router = createRouter({
   scrollBehavior: () => ({ top: 0 }),
 })
 
+// Only same-site paths are followed after sign-in (no open redirect).
+export function safeRedirect(r) {
+  return typeof r === 'string' && r.startsWith('/') && !r.startsWith('//') && !r.startsWith('/\\') && !r.startsWith('/login')
+    ? r
+    : '/'
+}
+
+router.beforeEach(async (to) => {
+  if (!auth.loaded) {
+    try {
+      await loadMe()
+    } catch (e) {
+      ElMessage.error(e && e.message ? e.message : '无法获取登录状态')
+    }
+  }
+  if (to.meta.public) {
+    // A signed-in user opening /login goes on to where they were headed.
+    if (to.name === 'Login' && auth.user) return safeRedirect(to.query.redirect)
+    return true
+  }
+  if (!auth.user) return { path: '/login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (auth.mustChangePassword && to.name !== 'Password') return { path: '/password' }
+  if (auth.totpSetupRequired && to.name !== 'ProfileTotp' && to.name !== 'Password') return { path: '/profile/totp' }
+  // "/" is decided here, after the user's permissions are known (a route-level
+  // redirect would run before loadMe and always pick the welcome page).
+  if (to.path === '/') return { path: homeFor(auth.permissions), replace: true }
+  return true
+})
+
 router.afterEach((to) => {
   const t = to.meta && to.meta.title
   document.title = t ? `${t} - ${appTitle}` : appTitle
+})
+
+// Answers of the API that end the session or demand a new password.
+let redirecting = false
+setAuthHandlers({
+  unauthenticated(code) {
+    clearAuth()
+    clearTags()
+    const cur = router.currentRoute.value
+    if (redirecting || cur.name === 'Login') return
+    redirecting = true
+    ElMessage.warning(code === 'session_expired' ? '登录已超时，请重新登录' : '请先登录')
+    const query = cur.fullPath && cur.fullPath !== '/' ? { redirect: cur.fullPath } : {}
+    router.push({ path: '/login', query }).finally(() => {
+      redirecting = false
+    })
+  },
+  passwordChangeRequired() {
+    auth.mustChangePassword = true
+    if (router.currentRoute.value.name !== 'Password') router.push('/password')
+  },
+  totpSetupRequired() {
+    auth.totpSetupRequired = true
+    if (router.currentRoute.value.name !== 'ProfileTotp') router.push('/profile/totp')
+  },
 })
 
 export default router

@@ -1,7 +1,43 @@
 // Icons used by the menu data (by name) and the frame. Only these are bundled.
-import { Setting, Monitor, Document, Fold, Expand, UserFilled, Refresh, Close } from '@element-plus/icons-vue'
+import {
+  Setting,
+  Monitor,
+  Document,
+  Fold,
+  Expand,
+  UserFilled,
+  Refresh,
+  Close,
+  HomeFilled,
+  Location,
+  OfficeBuilding,
+  User,
+  Avatar,
+  Key,
+  Lock,
+  Tickets,
+  Clock,
+} from '@element-plus/icons-vue'
 
-export const icons = { Setting, Monitor, Document, Fold, Expand, UserFilled, Refresh, Close }
+export const icons = {
+  Setting,
+  Monitor,
+  Document,
+  Fold,
+  Expand,
+  UserFilled,
+  Refresh,
+  Close,
+  HomeFilled,
+  Location,
+  OfficeBuilding,
+  User,
+  Avatar,
+  Key,
+  Lock,
+  Tickets,
+  Clock,
+}
 
 export function iconFor(name) {
   return icons[name] || Document

@@ -28,3 +28,8 @@ export function removeTag(path) {
   tagsState.visited.splice(i, 1)
   return tagsState.visited[Math.min(i, tagsState.visited.length - 1)] || null
 }
+
+// Forgets every tab (on sign-out, so the next user starts clean).
+export function clearTags() {
+  tagsState.visited.splice(0)
+}
