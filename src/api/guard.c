@@ -115,13 +115,14 @@ static int session(req *r, app *a, store_conn *c, const api_route *route, int64_
     if (touch)
         touch_async(a, p->session_hash, 0, now, 0);
     int self_route = strcmp(route->perm, ROUTE_SELF) == 0;
+    int enrol_route = strcmp(route->perm, ROUTE_ENROL) == 0;
     int expired = pol.password_max_age_days > 0 &&
                   now - p->pw_changed_at > (int64_t)pol.password_max_age_days * 86400000;
     if (expired)
         p->must_change_pw = 1;
     if (p->must_change_pw && !self_route)
         return deny(r, 403, "password_change_required", "请先修改密码（首次登录、密码被重置或已过期）");
-    if (totp_setup_pending(&pol, p) && !self_route)
+    if (totp_setup_pending(&pol, p) && !self_route && !enrol_route)
         return deny(r, 403, "totp_setup_required", "您的角色要求启用动态口令，请先完成动态口令设置");
     return FZ_OK;
 }
@@ -142,7 +143,10 @@ int api_guard(req *r, const api_route *route)
     int rc;
     if (auth && strncmp(auth, "Bearer ", 7) == 0) {
         rc = bearer(r, a, c, auth, now, p);
-        if (rc == FZ_OK && strcmp(route->perm, ROUTE_SELF) == 0)
+        /* Account operations belong to people; a token may only ask who it is. */
+        int account = strcmp(route->perm, ROUTE_SELF) == 0 || strcmp(route->perm, ROUTE_ENROL) == 0 ||
+                      strncmp(route->pattern, "/api/auth/", 10) == 0;
+        if (rc == FZ_OK && account && strcmp(route->name, "auth_me") != 0)
             return deny(r, 403, "forbidden", "API 令牌不能用于个人账户操作");
     } else {
         rc = session(r, a, c, route, now, p);

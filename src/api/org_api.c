@@ -19,9 +19,19 @@ typedef struct org_job {
     const char *code, *name, *type, *legal, *region;
     int64_t id, parent_id;
     int set_parent;
-    int64_t count;  /* for 409 in_use */
-    char why[200];  /* Chinese reason for a 409, "" otherwise */
+    int64_t count;         /* for 409 in_use */
+    char why[200];         /* Chinese reason for a 409 or 400, "" otherwise */
+    const char *bad_field; /* with FZ_INVALID: the field a missing reference came from */
+    const char *bad_label;
 } org_job;
+
+/* A reference in field (label) that does not hold: 400 naming the field. */
+static int bad_ref(org_job *j, const char *field, const char *label)
+{
+    j->bad_field = field;
+    j->bad_label = label;
+    return FZ_INVALID;
+}
 
 static org_job *new_job(req *r)
 {
@@ -45,6 +55,8 @@ static int org_event(store_conn *w, org_job *j, const char *kind, const char *id
 
 static int in_use_or_ok(req *r, org_job *j, int rc, int created)
 {
+    if (rc == FZ_INVALID && j->bad_field)
+        return api_invalid(r, j->bad_field, j->bad_label, j->why);
     if (rc == FZ_CONFLICT && j->why[0]) {
         json_t *e = json_pack("{s:s, s:s, s:I}", "code", "in_use", "message", j->why, "count", (json_int_t)j->count);
         return req_reply_json(r, 409, json_pack("{s:o}", "error", e));
@@ -55,8 +67,8 @@ static int in_use_or_ok(req *r, org_job *j, int rc, int created)
         return api_not_found(r, "记录");
     if (rc != FZ_OK)
         return api_store_error(r);
-    return req_reply_json(r, created ? 201 : 200, json_pack("{s:I, s:s}", "id", (json_int_t)j->id, "code",
-                                                            j->code ? j->code : ""));
+    json_t *out = j->code ? json_pack("{s:s}", "code", j->code) : json_pack("{s:I}", "id", (json_int_t)j->id);
+    return req_reply_json(r, created ? 201 : 200, out);
 }
 
 static int then_created(req *r, void *ctx, int rc)
@@ -104,7 +116,7 @@ static int region_insert(store_conn *w, void *ctx)
             return FZ_ERR;
         if (!n) {
             snprintf(j->why, sizeof(j->why), "上级区划 %s 不存在，请先添加上级区划", parent);
-            return FZ_CONFLICT;
+            return bad_ref(j, "code", "区划代码");
         }
     } else if (level <= 3) {
         region_code_parent(j->code, parent);
@@ -139,6 +151,17 @@ int api_regions_create(req *r)
     return FZ_OK;
 }
 
+/* The {code} path parameter, padded to 12 digits like POST does. */
+static int region_param(req *r, org_job *j)
+{
+    char *norm = arena_alloc(req_arena(r), 13);
+    const char *code = req_param(r, "code");
+    if (!norm || !code || region_code_normalize(code, norm) != FZ_OK)
+        return api_invalid(r, "code", "区划代码", "应为 6、9 或 12 位区划代码");
+    j->code = norm;
+    return FZ_OK;
+}
+
 static int region_rename(store_conn *w, void *ctx)
 {
     org_job *j = ctx;
@@ -158,9 +181,8 @@ int api_regions_update(req *r)
     if (!body || api_only_keys(r, body, keys) || api_text(r, body, "name", "区划名称", 1, 64, &name))
         return FZ_OK;
     org_job *j = new_job(r);
-    if (!j)
-        return api_store_error(r);
-    j->code = req_param(r, "code");
+    if (!j || region_param(r, j))
+        return FZ_OK;
     j->name = name;
     if (req_write(r, region_rename, j, then_ok) != FZ_OK)
         return api_store_error(r);
@@ -191,9 +213,8 @@ static int region_delete(store_conn *w, void *ctx)
 int api_regions_delete(req *r)
 {
     org_job *j = new_job(r);
-    if (!j)
-        return api_store_error(r);
-    j->code = req_param(r, "code");
+    if (!j || region_param(r, j))
+        return FZ_OK;
     if (req_write(r, region_delete, j, then_ok) != FZ_OK)
         return api_store_error(r);
     return FZ_OK;
@@ -289,7 +310,7 @@ static int check_region(store_conn *w, org_job *j)
         return FZ_ERR;
     if (!n) {
         snprintf(j->why, sizeof(j->why), "区划 %s 不存在，请先在区划管理中添加", j->region);
-        return FZ_CONFLICT;
+        return bad_ref(j, "region_code", "所在区划");
     }
     return FZ_OK;
 }
@@ -302,9 +323,8 @@ static int unit_insert(store_conn *w, void *ctx)
     if (rc)
         return rc;
     if (j->parent_id && (rc = unit_path(w, j->parent_id, parent_path, sizeof(parent_path)))) {
-        if (rc == FZ_NOTFOUND)
-            snprintf(j->why, sizeof(j->why), "上级单位 %lld 不存在", (long long)j->parent_id);
-        return rc == FZ_NOTFOUND ? FZ_CONFLICT : rc;
+        snprintf(j->why, sizeof(j->why), "上级单位 %lld 不存在", (long long)j->parent_id);
+        return rc == FZ_NOTFOUND ? bad_ref(j, "parent_id", "上级单位") : rc;
     }
     store_stmt *st;
     if (store_prepare(w, "INSERT INTO units (name, type, legal_status, region_code, parent_id, path, created_at)"
@@ -360,6 +380,11 @@ static int unit_fields(req *r, const json_t *body, org_job *j, int create)
 static int parent_allowed(req *r, store_conn *c, int64_t parent_id)
 {
     const principal *p = api_who(r);
+    int64_t exists = 1;
+    if (parent_id && store_query_int(c, &exists, 0, "SELECT count(*) FROM units WHERE id = ?", "i", parent_id))
+        return api_store_error(r);
+    if (!exists)
+        return api_invalid(r, "parent_id", "上级单位", "上级单位不存在");
     int ok = parent_id ? authz_unit_visible(c, p, "system:unit:edit", parent_id, 0) == FZ_OK
                        : authz_scope_all(c, p, "system:unit:edit");
     if (!ok)
@@ -393,11 +418,11 @@ static int unit_update(store_conn *w, void *ctx)
         char parent_path[512] = "/";
         if (j->parent_id && (rc = unit_path(w, j->parent_id, parent_path, sizeof(parent_path)))) {
             snprintf(j->why, sizeof(j->why), "上级单位 %lld 不存在", (long long)j->parent_id);
-            return FZ_CONFLICT;
+            return rc == FZ_NOTFOUND ? bad_ref(j, "parent_id", "上级单位") : rc;
         }
         if (strncmp(parent_path, old, strlen(old)) == 0) {
             snprintf(j->why, sizeof(j->why), "不能把单位移到它自己或它的下级单位之下");
-            return FZ_CONFLICT;
+            return bad_ref(j, "parent_id", "上级单位");
         }
         snprintf(path, sizeof(path), "%s%lld/", parent_path, (long long)j->id);
         /* Re-root the whole subtree: every descendant's path starts with old. */

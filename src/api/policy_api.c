@@ -6,6 +6,8 @@
 #include "engine/policy.h"
 #include "core/status.h"
 
+#include <stdio.h>
+
 int api_policy_get(req *r)
 {
     store_conn *c = api_reader(r);
@@ -58,6 +60,20 @@ int api_policy_update(req *r)
     char msg[300];
     if (policy_apply_json(&j->p, body, &fields, msg, sizeof(msg)) != FZ_OK)
         return req_reply_error(r, 400, "validation_failed", msg, fields);
+    json_t *roles = json_object_get(body, "totp_required_roles");
+    size_t i;
+    json_t *v;
+    json_array_foreach(roles, i, v)
+    {
+        int64_t n;
+        if (store_query_int(c, &n, 0, "SELECT count(*) FROM roles WHERE key = ?", "s", json_string_value(v)))
+            return api_store_error(r);
+        if (!n) {
+            char reason[120];
+            snprintf(reason, sizeof(reason), "角色 %s 不存在", json_string_value(v));
+            return api_invalid(r, "totp_required_roles", "须启用动态口令的角色", reason);
+        }
+    }
     if (req_write(r, policy_write, j, policy_then) != FZ_OK)
         return api_store_error(r);
     return FZ_OK;

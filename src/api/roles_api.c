@@ -81,7 +81,7 @@ typedef struct role_job {
     int64_t id;
     const char *key, *name, *scope;
     json_t *perms, *units; /* borrowed from the body */
-    char why[200];
+    char why[400];
 } role_job;
 
 static int role_sets(store_conn *w, role_job *j)
@@ -114,6 +114,47 @@ static int role_sets(store_conn *w, role_job *j)
             if ((rc = store_run(w, "INSERT INTO role_units (role_id, unit_id) VALUES (?, ?)"
                                    " ON CONFLICT (role_id, unit_id) DO NOTHING", "ii", j->id, json_integer_value(v))))
                 return rc;
+        }
+    }
+    return FZ_OK;
+}
+
+/* After a role's permissions change, every holder must still respect
+ * 三权分立 (the role's new permissions join their other roles'). */
+static int holders_separated(store_conn *w, role_job *j)
+{
+    store_stmt *st;
+    if (store_prepare(w, "SELECT u.id, u.username FROM user_roles ur JOIN users u ON u.id = ur.user_id"
+                         " WHERE ur.role_id = ? ORDER BY u.id", &st))
+        return FZ_ERR;
+    store_bind_int(st, 1, j->id);
+    int64_t ids[64];
+    char names[64][64];
+    int n = 0;
+    while (n < 64 && store_step(st) == STORE_ROW) {
+        ids[n] = store_col_int(st, 0);
+        snprintf(names[n], sizeof(names[n]), "%s", store_col_text(st, 1));
+        n++;
+    }
+    store_done(st);
+    for (int i = 0; i < n; i++) {
+        const char *keys[32];
+        char buf[32][40];
+        int k = 0;
+        if (store_prepare(w, "SELECT r.key FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?",
+                          &st))
+            return FZ_ERR;
+        store_bind_int(st, 1, ids[i]);
+        while (k < 32 && store_step(st) == STORE_ROW) {
+            snprintf(buf[k], sizeof(buf[k]), "%s", store_col_text(st, 0));
+            keys[k] = buf[k];
+            k++;
+        }
+        store_done(st);
+        char msg[200];
+        if (authz_check_separation(w, keys, k, msg, sizeof(msg)) != FZ_OK) {
+            snprintf(j->why, sizeof(j->why), "用户 %.60s 持有该角色，修改后将违反%.200s", names[i], msg);
+            return FZ_CONFLICT;
         }
     }
     return FZ_OK;
@@ -170,7 +211,7 @@ static int role_update(store_conn *w, void *ctx)
         return rc;
     if (j->scope && (rc = store_run(w, "UPDATE roles SET data_scope = ? WHERE id = ?", "si", j->scope, j->id)))
         return rc;
-    if ((rc = role_sets(w, j)))
+    if ((rc = role_sets(w, j)) || (rc = holders_separated(w, j)))
         return rc;
     return role_event(w, j, "role.updated");
 }
@@ -251,8 +292,8 @@ static int role_fields(req *r, const json_t *body, role_job *j, int create)
     if (j->perms) {
         size_t i;
         json_t *v;
-        if (!json_is_array(j->perms))
-            return api_invalid(r, "permissions", "权限", "应为权限字符串的数组");
+        if (!json_is_array(j->perms) || json_array_size(j->perms) == 0 || json_array_size(j->perms) > 64)
+            return api_invalid(r, "permissions", "权限", "应为非空的权限字符串数组");
         json_array_foreach(j->perms, i, v)
         {
             if (!json_is_string(v) || !authz_perm_known(json_string_value(v))) {
@@ -261,6 +302,11 @@ static int role_fields(req *r, const json_t *body, role_job *j, int create)
                 return api_invalid(r, "permissions", "权限", reason);
             }
         }
+        const char *list[64];
+        json_array_foreach(j->perms, i, v) list[i] = json_string_value(v);
+        char msg[200];
+        if (authz_check_duties(authz_duties_of_perms(list, (int)json_array_size(j->perms)), msg, sizeof(msg)))
+            return api_invalid(r, "permissions", "权限", msg);
     } else if (create) {
         return api_invalid(r, "permissions", "权限", "必填");
     }

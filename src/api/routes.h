@@ -16,11 +16,13 @@ typedef struct api_route {
     const char *name;    /* metrics label */
     const char *perm;    /* NULL: public; ROUTE_USER: any signed-in caller; ROUTE_SELF: also
                             allowed while a password change or TOTP enrolment is pending;
+                            ROUTE_ENROL: also allowed while TOTP enrolment (only) is pending;
                             else the permission string the caller must hold */
 } api_route;
 
 #define ROUTE_USER "@user"
 #define ROUTE_SELF "@self"
+#define ROUTE_ENROL "@enrol"
 
 extern const api_route api_routes[];
 extern const size_t api_route_count;

@@ -124,7 +124,49 @@ static int valid_phone(const char *s)
     return digits >= 7 && digits <= 15;
 }
 
-/* Role keys from the body (validated to exist) plus the separation check. */
+/* May the caller hand out role key? A county-wide user administrator may
+ * assign any role (三权分立 is checked on the result). Anyone narrower — a
+ * township administrator, a token — may assign only roles that are not
+ * county-wide, are not one of the three admin roles, and carry no permission
+ * the caller lacks: nobody can grant more than they have.
+ * FZ_NOTFOUND: no such role; FZ_ERR: replied. */
+static int may_assign(req *r, store_conn *c, const char *key)
+{
+    const principal *p = api_who(r);
+    store_stmt *st;
+    if (store_prepare(c, "SELECT id, builtin, data_scope FROM roles WHERE key = ?", &st))
+        return api_store_error(r), FZ_ERR;
+    store_bind_text(st, 1, key);
+    int64_t id = 0, builtin = 0;
+    int all = 0;
+    if (store_step(st) == STORE_ROW) {
+        id = store_col_int(st, 0);
+        builtin = store_col_int(st, 1);
+        all = strcmp(store_col_text(st, 2), "all") == 0;
+    }
+    store_done(st);
+    if (!id)
+        return FZ_NOTFOUND;
+    (void)builtin;
+    if (authz_scope_all(c, p, PERM_EDIT))
+        return FZ_OK;
+    if (all || authz_role_is_builtin_admin(key))
+        return req_reply_error(r, 403, "forbidden", "只有全县范围的系统管理员可以分配管理员角色或全县范围的角色", NULL),
+               FZ_ERR;
+    if (store_prepare(c, "SELECT perm FROM role_perms WHERE role_id = ?", &st))
+        return api_store_error(r), FZ_ERR;
+    store_bind_int(st, 1, id);
+    int ok = 1;
+    while (ok && store_step(st) == STORE_ROW)
+        ok = authz_has(p, store_col_text(st, 0));
+    store_done(st);
+    if (!ok)
+        return req_reply_error(r, 403, "forbidden", "该角色含有您本人没有的权限，不能分配", NULL), FZ_ERR;
+    return FZ_OK;
+}
+
+/* Role keys from the body (validated to exist and assignable by the caller)
+ * plus the separation check. */
 static int roles_field(req *r, store_conn *c, const json_t *body, user_job *j)
 {
     json_t *v = json_object_get(body, "roles");
@@ -132,22 +174,26 @@ static int roles_field(req *r, store_conn *c, const json_t *body, user_job *j)
         return FZ_OK;
     if (!json_is_array(v) || json_array_size(v) > 16)
         return api_invalid(r, "roles", "角色", "应为角色键的数组");
+    if (j->id && j->id == j->p->user_id)
+        return req_reply_error(r, 403, "forbidden", "不能修改自己的角色，请由其他系统管理员办理", NULL), FZ_ERR;
     size_t n = json_array_size(v);
     const char **keys = arena_alloc(req_arena(r), sizeof(char *) * (n + 1));
     if (!keys)
         return api_store_error(r);
     for (size_t i = 0; i < n; i++) {
         const char *k = json_string_value(json_array_get(v, i));
-        int64_t id = 0;
-        if (!k || store_query_int(c, &id, 0, "SELECT id FROM roles WHERE key = ?", "s", k) || !id) {
+        int rc = k ? may_assign(r, c, k) : FZ_NOTFOUND;
+        if (rc == FZ_NOTFOUND) {
             char reason[120];
             snprintf(reason, sizeof(reason), "角色 %s 不存在", k ? k : "?");
             return api_invalid(r, "roles", "角色", reason);
         }
+        if (rc)
+            return FZ_ERR;
         keys[i] = k;
     }
     char msg[200];
-    if (authz_check_separation(keys, (int)n, msg, sizeof(msg)) != FZ_OK)
+    if (authz_check_separation(c, keys, (int)n, msg, sizeof(msg)) != FZ_OK)
         return req_reply_error(r, 400, "separation_of_duties", msg, json_pack("{s:s}", "roles", msg)), FZ_ERR;
     j->in.roles = keys;
     j->in.nroles = (int)n;
@@ -295,9 +341,13 @@ int api_users_update(req *r)
     json_t *body = req_json_body(r);
     user_job *j = new_job(r);
     store_conn *c = api_reader(r);
-    if (!body || !j || !c || visible_user(r, c, PERM_EDIT, id) || user_fields(r, c, body, j, 0))
+    if (!body || !j || !c || visible_user(r, c, PERM_EDIT, id))
         return FZ_OK;
     j->id = id;
+    if (user_fields(r, c, body, j, 0))
+        return FZ_OK;
+    if (j->in.disabled == 1 && id == j->p->user_id)
+        return api_invalid(r, "disabled", "停用", "不能停用自己的账户");
     if (req_write(r, user_update_job, j, updated_then) != FZ_OK)
         return api_store_error(r);
     return FZ_OK;
@@ -328,7 +378,10 @@ int api_users_reset_password(req *r)
 static int unlock_job(store_conn *w, void *ctx)
 {
     user_job *j = ctx;
-    int rc = store_run(w, "DELETE FROM login_locks WHERE username = ?", "s", j->username);
+    /* Keep the row: reset_at makes earlier failures stop counting, so one typo
+     * after an unlock does not lock the account again. */
+    int rc = store_run(w, "UPDATE login_locks SET locked_until = 0, reset_at = ? WHERE username = ?", "is",
+                       time_now_ms(), j->username);
     if (rc)
         return rc;
     char sid[24];

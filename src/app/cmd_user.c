@@ -84,14 +84,14 @@ static void list_users(store *s)
 }
 
 /* Splits "a,b" into j->in.roles (pointers into a static copy). */
-static int parse_roles(const char *csv, cli_job *j, const char **keys, char *buf, size_t buflen)
+static int parse_roles(store_conn *c, const char *csv, cli_job *j, const char **keys, char *buf, size_t buflen)
 {
     snprintf(buf, buflen, "%s", csv);
     int n = 0;
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && n < 16; t = strtok_r(NULL, ",", &save))
         keys[n++] = t;
     char msg[200];
-    if (authz_check_separation(keys, n, msg, sizeof(msg)) != FZ_OK) {
+    if (authz_check_separation(c, keys, n, msg, sizeof(msg)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", msg);
         return -1;
     }
@@ -156,7 +156,7 @@ int cmd_user(int argc, char **argv)
             fprintf(stderr, "错误：--unit-id 应为正整数\n");
             goto out;
         }
-        if (parse_roles(x[3] ? x[3] : "", &j, keys, rolebuf, sizeof(rolebuf)) ||
+        if (parse_roles(c, x[3] ? x[3] : "", &j, keys, rolebuf, sizeof(rolebuf)) ||
             get_password(x[4], x[0], password, sizeof(password), &generated) ||
             passwd_hash(PW_ARGON2ID, password, j.pw_hash))
             goto out;

@@ -37,13 +37,14 @@ void auth_hash_hex(const char *s, char out[SM3_HEX_LEN + 1])
 
 /* Verifying against a real hash for unknown users keeps both answers equally
  * slow, so timing does not reveal which user names exist. */
-static char g_dummy_hash[PASSWD_HASH_MAX];
+static char g_dummy_hash[2][PASSWD_HASH_MAX]; /* per pw_algo */
 static pthread_once_t g_dummy_once = PTHREAD_ONCE_INIT;
 static void make_dummy(void)
 {
     char pw[24];
     auth_random_hex(pw, 8);
-    passwd_hash(PW_ARGON2ID, pw, g_dummy_hash);
+    passwd_hash(PW_ARGON2ID, pw, g_dummy_hash[PW_ARGON2ID]);
+    passwd_hash(PW_PBKDF2_SM3, pw, g_dummy_hash[PW_PBKDF2_SM3]);
 }
 
 /* TOTP code or a one-time recovery code. */
@@ -79,7 +80,7 @@ int login_check(store_conn *c, login_state *ls)
     ls->rehash[0] = '\0';
     ls->user_id = 0;
     int64_t n;
-    if (store_query_int(c, &n, 0, "SELECT count(*) FROM login_log WHERE ip = ? AND at > ?", "si", ls->ip,
+    if (store_query_int(c, &n, 0, "SELECT count(*) FROM login_log WHERE ip = ? AND at > ? AND ok = 0", "si", ls->ip,
                         ls->now_ms - 60000))
         return FZ_ERR;
     if (n >= ls->policy.ip_throttle_per_min) {
@@ -119,7 +120,8 @@ int login_check(store_conn *c, login_state *ls)
         last_step = store_col_int(st, 5);
     }
     store_done(st);
-    int pw_ok = passwd_verify(ls->user_id ? hash : g_dummy_hash, ls->password) == FZ_OK;
+    const char *dummy = g_dummy_hash[ls->policy.password_hash == PW_PBKDF2_SM3 ? PW_PBKDF2_SM3 : PW_ARGON2ID];
+    int pw_ok = passwd_verify(ls->user_id ? hash : dummy, ls->password) == FZ_OK;
     if (!ls->user_id || !pw_ok) {
         ls->outcome = LOGIN_BAD;
         ls->reason = ls->user_id ? "密码错误" : "用户不存在";
@@ -174,15 +176,17 @@ static int record_failure(store_conn *w, login_state *ls)
     int64_t fails;
     if (store_query_int(w, &fails, 0,
                         "SELECT count(*) FROM login_log WHERE username = ?1 AND ok = 0 AND at > ?2"
-                        " AND at > coalesce((SELECT max(at) FROM login_log WHERE username = ?1 AND ok = 1), 0)",
+                        " AND at > coalesce((SELECT max(at) FROM login_log WHERE username = ?1 AND ok = 1), 0)"
+                        " AND at > coalesce((SELECT reset_at FROM login_locks WHERE username = ?1), 0)",
                         "si", ls->username, since))
         return FZ_ERR;
     if (fails < ls->policy.lockout_threshold)
         return FZ_OK;
     ls->locked_until = ls->now_ms + (int64_t)ls->policy.lockout_minutes * 60000;
-    if (store_run(w, "INSERT INTO login_locks (username, locked_until) VALUES (?, ?)"
-                     " ON CONFLICT (username) DO UPDATE SET locked_until = excluded.locked_until",
-                  "si", ls->username, ls->locked_until))
+    if (store_run(w, "INSERT INTO login_locks (username, locked_until, reset_at) VALUES (?, ?, ?)"
+                     " ON CONFLICT (username) DO UPDATE SET locked_until = excluded.locked_until,"
+                     " reset_at = excluded.reset_at",
+                  "sii", ls->username, ls->locked_until, ls->now_ms))
         return FZ_ERR;
     ls->outcome = LOGIN_LOCKED;
     json_t *x = json_pack("{s:I, s:I}", "failures", (json_int_t)fails, "locked_until", (json_int_t)ls->locked_until);
@@ -202,16 +206,29 @@ static int create_session(store_conn *w, login_state *ls)
                      "sisiiss", hash, ls->user_id, ls->csrf, ls->now_ms, ls->now_ms, ls->ip, ls->user_agent);
 }
 
+/* Claims the TOTP step or recovery code in the writer, where logins are
+ * serialised: of two logins racing with the same code only the first wins
+ * (login_check ran on worker threads and could not know). FZ_CONFLICT when
+ * it was already used. */
+static int claim_second_factor(store_conn *w, login_state *ls)
+{
+    int rc = FZ_OK;
+    if (ls->totp_step)
+        rc = store_run(w, "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", "iii",
+                       ls->totp_step, ls->user_id, ls->totp_step);
+    else if (ls->used_recovery)
+        rc = store_run(w, "UPDATE recovery_codes SET used_at = ? WHERE code_hash = ? AND user_id = ? AND used_at = 0",
+                       "isi", ls->now_ms, ls->recovery_hash, ls->user_id);
+    else
+        return FZ_OK;
+    if (rc)
+        return rc;
+    return store_changes(w) == 1 ? FZ_OK : FZ_CONFLICT;
+}
+
 static int record_success(store_conn *w, login_state *ls)
 {
     if (store_run(w, "DELETE FROM login_locks WHERE username = ?", "s", ls->username) || create_session(w, ls))
-        return FZ_ERR;
-    if (ls->totp_step &&
-        store_run(w, "UPDATE users SET totp_last_step = ? WHERE id = ?", "ii", ls->totp_step, ls->user_id))
-        return FZ_ERR;
-    if (ls->used_recovery &&
-        store_run(w, "UPDATE recovery_codes SET used_at = ? WHERE code_hash = ? AND user_id = ?", "isi", ls->now_ms,
-                  ls->recovery_hash, ls->user_id))
         return FZ_ERR;
     if (ls->rehash[0] && store_run(w, "UPDATE users SET pw_hash = ? WHERE id = ?", "si", ls->rehash, ls->user_id))
         return FZ_ERR;
@@ -224,6 +241,15 @@ static int record_success(store_conn *w, login_state *ls)
 int login_record(store_conn *w, void *ctx)
 {
     login_state *ls = ctx;
+    if (ls->outcome == LOGIN_OK) {
+        int claim = claim_second_factor(w, ls);
+        if (claim == FZ_CONFLICT) {
+            ls->outcome = LOGIN_BAD;
+            ls->reason = "动态口令已被使用";
+        } else if (claim) {
+            return claim;
+        }
+    }
     int rc = store_run(w, "INSERT INTO login_log (at, username, user_id, ip, user_agent, ok, reason)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?)",
                        "isissis", ls->now_ms, ls->username, ls->user_id, ls->ip, ls->user_agent,

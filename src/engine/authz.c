@@ -192,7 +192,8 @@ int authz_unit_visible(store_conn *c, const principal *p, const char *perm, int6
                        int64_t owner_id)
 {
     store_stmt *st;
-    if (store_prepare(c, "SELECT CASE WHEN " AUTHZ_SCOPE_SQL("?6", "?7") " THEN 1 ELSE 0 END", &st))
+    if (store_prepare(c, "SELECT CASE WHEN EXISTS (SELECT 1 FROM units WHERE id = ?6) AND "
+                         AUTHZ_SCOPE_SQL("?6", "?7") " THEN 1 ELSE 0 END", &st))
         return FZ_ERR;
     authz_bind_scope(st, p, perm);
     store_bind_int(st, 6, unit_id);
@@ -217,7 +218,12 @@ int authz_scope_all(store_conn *c, const principal *p, const char *perm)
     return n > 0;
 }
 
-/* ---- 三权分立 ---- */
+/* ---- 三权分立 ----
+ * Duties are judged by what a user can do, not by role names alone: the
+ * union of the permissions of all their roles, plus the built-in role keys.
+ * A custom role granting audit:log:view makes its holder an auditor. */
+
+enum { DUTY_SYS = 1, DUTY_SEC = 2, DUTY_AUDIT = 4, DUTY_CASE = 8 };
 
 static const char *const ADMIN_ROLES[] = {"sys_admin", "sec_admin", "audit_admin"};
 static const char *const CASE_ROLES[] = {"officer", "reviewer", "unit_head", "supervisor", "leader"};
@@ -230,39 +236,118 @@ static int in_list(const char *k, const char *const *list, int n)
     return 0;
 }
 
-static const char *role_label(const char *key)
+static int ends_with(const char *s, const char *suffix)
 {
-    static const struct { const char *key, *name; } names[] = {
-        {"sys_admin", "系统管理员"}, {"sec_admin", "安全管理员"}, {"audit_admin", "审计管理员"},
-        {"officer", "执法人员"},     {"reviewer", "法制审核员"},  {"unit_head", "单位负责人"},
-        {"supervisor", "监督员"},    {"leader", "领导"},
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(names[i].key, key) == 0)
-            return names[i].name;
-    return key;
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-int authz_check_separation(const char *const *keys, int n, char *msg, size_t msglen)
+static int perm_duty(const char *perm)
 {
-    const char *admin = NULL;
-    for (int i = 0; i < n; i++) {
-        if (!in_list(keys[i], ADMIN_ROLES, 3))
+    if (strncmp(perm, "system:", 7) == 0)
+        return ends_with(perm, ":edit") || strcmp(perm, "system:token:manage") == 0 ||
+                       strcmp(perm, "system:user:sensitive") == 0
+                   ? DUTY_SYS
+                   : 0;
+    if (strncmp(perm, "security:", 9) == 0)
+        return DUTY_SEC;
+    if (strncmp(perm, "audit:", 6) == 0 || strncmp(perm, "chain:", 6) == 0)
+        return DUTY_AUDIT;
+    if (strncmp(perm, "case:", 5) == 0)
+        return DUTY_CASE;
+    return 0;
+}
+
+static int key_duty(const char *key)
+{
+    if (strcmp(key, "sys_admin") == 0)
+        return DUTY_SYS;
+    if (strcmp(key, "sec_admin") == 0)
+        return DUTY_SEC;
+    if (strcmp(key, "audit_admin") == 0)
+        return DUTY_AUDIT;
+    return in_list(key, CASE_ROLES, 5) ? DUTY_CASE : 0;
+}
+
+static const char *duty_name(int d)
+{
+    return d == DUTY_SYS ? "系统管理" : d == DUTY_SEC ? "安全管理" : d == DUTY_AUDIT ? "审计管理" : "案件办理";
+}
+
+int authz_duties_of_perms(const char *const *perms, int n)
+{
+    int mask = 0;
+    for (int i = 0; i < n; i++)
+        mask |= perm_duty(perms[i]);
+    return mask;
+}
+
+/* who[d] names the role that brought duty bit d (for the message). */
+static int check_named(int mask, const char *const who[4], char *msg, size_t msglen)
+{
+    int first = -1;
+    for (int b = 0; b < 3; b++) {
+        if (!(mask & (1 << b)))
             continue;
-        if (admin && strcmp(admin, keys[i]) != 0) {
-            snprintf(msg, msglen, "三权分立：%s与%s不能由同一账户兼任", role_label(admin), role_label(keys[i]));
+        if (first >= 0) {
+            snprintf(msg, msglen, "三权分立：「%s」（%s）与「%s」（%s）不能由同一账户兼任", who[first],
+                     duty_name(1 << first), who[b], duty_name(1 << b));
             return FZ_CONFLICT;
         }
-        admin = keys[i];
+        first = b;
     }
-    if (!admin)
-        return FZ_OK;
-    for (int i = 0; i < n; i++) {
-        if (in_list(keys[i], CASE_ROLES, 5)) {
-            snprintf(msg, msglen, "三权分立：%s不得办理案件，不能同时担任%s", role_label(admin),
-                     role_label(keys[i]));
-            return FZ_CONFLICT;
-        }
+    if (first >= 0 && (mask & DUTY_CASE)) {
+        snprintf(msg, msglen, "三权分立：「%s」负责%s，不得办理案件，不能同时担任「%s」", who[first],
+                 duty_name(1 << first), who[3]);
+        return FZ_CONFLICT;
     }
     return FZ_OK;
+}
+
+int authz_check_duties(int mask, char *msg, size_t msglen)
+{
+    static const char *const who[4] = {"系统管理权限", "安全管理权限", "审计管理权限", "案件办理权限"};
+    return check_named(mask, who, msg, msglen);
+}
+
+/* Duties of one role (its built-in key plus its permissions) and its name. */
+static int role_duty(store_conn *c, const char *key, char *name, size_t namelen)
+{
+    int mask = key_duty(key);
+    snprintf(name, namelen, "%s", key);
+    store_stmt *st;
+    if (store_prepare(c, "SELECT name FROM roles WHERE key = ?", &st) == FZ_OK) {
+        store_bind_text(st, 1, key);
+        if (store_step(st) == STORE_ROW)
+            snprintf(name, namelen, "%s", store_col_text(st, 0));
+        store_done(st);
+    }
+    if (store_prepare(c, "SELECT rp.perm FROM role_perms rp JOIN roles r ON r.id = rp.role_id WHERE r.key = ?", &st))
+        return mask;
+    store_bind_text(st, 1, key);
+    while (store_step(st) == STORE_ROW)
+        mask |= perm_duty(store_col_text(st, 0));
+    store_done(st);
+    return mask;
+}
+
+int authz_check_separation(store_conn *c, const char *const *keys, int n, char *msg, size_t msglen)
+{
+    char names[4][64] = {"", "", "", ""};
+    const char *who[4] = {names[0], names[1], names[2], names[3]};
+    int mask = 0;
+    for (int i = 0; i < n; i++) {
+        char name[64];
+        int m = role_duty(c, keys[i], name, sizeof(name));
+        for (int b = 0; b < 4; b++)
+            if ((m & (1 << b)) && !names[b][0])
+                snprintf(names[b], sizeof(names[b]), "%s", name);
+        mask |= m;
+    }
+    return check_named(mask, who, msg, msglen);
+}
+
+int authz_role_is_builtin_admin(const char *key)
+{
+    return in_list(key, ADMIN_ROLES, 3);
 }

@@ -89,8 +89,15 @@ int authz_unit_visible(store_conn *c, const principal *p, const char *perm, int6
 /* 1 when one of p's roles grants perm with data scope "all". */
 int authz_scope_all(store_conn *c, const principal *p, const char *perm);
 
-/* 三权分立: checks a set of role keys. FZ_OK, or FZ_CONFLICT with a Chinese
- * explanation in msg naming the conflicting roles. */
-int authz_check_separation(const char *const *role_keys, int n, char *msg, size_t msglen);
+/* 三权分立. Duties: system administration (system:*:edit, token management,
+ * sensitive data), security administration (security:*), audit (audit:*,
+ * chain:*), case handling (case:*, and the built-in case roles). One account
+ * may hold at most one administrative duty, and never one together with case
+ * handling. FZ_OK, or FZ_CONFLICT with a Chinese explanation in msg. */
+int authz_duties_of_perms(const char *const *perms, int n);
+int authz_check_duties(int mask, char *msg, size_t msglen);
+/* For a set of role keys (their current permissions read through c). */
+int authz_check_separation(store_conn *c, const char *const *role_keys, int n, char *msg, size_t msglen);
+int authz_role_is_builtin_admin(const char *key);
 
 #endif

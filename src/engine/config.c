@@ -97,6 +97,9 @@ int config_set(config *c, const char *key, const char *value, char *err, size_t 
         return -1;
     }
     char *field = (char *)c + k->off;
+    /* Keep the old value so a rejected one never stays in the config. */
+    char saved[1024];
+    memcpy(saved, field, k->size < sizeof(saved) ? k->size : sizeof(saved));
     if (k->type == K_STR) {
         size_t n = strlen(value);
         if (n >= k->size) {
@@ -116,7 +119,11 @@ int config_set(config *c, const char *key, const char *value, char *err, size_t 
         else
             *(long *)field = (long)v;
     }
-    return check_value(k, c, err, errlen);
+    if (check_value(k, c, err, errlen)) {
+        memcpy(field, saved, k->size < sizeof(saved) ? k->size : sizeof(saved));
+        return -1;
+    }
+    return 0;
 }
 
 void config_defaults(config *c)

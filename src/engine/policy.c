@@ -24,7 +24,7 @@ static const pfield FIELDS[] = {
     F(lockout_threshold, "锁定前允许的失败次数", 3, 20, 5),
     F(lockout_window_min, "失败计数时间窗（分钟）", 1, 1440, 15),
     F(lockout_minutes, "锁定时长（分钟）", 1, 1440, 30),
-    F(ip_throttle_per_min, "每个 IP 每分钟登录尝试上限", 5, 1000, 30),
+    F(ip_throttle_per_min, "每个 IP 每分钟失败登录上限", 5, 1000, 30),
     F(session_idle_min, "会话空闲超时（分钟）", 1, 1440, 30),
     F(session_absolute_min, "会话绝对超时（分钟）", 5, 10080, 720),
 };

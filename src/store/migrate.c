@@ -138,7 +138,9 @@ static const migration migrations[] = {
       * one and the answers cannot tell them apart. */
      "CREATE TABLE login_locks ("
      "  username TEXT PRIMARY KEY,"
-     "  locked_until INTEGER NOT NULL);"
+     "  locked_until INTEGER NOT NULL,"
+     /* failures before reset_at (the lock or an unlock) no longer count */
+     "  reset_at INTEGER NOT NULL);"
      "CREATE TABLE recovery_codes ("
      "  user_id INTEGER NOT NULL,"
      "  code_hash TEXT NOT NULL,"
