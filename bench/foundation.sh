@@ -28,7 +28,8 @@ wait_up() { for _ in $(seq 100); do curl -sf "$1" >/dev/null && return 0; sleep 
 start_fazhi() { # name batch
   local data=$tmp/$1 port
   port=$(free_port)
-  "$BIN" init --data "$data" >/dev/null
+  printf 'Init-Passw0rd-2026\n' > "$tmp/$1.pw"   # ADMIN_INIT_PW of tests/api/lib.mjs
+  "$BIN" init --data "$data" --admin-password-file "$tmp/$1.pw" >/dev/null
   "$BIN" serve --data "$data" --listen 127.0.0.1:$port --access-log off --commit-batch-max "$2" >"$tmp/$1.log" 2>&1 &
   pids+=($!)
   local pid=$!
@@ -68,16 +69,25 @@ f_rps=$(echo "$out_f" | rps); n_rps=$(echo "$out_n" | rps)
 f_lat=$(echo "$out_f" | lat); n_lat=$(echo "$out_n" | lat)
 
 # --- 2. durable appends from 64 clients: group commit vs one commit per write
-cat > "$tmp/post.lua" <<'LUA'
+# Checkpoints are written by an 审计管理员: one signed-in session per server,
+# its cookie and CSRF token sent by every wrk request.
+post_lua() { # port file
+  read -r cookie csrf < <(node bench/session.mjs "http://127.0.0.1:$1")
+  cat > "$2" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "$cookie"
+wrk.headers["X-CSRF-Token"] = "$csrf"
 wrk.body = '{"note":"基准测试：链头存证","recipient":"县司法局"}'
 LUA
+}
 read -r gport gpid < <(start_fazhi group 256)
 read -r sport spid < <(start_fazhi single 1)
-out_g=$(wrk -t2 -c64 -d${DUR}s -s "$tmp/post.lua" "http://127.0.0.1:$gport/api/chain/checkpoints")
+post_lua "$gport" "$tmp/post-group.lua"
+post_lua "$sport" "$tmp/post-single.lua"
+out_g=$(wrk -t2 -c64 -d${DUR}s -s "$tmp/post-group.lua" "http://127.0.0.1:$gport/api/chain/checkpoints")
 load_rss=$(hwm_kb "$gpid")
-out_s=$(wrk -t2 -c64 -d${DUR}s -s "$tmp/post.lua" "http://127.0.0.1:$sport/api/chain/checkpoints")
+out_s=$(wrk -t2 -c64 -d${DUR}s -s "$tmp/post-single.lua" "http://127.0.0.1:$sport/api/chain/checkpoints")
 g_rps=$(echo "$out_g" | rps); s_rps=$(echo "$out_s" | rps)
 g_lat=$(echo "$out_g" | lat); s_lat=$(echo "$out_s" | lat)
 batches=$(curl -s "http://127.0.0.1:$gport/metrics" | awk '/^fazhi_store_commit_batch_size_(sum|count)/ {print $2}' | paste -sd' ')

@@ -1,6 +1,6 @@
 /* passwd.h: password hashing and the password policy.
  *
- * Default: argon2id through libsodium (crypto_pwhash_str, INTERACTIVE limits),
+ * Default: argon2id through libsodium (m = 19 MiB, t = 2: OWASP's minimum),
  * stored as its PHC string "$argon2id$v=19$m=...,t=...,p=...$salt$hash".
  * 密评 mode: PBKDF2-HMAC-SM3 through OpenSSL, stored as
  * "$pbkdf2-sm3$i=<iterations>$<salt, base64 no padding>$<hash, base64 no padding>"
@@ -28,7 +28,7 @@ int passwd_hash(pw_algo algo, const char *password, char out[PASSWD_HASH_MAX]);
  * Comparison is constant-time. */
 int passwd_verify(const char *stored, const char *password);
 /* 1 when stored should be rehashed under algo: another algorithm, or
- * malformed; for argon2id, t or m differing from INTERACTIVE (libsodium's
+ * malformed; for argon2id, t or m differing from the current limits (libsodium's
  * rule, so a stronger hash is also replaced); for pbkdf2-sm3, fewer than
  * 100000 iterations or a salt shorter than 16 bytes. Else 0. */
 int passwd_needs_rehash(pw_algo algo, const char *stored);
