@@ -4,6 +4,7 @@
 #include "api/guard.h"
 #include "api/app.h"
 #include "engine/auth.h"
+#include "engine/authcache.h"
 #include "core/status.h"
 #include "core/timeutil.h"
 
@@ -92,8 +93,12 @@ static int session(req *r, app *a, store_conn *c, const api_route *route, int64_
     if (!cookie || !*cookie)
         return deny(r, 401, "unauthenticated", "请先登录");
     sec_policy pol;
-    if (policy_load(c, &pol))
-        return deny(r, 503, "store_unavailable", "数据库暂时不可用");
+    if (authcache_policy(&pol, now) != FZ_OK) {
+        uint64_t epoch = authcache_epoch();
+        if (policy_load(c, &pol))
+            return deny(r, 503, "store_unavailable", "数据库暂时不可用");
+        authcache_put_policy(epoch, &pol, now);
+    }
     int touch = 0;
     int rc = auth_session_lookup(c, req_arena(r), cookie, &pol, now, p, &touch);
     if (rc == FZ_CONFLICT) {

@@ -3,6 +3,7 @@
  * (HTTP first, so no request is cut off mid-write; then the store). */
 #include "api/app.h"
 #include "app/cli.h"
+#include "engine/authcache.h"
 #include "engine/events.h"
 #include "http/server.h"
 #include "core/log.h"
@@ -92,6 +93,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "错误：%s\n", err);
         return 1;
     }
+    store_set_commit_hook(a.st, authcache_after_commit);
     config_job cj = {.cfg = &a.cfg};
     if (store_write(a.st, config_check_write, &cj) != FZ_OK) {
         fprintf(stderr, "错误：无法写入数据库\n");
@@ -114,6 +116,7 @@ int cmd_serve(int argc, char **argv)
     log_info("收到信号 %d，正在停止", sig);
     http_stop(srv);
     store_close(a.st);
+    authcache_clear();
     if (afd > 2)
         close(afd);
     return 0;

@@ -1,5 +1,6 @@
 /* auth.c: login, sessions and API tokens (see auth.h). */
 #include "engine/auth.h"
+#include "engine/authcache.h"
 #include "engine/events.h"
 #include "engine/totp.h"
 #include "store/store.h"
@@ -265,11 +266,27 @@ int login_record(store_conn *w, void *ctx)
 
 /* ---- sessions and tokens ---- */
 
+static int session_live(const sec_policy *pol, int64_t now_ms, int64_t created, int64_t seen)
+{
+    return now_ms - seen <= (int64_t)pol->session_idle_min * 60000 &&
+           now_ms - created <= (int64_t)pol->session_absolute_min * 60000;
+}
+
 int auth_session_lookup(store_conn *c, arena *a, const char *token, const sec_policy *pol,
                         int64_t now_ms, principal *p, int *touch)
 {
     char hash[SM3_HEX_LEN + 1];
     auth_hash_hex(token, hash);
+    int64_t created, seen;
+    uint64_t epoch = authcache_epoch();
+    if (authcache_get(hash, a, now_ms, p, &created, &seen) == FZ_OK) {
+        if (!session_live(pol, now_ms, created, seen))
+            return FZ_CONFLICT;
+        *touch = now_ms - seen > TOUCH_AFTER_MS;
+        if (*touch)
+            authcache_seen(hash, now_ms);
+        return FZ_OK;
+    }
     store_stmt *st;
     if (store_prepare(c, "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled FROM sessions s"
                          " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", &st))
@@ -280,20 +297,22 @@ int auth_session_lookup(store_conn *c, arena *a, const char *token, const sec_po
         store_done(st);
         return rc == STORE_DONE ? FZ_NOTFOUND : FZ_ERR;
     }
-    int64_t user_id = store_col_int(st, 0), created = store_col_int(st, 2), seen = store_col_int(st, 3);
+    int64_t user_id = store_col_int(st, 0);
+    created = store_col_int(st, 2);
+    seen = store_col_int(st, 3);
     char *csrf = arena_strdup(a, store_col_text(st, 1));
     int disabled = (int)store_col_int(st, 4);
     store_done(st);
     if (disabled)
         return FZ_NOTFOUND;
-    if (now_ms - seen > (int64_t)pol->session_idle_min * 60000 ||
-        now_ms - created > (int64_t)pol->session_absolute_min * 60000)
+    if (!session_live(pol, now_ms, created, seen))
         return FZ_CONFLICT;
     if ((rc = authz_load_user(c, a, user_id, p)))
         return rc;
     p->csrf = csrf;
     p->session_hash = arena_strdup(a, hash);
     *touch = now_ms - seen > TOUCH_AFTER_MS;
+    authcache_put(hash, epoch, p, created, *touch ? now_ms : seen, now_ms);
     return FZ_OK;
 }
 
@@ -301,6 +320,17 @@ int auth_token_lookup(store_conn *c, arena *a, const char *token, int64_t now_ms
 {
     char hash[SM3_HEX_LEN + 1];
     auth_hash_hex(token, hash);
+    /* Cached as (expires_at, last_used_at) in the (created, seen) pair. */
+    int64_t exp, cached_used;
+    uint64_t epoch = authcache_epoch();
+    if (authcache_get(hash, a, now_ms, p, &exp, &cached_used) == FZ_OK) {
+        if (exp && exp < now_ms)
+            return FZ_CONFLICT;
+        *touch = now_ms - cached_used > TOUCH_AFTER_MS;
+        if (*touch)
+            authcache_seen(hash, now_ms);
+        return FZ_OK;
+    }
     store_stmt *st;
     if (store_prepare(c, "SELECT id, name, unit_id, perms, expires_at, revoked_at, last_used_at FROM api_tokens"
                          " WHERE token_hash = ?", &st))
@@ -321,7 +351,10 @@ int auth_token_lookup(store_conn *c, arena *a, const char *token, int64_t now_ms
     if (!name || !perms)
         return FZ_NOMEM;
     *touch = now_ms - used > TOUCH_AFTER_MS;
-    return authz_load_token(c, a, id, name, unit, perms, p);
+    int rc2 = authz_load_token(c, a, id, name, unit, perms, p);
+    if (rc2 == FZ_OK)
+        authcache_put(hash, epoch, p, expires, *touch ? now_ms : used, now_ms);
+    return rc2;
 }
 
 int auth_session_delete(store_conn *w, const char *token_hash)

@@ -1,6 +1,7 @@
 /* events.c: appending to and verifying the SM3 event chain (see events.h and
  * docs/events.md for the canonical encoding). */
 #include "engine/events.h"
+#include "engine/authcache.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/timeutil.h"
@@ -187,8 +188,10 @@ int event_append(store_conn *w, event *e, const json_t *payload)
     store_bind_text(st, 3, e->hash);
     rc = store_step(st) == STORE_DONE ? FZ_OK : FZ_ERR;
     store_done(st);
-    if (rc == FZ_OK)
+    if (rc == FZ_OK) {
         atomic_fetch_add(&g_appended, 1);
+        authcache_note_event(e->subject_kind, e->action);
+    }
     return rc;
 }
 

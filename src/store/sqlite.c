@@ -56,6 +56,7 @@ struct store {
     job *head, *tail;
     int stopping;
     store_stats stats;
+    void (*commit_hook)(void);
     pthread_key_t reader_key;
     store_conn *readers;   /* all open readers, guarded by mu */
     int schema_current;
@@ -328,6 +329,8 @@ static void run_batch(store *s, job *batch, int n)
         for (job *j = batch; j; j = j->next)
             j->rc = FZ_ERR;
     }
+    if (s->commit_hook)
+        s->commit_hook();
     /* Async jobs are completed outside the lock; sync jobs' waiters are woken
      * together. A sync job lives on its waiter's stack, so it is not touched
      * after done is set. */
@@ -417,6 +420,11 @@ int store_write_async(store *s, store_write_fn fn, void *ctx, store_done_fn done
     if (rc != FZ_OK)
         free(j);
     return rc;
+}
+
+void store_set_commit_hook(store *s, void (*fn)(void))
+{
+    s->commit_hook = fn;
 }
 
 void store_get_stats(store *s, store_stats *out)

@@ -98,6 +98,10 @@ int store_write(store *s, store_write_fn fn, void *ctx);
 typedef void (*store_done_fn)(void *arg, int rc);
 int store_write_async(store *s, store_write_fn fn, void *ctx, store_done_fn done, void *arg);
 
+/* fn runs on the writer thread after every commit attempt (set before any
+ * write; used to invalidate caches once changes are visible to readers). */
+void store_set_commit_hook(store *s, void (*fn)(void));
+
 void store_get_stats(store *s, store_stats *out);
 /* Schema version found in the database and the latest this binary knows. */
 void store_schema(store *s, int *current, int *latest);
