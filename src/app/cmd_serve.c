@@ -94,6 +94,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     store_set_commit_hook(a.st, authcache_after_commit);
+    authcache_set_ttl(a.cfg.auth_cache_ms);
     config_job cj = {.cfg = &a.cfg};
     if (store_write(a.st, config_check_write, &cj) != FZ_OK) {
         fprintf(stderr, "错误：无法写入数据库\n");

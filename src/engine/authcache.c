@@ -21,6 +21,7 @@ typedef struct slot {
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static slot g_slots[SLOTS];
 static atomic_uint_fast64_t g_epoch = 1;
+static int64_t g_ttl_ms = AUTHCACHE_TTL_MS;
 static __thread int t_identity_dirty; /* set on the writer thread by note_event */
 
 static struct {
@@ -29,6 +30,11 @@ static struct {
     int64_t stored_ms;
     sec_policy p;
 } g_policy;
+
+void authcache_set_ttl(int64_t ms)
+{
+    g_ttl_ms = ms;
+}
 
 uint64_t authcache_epoch(void)
 {
@@ -133,7 +139,7 @@ int authcache_get(const char *key, arena *a, int64_t now_ms, principal *p, int64
     slot *s = &g_slots[slot_of(key)];
     int rc = FZ_NOTFOUND;
     pthread_mutex_lock(&g_mu);
-    if (s->p && strcmp(s->key, key) == 0 && s->epoch == authcache_epoch() && now_ms - s->stored_ms < AUTHCACHE_TTL_MS) {
+    if (s->p && strcmp(s->key, key) == 0 && s->epoch == authcache_epoch() && now_ms - s->stored_ms < g_ttl_ms) {
         principal *q = flat_copy(s->p, arena_alloc_cb, a);
         if (q) {
             *p = *q;
@@ -179,7 +185,7 @@ int authcache_policy(sec_policy *out, int64_t now_ms)
 {
     int rc = FZ_NOTFOUND;
     pthread_mutex_lock(&g_mu);
-    if (g_policy.valid && g_policy.epoch == authcache_epoch() && now_ms - g_policy.stored_ms < AUTHCACHE_TTL_MS) {
+    if (g_policy.valid && g_policy.epoch == authcache_epoch() && now_ms - g_policy.stored_ms < g_ttl_ms) {
         *out = g_policy.p;
         rc = FZ_OK;
     }

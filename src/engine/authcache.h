@@ -14,7 +14,10 @@
 #include "engine/authz.h"
 #include "engine/policy.h"
 
-#define AUTHCACHE_TTL_MS 2000
+#define AUTHCACHE_TTL_MS 2000 /* default; config key auth_cache_ms */
+
+/* Sets the entry lifetime; 0 turns the cache off. Call before serving. */
+void authcache_set_ttl(int64_t ms);
 
 /* The epoch to pass to authcache_put: read it before the database reads
  * whose result is being cached, so a bump in between discards the entry. */

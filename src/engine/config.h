@@ -25,6 +25,7 @@ typedef struct config {
     char access_log[1024]; /* "stderr", "off" or a file path */
     char ui_dir[1024];     /* serve the UI from this directory instead of the embedded copy */
     int cookie_secure;     /* mark the session cookie Secure (behind TLS) */
+    int auth_cache_ms;     /* how long a session's identity is cached; 0 = off */
     char file_digest[SM3_HEX_LEN + 1]; /* SM3 of fazhi.conf as read ("" if none) */
 } config;
 

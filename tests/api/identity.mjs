@@ -128,7 +128,10 @@ const unitBody = (name, parent_id = 1, region_code = '532624') => ({ name, type:
 // =========================================================================
 const data = initData(['--region-code', '532624']);
 const sql = sqlOn(data);
-let srv = await startServer(data);
+// These checks move time by editing rows with the sqlite3 CLI, which the
+// server's identity cache (auth_cache_ms) would not see for up to 2 s; the
+// cache is covered by lifecycle.mjs (changes through the API apply at once).
+let srv = await startServer(data, ['--auth-cache-ms', '0']);
 const base = srv.base;
 try {
   const adminS = await loginAdmin(base);

@@ -196,6 +196,36 @@ console.log('# connections: keep-alive after errors, slow clients, caching');
   await srv.stop();
 }
 
+console.log('# identity changes apply at once despite the identity cache');
+{
+  const data = initData();
+  const srv = await startServer(data); // default auth_cache_ms (2000)
+  const admin = await loginAdmin(srv.base);
+  const tok = await admin.post('/api/tokens', { name: '缓存测试', unit_id: 1, permissions: ['system:unit:view'] });
+  const bearer = (p) => fetch(srv.base + p, { headers: { Authorization: `Bearer ${tok.json.token}` } });
+  let r = await bearer('/api/units');
+  r = await bearer('/api/units'); // now cached
+  t.check('a token works (and is cached)', r.status === 200, `${r.status}`);
+  await admin.post(`/api/tokens/${tok.json.id}/revoke`);
+  r = await bearer('/api/units');
+  t.check('a revoked token is refused at once', r.status === 401, `${r.status}`);
+  const u = await makeUser(admin, { username: 'cached1', roles: ['officer'] });
+  r = await u.get('/api/units');
+  t.check('an officer sees units (cached)', r.status === 200, `${r.status}`);
+  await admin.put(`/api/users/${u.me.id}`, { roles: ['leader'] });
+  r = await u.get('/api/users');
+  t.check('a role change applies at once (leader cannot list users)', r.status === 403, `${r.status}`);
+  await admin.put(`/api/users/${u.me.id}`, { disabled: true });
+  r = await u.get('/api/units');
+  t.check('a disabled user is refused at once', r.status === 401, `${r.status}`);
+  const v = await makeUser(admin, { username: 'cached2', roles: ['officer'] });
+  await v.get('/api/units');
+  await v.post('/api/auth/logout');
+  r = await v.get('/api/units');
+  t.check('a logged-out session is refused at once', r.status === 401, `${r.status}`);
+  await srv.stop();
+}
+
 console.log('# config changes are events; dev-mode UI directory');
 {
   const data = initData();
