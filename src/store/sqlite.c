@@ -305,25 +305,37 @@ static void stats_batch(store *s, int n, int ok)
     s->stats.hist[b]++;
 }
 
+/* Runs a cached, parameterless control statement (BEGIN, SAVEPOINT, ...):
+ * sqlite3_exec would parse it again for every job. */
+static int control(store_conn *w, const char *sql)
+{
+    store_stmt *st;
+    if (store_prepare(w, sql, &st))
+        return FZ_ERR;
+    int rc = store_step(st) == STORE_DONE ? FZ_OK : FZ_ERR;
+    store_done(st);
+    return rc;
+}
+
 static void run_batch(store *s, job *batch, int n)
 {
     store_conn *w = s->writer;
-    int ok = store_exec(w, "BEGIN IMMEDIATE") == FZ_OK;
+    int ok = control(w, "BEGIN IMMEDIATE") == FZ_OK;
     for (job *j = batch; j; j = j->next) {
         if (!ok) {
             j->rc = FZ_ERR;
             continue;
         }
-        if (store_exec(w, "SAVEPOINT job") != FZ_OK) {
+        if (control(w, "SAVEPOINT job") != FZ_OK) {
             j->rc = FZ_ERR;
             continue;
         }
         j->rc = j->fn(w, j->ctx);
         if (j->rc != FZ_OK)
-            store_exec(w, "ROLLBACK TO job");
-        store_exec(w, "RELEASE job");
+            control(w, "ROLLBACK TO job");
+        control(w, "RELEASE job");
     }
-    if (ok && store_exec(w, "COMMIT") != FZ_OK) {
+    if (ok && control(w, "COMMIT") != FZ_OK) {
         ok = 0;
         store_exec(w, "ROLLBACK");
         for (job *j = batch; j; j = j->next)
