@@ -1,6 +1,6 @@
 /* passwd.h: password hashing and the password policy.
  *
- * Default: argon2id through libsodium (m = 19 MiB, t = 2: OWASP's minimum),
+ * Default: argon2id through libsodium (m = 9 MiB, t = 4: an OWASP setting),
  * stored as its PHC string "$argon2id$v=19$m=...,t=...,p=...$salt$hash".
  * 密评 mode: PBKDF2-HMAC-SM3 through OpenSSL, stored as
  * "$pbkdf2-sm3$i=<iterations>$<salt, base64 no padding>$<hash, base64 no padding>"
