@@ -57,12 +57,14 @@ suite api env FAZHI_BIN="$BUILD/fazhi" node tests/api/run.mjs
 suite lifecycle env FAZHI_BIN="$BUILD/fazhi" node tests/api/lifecycle.mjs
 suite identity env FAZHI_BIN="$BUILD/fazhi" node tests/api/identity.mjs
 suite authz-matrix env FAZHI_BIN="$BUILD/fazhi" node tests/api/authz_matrix.mjs
+suite calendar env FAZHI_BIN="$BUILD/fazhi" node tests/api/calendar.mjs
 suite browser env FAZHI_BIN="$BUILD/fazhi" node tests/browser/run.mjs
 suite unit-asan ctest_suite "$ASAN_BUILD"
 suite api-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs
 suite lifecycle-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/lifecycle.mjs
 suite identity-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/identity.mjs
 suite authz-matrix-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/authz_matrix.mjs
+suite calendar-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/calendar.mjs
 
 echo
 if [ ${#failed_suites[@]} -gt 0 ]; then

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "engine/config.h"
+#include "engine/defs.h"
 #include "engine/fieldcrypt.h"
 #include "store/store.h"
 
@@ -15,6 +16,7 @@ struct app {
     int64_t started_ms;
     int threads;          /* resolved worker count */
     field_keys keys;      /* personal-data encryption keys (DIR/fazhi.key) */
+    defs *defs;           /* validated definitions (never NULL while serving) */
 };
 
 #endif

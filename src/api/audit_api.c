@@ -41,10 +41,10 @@ typedef struct event_filter {
 } event_filter;
 
 /* from/to: "YYYY-MM-DD" (local day; to is inclusive) or RFC 3339. */
-static int time_arg(req *r, const char *name, int end, int64_t def, int64_t *out)
+static int time_arg(req *r, const char *name, int end, int64_t dflt, int64_t *out)
 {
     const char *v = req_query(r, name);
-    *out = def;
+    *out = dflt;
     if (!v || !*v)
         return FZ_OK;
     int y, m, d;

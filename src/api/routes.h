@@ -33,6 +33,7 @@ int api_readyz(req *r);
 int api_metrics(req *r);
 int api_system_status(req *r);
 int api_system_routes(req *r);
+int api_defs_list(req *r);
 int api_chain_head(req *r);
 int api_chain_checkpoint(req *r);
 int api_auth_login(req *r);
@@ -71,5 +72,20 @@ int api_audit_events(req *r);
 int api_audit_event(req *r);
 int api_audit_export(req *r);
 int api_audit_logins(req *r);
+int api_calendar_years(req *r);
+int api_calendar_year(req *r);
+int api_calendar_compute(req *r);
+int api_calendar_count(req *r);
+int api_calendar_import(req *r);
+int api_clocks_list(req *r);
+int api_clocks_start(req *r);
+int api_clocks_get(req *r);
+int api_clocks_pause(req *r);
+int api_clocks_resume(req *r);
+int api_clocks_extend(req *r);
+int api_clocks_stop(req *r);
+int api_notifications_list(req *r);
+int api_notifications_read(req *r);
+int api_scheduler_run(req *r);
 
 #endif

@@ -126,9 +126,9 @@ static int valid_phone(const char *s)
 
 /* May the caller hand out role key? A county-wide user administrator may
  * assign any role (三权分立 is checked on the result). Anyone narrower — a
- * township administrator, a token — may assign only roles that are not
- * county-wide, are not one of the three admin roles, and carry no permission
- * the caller lacks: nobody can grant more than they have.
+ * township administrator, a token — may assign the built-in case roles that
+ * are not county-wide, and custom roles that are not county-wide and carry no
+ * permission the caller lacks: nobody can grant more than they have.
  * FZ_NOTFOUND: no such role; FZ_ERR: replied. */
 static int may_assign(req *r, store_conn *c, const char *key)
 {
@@ -147,12 +147,15 @@ static int may_assign(req *r, store_conn *c, const char *key)
     store_done(st);
     if (!id)
         return FZ_NOTFOUND;
-    (void)builtin;
     if (authz_scope_all(c, p, PERM_EDIT))
         return FZ_OK;
     if (all || authz_role_is_builtin_admin(key))
         return req_reply_error(r, 403, "forbidden", "只有全县范围的系统管理员可以分配管理员角色或全县范围的角色", NULL),
                FZ_ERR;
+    /* The built-in case roles (执法人员 …) are vetted and confined to their
+     * unit, so a township administrator may staff the township with them. */
+    if (builtin)
+        return FZ_OK;
     if (store_prepare(c, "SELECT perm FROM role_perms WHERE role_id = ?", &st))
         return api_store_error(r), FZ_ERR;
     store_bind_int(st, 1, id);

@@ -37,10 +37,10 @@ int api_path_id(req *r, const char *name, int64_t *out)
     return FZ_OK;
 }
 
-int api_query_int(req *r, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out)
+int api_query_int(req *r, const char *name, int64_t min, int64_t max, int64_t dflt, int64_t *out)
 {
     const char *v = req_query(r, name);
-    *out = def;
+    *out = dflt;
     if (!v || !*v)
         return FZ_OK;
     if (parse_i64(v, min, max, out) != FZ_OK) {

@@ -16,7 +16,7 @@ int api_path_id(req *r, const char *name, int64_t *out);
 /* page (default 1) and size (default 20, max 500) from the query string. */
 int api_paging(req *r, int64_t *page, int64_t *size);
 /* Optional integer query argument within [min, max]. */
-int api_query_int(req *r, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out);
+int api_query_int(req *r, const char *name, int64_t min, int64_t max, int64_t dflt, int64_t *out);
 /* Optional text query argument ("" when absent); 400 when not UTF-8. */
 int api_query_text(req *r, const char *name, const char **out);
 

@@ -1,26 +1,11 @@
-/* cmd_defs.c: `fazhi defs check [DIR]`: validates definition files.
- * Today it checks what the directory holds: every *.json must be a strict
- * JSON object (duplicate keys rejected); errors name the file, line and
- * column. The definition formats and their validator arrive with the
- * procedure engine (issue 5) and extend this command. */
+/* cmd_defs.c: `fazhi defs check [DIR]`: validates definition files
+ * (docs/definitions.md) and prints every problem as FILE: PATH: REASON. */
 #include "app/cli.h"
+#include "engine/defs.h"
+#include "core/status.h"
 
-#include <dirent.h>
-#include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static int is_json(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 5 && strcmp(name + n - 5, ".json") == 0;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 int cmd_defs(int argc, char **argv)
 {
@@ -29,39 +14,25 @@ int cmd_defs(int argc, char **argv)
         return 2;
     }
     const char *dir = argc > 1 ? argv[1] : "defs";
-    DIR *d = opendir(dir);
-    if (!d) {
+    defs *d = NULL;
+    defs_report rep;
+    int rc = defs_load(dir, &d, &rep);
+    if (rc == FZ_NOTFOUND) {
         fprintf(stderr, "错误：无法打开定义目录 %s\n", dir);
         return 1;
     }
-    char *names[4096];
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 4096)
-        if (is_json(e->d_name))
-            names[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(names, (size_t)n, sizeof(names[0]), name_cmp);
-    int bad = 0;
-    for (int i = 0; i < n; i++) {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        json_error_t err;
-        json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-        if (!j) {
-            printf("%s:%d:%d: JSON 格式错误：%s\n", path, err.line, err.column, err.text);
-            bad++;
-        } else if (!json_is_object(j)) {
-            printf("%s: $: 顶层须为 JSON 对象\n", path);
-            bad++;
-        }
-        json_decref(j);
-        free(names[i]);
-    }
-    if (bad) {
-        printf("FAIL %d 个文件有错误（共 %d 个）\n", bad, n);
+    if (rc != FZ_OK) {
+        for (int i = 0; i < rep.nerrors; i++)
+            printf("%s: %s: %s\n", rep.errors[i].file, rep.errors[i].path, rep.errors[i].reason);
+        if (rep.total > rep.nerrors)
+            printf("……另有 %d 个错误未列出\n", rep.total - rep.nerrors);
+        printf("FAIL %d 个错误（%d 个定义文件）\n", rep.total, rep.files);
         return 1;
     }
-    printf("OK %d 个定义文件\n", n);
+    int np = 0, nc = 0, ni = 0;
+    for (int i = 0; i < d->n; i++)
+        d->items[i].type == DEF_PROCEDURE ? np++ : d->items[i].type == DEF_CATALOG ? nc++ : ni++;
+    printf("OK %d 个定义文件（程序 %d，名录 %d，指标 %d）\n", d->n, np, nc, ni);
+    defs_free(d);
     return 0;
 }

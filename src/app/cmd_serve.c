@@ -5,12 +5,15 @@
 #include "app/cli.h"
 #include "engine/authcache.h"
 #include "engine/events.h"
+#include "engine/holidays.h"
+#include "engine/scheduler.h"
 #include "http/server.h"
 #include "core/log.h"
 #include "core/status.h"
 #include "core/timeutil.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,9 +91,25 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "错误：%s\n", err);
         return 1;
     }
+    /* Definitions first: an invalid one stops the server before it touches
+     * the store, naming the file, the JSON path and the reason. */
+    defs_report *rep = calloc(1, sizeof(*rep));
+    int drc = rep ? defs_load(a.cfg.defs, &a.defs, rep) : FZ_NOMEM;
+    if (drc == FZ_NOTFOUND) {
+        log_warn("定义目录 %s 不存在：没有可用的程序与名录", a.cfg.defs);
+        a.defs = calloc(1, sizeof(*a.defs));
+    } else if (drc != FZ_OK) {
+        fprintf(stderr, "错误：定义文件有误，拒绝启动：\n");
+        for (int i = 0; rep && i < rep->nerrors; i++)
+            fprintf(stderr, "  %s: %s: %s\n", rep->errors[i].file, rep->errors[i].path, rep->errors[i].reason);
+        free(rep);
+        return 1;
+    }
+    free(rep);
     store_opts o = {.dir = a.cfg.data, .batch_max = a.cfg.commit_batch_max};
     if (store_open(&o, &a.st, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);
+        defs_free(a.defs);
         return 1;
     }
     store_set_commit_hook(a.st, authcache_after_commit);
@@ -99,14 +118,35 @@ int cmd_serve(int argc, char **argv)
     if (store_write(a.st, config_check_write, &cj) != FZ_OK) {
         fprintf(stderr, "错误：无法写入数据库\n");
         store_close(a.st);
+        defs_free(a.defs);
         return 1;
     }
     if (cj.changed)
         log_info("配置文件已变更，已记录事件 system.config_changed");
+    /* The shipped holiday schedules the store lacks become stored years (each
+     * an event), so the calendar in force is always the store's. */
+    holidays_import_job seed = {.ledger = a.cfg.region_code, .actor = "system", .today = scheduler_today()};
+    if (store_write(a.st, holidays_seed_job, &seed) != FZ_OK) {
+        fprintf(stderr, "错误：无法写入内置节假日安排\n");
+        store_close(a.st);
+        defs_free(a.defs);
+        return 1;
+    }
+    if (seed.imported)
+        log_info("已写入 %d 个年份的内置节假日安排", seed.imported);
     http_server *srv = http_start(&a, err, sizeof(err));
     if (!srv) {
         fprintf(stderr, "错误：%s\n", err);
         store_close(a.st);
+        defs_free(a.defs);
+        return 1;
+    }
+    scheduler *sched = scheduler_start(a.st, a.cfg.region_code);
+    if (!sched) {
+        fprintf(stderr, "错误：无法启动期限巡检线程\n");
+        http_stop(srv);
+        store_close(a.st);
+        defs_free(a.defs);
         return 1;
     }
     printf("fazhi %s 已启动：http://%s/ （数据目录 %s，%d 个工作线程）\n", FAZHI_VERSION, a.cfg.listen,
@@ -116,8 +156,11 @@ int cmd_serve(int argc, char **argv)
     sigwait(&set, &sig);
     log_info("收到信号 %d，正在停止", sig);
     http_stop(srv);
+    scheduler_stop(sched);
     store_close(a.st);
     authcache_clear();
+    defs_free(a.defs);
+    holidays_cache_clear();
     if (afd > 2)
         close(afd);
     return 0;

@@ -19,7 +19,13 @@ static void usage(FILE *out)
             "  defs check [DIR]                校验定义文件（默认 ./defs）\n"
             "  user add --data DIR --username U [--name 姓名] [--unit-id N] [--roles a,b] [--password-file F]\n"
             "  user passwd|disable|enable --data DIR --username U [--password-file F]\n"
-            "  user list --data DIR            账户管理（首个账户与账户恢复）\n\n"
+            "  user list --data DIR            账户管理（首个账户与账户恢复）\n"
+            "  calendar add 日期 N{wd|d|m} [--roll] [--data DIR]  期限计算：起算日不计入，只输出届满日 YYYY-MM-DD\n"
+            "         （wd 工作日；d 日，--roll 届满日遇休息日顺延；m 月，无对应日取月末）\n"
+            "  calendar count 起日 止日 [--data DIR]  起日之后至止日（含）的工作日数\n"
+            "  calendar show 年份 [--data DIR]       按月显示全年日历，标出休息日与调休上班日\n"
+            "  calendar import 文件 [--data DIR] [--check]  导入节假日安排（JSON 或 CSV，全部成功或全部不导入）\n"
+            "         add/count/show 不给 --data 时使用内置的 2024–2026 年安排\n\n"
             "每个配置项都可作为参数 --key 值 使用（下划线可写作连字符）。\n\n",
             FAZHI_VERSION);
     config_help(out);
@@ -57,6 +63,8 @@ int main(int argc, char **argv)
         return cmd_defs(n, rest);
     if (strcmp(cmd, "user") == 0)
         return cmd_user(n, rest);
+    if (strcmp(cmd, "calendar") == 0)
+        return cmd_calendar(n, rest);
     fprintf(stderr, "错误：未知命令 %s（见 fazhi --help）\n", cmd);
     return 2;
 }

@@ -27,6 +27,11 @@ const perm_def authz_perms[] = {
     {"audit:log:export", "导出审计日志", "审计管理"},
     {"chain:view", "查看事件链", "审计管理"},
     {"chain:checkpoint", "链头存证", "审计管理"},
+    {"calendar:view", "查看工作日历与期限计算", "工作日历"},
+    {"calendar:edit", "导入节假日安排", "工作日历"},
+    {"system:scheduler:run", "立即运行期限巡检", "系统管理"},
+    {"clock:view", "查看法定期限与预警", "法定期限"},
+    {"clock:edit", "启动、暂停、恢复、延长、停止期限", "法定期限"},
 };
 const int authz_nperms = (int)(sizeof(authz_perms) / sizeof(authz_perms[0]));
 

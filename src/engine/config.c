@@ -42,6 +42,7 @@ static const key_def keys[] = {
     STR(access_log, "stderr", "访问日志：stderr、off 或文件路径（每请求一行 JSON）"),
     STR(ui_dir, "", "开发用：从该目录提供界面文件（如 ui/dist），为空则用内嵌界面"),
     INT(cookie_secure, 0, 1, "0", "会话 Cookie 是否加 Secure（经 HTTPS 反向代理部署时设为 1）"),
+    STR(defs, "defs", "定义文件目录（程序、名录、指标，见 docs/definitions.md）；定义有误时拒绝启动"),
     INT(auth_cache_ms, 0, 60000, "2000",
         "登录身份缓存时长（毫秒）；本进程内的权限变更立即生效，其他节点或命令行的变更在此时长内生效；0 为关闭"),
 };

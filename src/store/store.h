@@ -73,7 +73,7 @@ void store_done(store_stmt *st);
 /* Runs a statement to completion: FZ_OK, FZ_CONFLICT (constraint) or FZ_ERR. */
 int store_run(store_conn *c, const char *sql, const char *types, ...);
 /* First column of the first row as an integer into *out (def when no row). */
-int store_query_int(store_conn *c, int64_t *out, int64_t def, const char *sql, const char *types, ...);
+int store_query_int(store_conn *c, int64_t *out, int64_t dflt, const char *sql, const char *types, ...);
 /* Number of rows changed by the last statement on c. */
 int64_t store_changes(store_conn *c);
 

@@ -49,7 +49,7 @@ int store_run(store_conn *c, const char *sql, const char *types, ...)
     return rc;
 }
 
-int store_query_int(store_conn *c, int64_t *out, int64_t def, const char *sql, const char *types, ...)
+int store_query_int(store_conn *c, int64_t *out, int64_t dflt, const char *sql, const char *types, ...)
 {
     store_stmt *st;
     if (store_prepare(c, sql, &st))
@@ -58,7 +58,7 @@ int store_query_int(store_conn *c, int64_t *out, int64_t def, const char *sql, c
     va_start(ap, types);
     int rc = bind_va(st, types, ap);
     va_end(ap);
-    *out = def;
+    *out = dflt;
     if (rc == FZ_OK) {
         int s = store_step(st);
         if (s == STORE_ROW && !store_col_is_null(st, 0))

@@ -32,15 +32,16 @@ const PW = 'Secret-Passw0rd-26';
 // ---- built-in roles, as docs/identity.md and store/migrate.c define them ----
 const BUILTIN = {
   sys_admin: { scope: 'all', perms: ['system:status:view', 'system:region:view', 'system:region:edit', 'system:unit:view',
-    'system:unit:edit', 'system:user:view', 'system:user:edit', 'system:role:view', 'system:role:edit', 'system:token:manage'] },
+    'system:unit:edit', 'system:user:view', 'system:user:edit', 'system:role:view', 'system:role:edit', 'system:token:manage',
+    'calendar:view', 'calendar:edit', 'system:scheduler:run'] },
   sec_admin: { scope: 'all', perms: ['system:status:view', 'security:policy:view', 'security:policy:edit',
-    'security:user:unlock', 'system:user:view', 'system:unit:view'] },
-  audit_admin: { scope: 'all', perms: ['audit:log:view', 'audit:log:export', 'chain:view', 'chain:checkpoint'] },
-  officer: { scope: 'unit', perms: ['system:unit:view'] },
-  reviewer: { scope: 'unit_below', perms: ['system:unit:view'] },
-  unit_head: { scope: 'unit_below', perms: ['system:unit:view', 'system:user:view'] },
-  supervisor: { scope: 'all', perms: ['system:unit:view', 'system:user:view'] },
-  leader: { scope: 'all', perms: ['system:unit:view'] },
+    'security:user:unlock', 'system:user:view', 'system:unit:view', 'calendar:view'] },
+  audit_admin: { scope: 'all', perms: ['audit:log:view', 'audit:log:export', 'chain:view', 'chain:checkpoint', 'calendar:view'] },
+  officer: { scope: 'unit', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'clock:edit'] },
+  reviewer: { scope: 'unit_below', perms: ['system:unit:view', 'calendar:view', 'clock:view'] },
+  unit_head: { scope: 'unit_below', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'clock:edit'] },
+  supervisor: { scope: 'all', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view'] },
+  leader: { scope: 'all', perms: ['system:unit:view', 'calendar:view', 'clock:view'] },
 };
 // A custom role with write permissions and a narrow scope, so that the
 // deny-scope side of the write routes is exercised too.
@@ -142,6 +143,7 @@ try {
   who.token = { name: 'token', kind: 'token', perms: new Set(TOKEN_PERMS), scope: 'token', client: new Client(srv.base, { bearer: tok.token }) };
   const callers = Object.values(who);
 
+  const ALL3c = ['own', 'below', 'other'];
   // Target objects in A, below A and in B.
   const T = { user: {}, token: {} };
   for (const [ctx, unit] of [['own', U.own], ['below', U.below], ['other', U.other]]) {
@@ -153,6 +155,16 @@ try {
   T.region = (await must(admin.post('/api/regions', { code: '532624101', name: '目标镇' }), 'target region')).code;
   // A plain user whose credentials the public login route uses.
   const loginUser = await must(admin.post('/api/users', { username: 'm_login', name: '登录用', unit_id: U.own, roles: ['officer'], password: 'Login-Passw0rd-26' }), 'login user');
+  // Clocks (issue 4): started by a county-wide clock handler (a custom role: no built-in role
+  // may edit clocks everywhere), in A, below A and in B.
+  await must(admin.post('/api/roles', { key: 'clock_all', name: '期限夹具', data_scope: 'all',
+    permissions: ['calendar:view', 'clock:view', 'clock:edit'] }), 'clock role');
+  const cf = await must(admin.post('/api/users', { username: 'm_clockfix', name: '期限夹具', unit_id: U.own, roles: ['clock_all'] }), 'clock user');
+  const clockFix = asClient(await login(srv.base, 'm_clockfix', cf.initial_password, PW));
+  const newClock = async (unit, extra = {}) => (await must(clockFix.post('/api/clocks', { subject_kind: 'matrix',
+    subject_id: `M-${next()}`, name: 'reply', limit: '20wd', unit_id: unit, ...extra }), 'fresh clock')).id;
+  T.clock = {};
+  for (const ctx of ALL3c) T.clock[ctx] = await newClock(U[ctx]);
   let regionSeq = 101;
   const freshRegion = async () => (await must(admin.post('/api/regions', { code: `532624${++regionSeq}`, name: `临时镇${regionSeq}` }), 'fresh region')).code;
 
@@ -193,6 +205,7 @@ try {
       build: (ctx, w) => ({ path: '/api/auth/totp/disable', body: { password: w.pw || 'x' } }) },
     { m: 'GET', p: '/api/system/status', need: 'system:status:view', ok: 200, build: () => ({ path: '/api/system/status' }) },
     { m: 'GET', p: '/api/system/routes', need: 'user', ok: 200, build: () => ({ path: '/api/system/routes' }) },
+    { m: 'GET', p: '/api/defs', need: 'user', ok: 200, build: () => ({ path: '/api/defs' }) },
     { m: 'GET', p: '/api/regions', need: 'system:region:view', ok: 200, build: () => ({ path: '/api/regions' }) },
     { m: 'POST', p: '/api/regions', need: 'system:region:edit', ok: 201,
       build: () => { const n = ++regionSeq; return { path: '/api/regions', body: { code: `532624${n}`, name: `新镇${n}` } }; } },
@@ -220,7 +233,7 @@ try {
     { m: 'GET', p: '/api/users/{id}', need: 'system:user:view', scoped: 'object', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: `/api/users/${T.user[ctx].id}` }) },
     { m: 'POST', p: '/api/users', need: 'system:user:edit', scoped: 'create', outScope: 'bad_unit', ctxs: ALL3, ok: 201,
-      build: (ctx) => ({ path: '/api/users', body: { username: `new_${next()}`, name: '新用户', unit_id: U[ctx], roles: ['officer'] } }) },
+      build: (ctx) => ({ path: '/api/users', body: { username: `new_${next()}`, name: '新用户', unit_id: U[ctx], roles: ['target_role'] } }) },
     { m: 'PUT', p: '/api/users/{id}', need: 'system:user:edit', scoped: 'object', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: `/api/users/${T.user[ctx].id}`, body: { name: `目标${ctx}` } }) },
     { m: 'POST', p: '/api/users/{id}/reset-password', need: 'system:user:edit', scoped: 'object', ctxs: ALL3, ok: 200,
@@ -259,6 +272,47 @@ try {
     { m: 'GET', p: '/api/chain/head', need: 'chain:view', ok: 200, build: () => ({ path: '/api/chain/head' }) },
     { m: 'POST', p: '/api/chain/checkpoints', need: 'chain:checkpoint', ok: 201,
       build: () => ({ path: '/api/chain/checkpoints', body: { note: '矩阵测试存证' } }) },
+    // ---- issue 4: calendar, clocks, notifications, scheduler ----
+    { m: 'GET', p: '/api/calendar/years', need: 'calendar:view', ok: 200, build: () => ({ path: '/api/calendar/years' }) },
+    { m: 'GET', p: '/api/calendar/years/{year}', need: 'calendar:view', ok: 200, build: () => ({ path: '/api/calendar/years/2025' }) },
+    { m: 'GET', p: '/api/calendar/compute', need: 'calendar:view', ok: 200,
+      build: () => ({ path: '/api/calendar/compute?date=2025-01-27&add=5wd' }) },
+    { m: 'GET', p: '/api/calendar/count', need: 'calendar:view', ok: 200,
+      build: () => ({ path: '/api/calendar/count?from=2024-12-31&to=2025-12-31' }) },
+    { m: 'POST', p: '/api/calendar/import', need: 'calendar:edit', ok: 201,
+      build: () => ({ path: '/api/calendar/import', body: { year: 2027, source: '矩阵测试', holidays: [{ name: '元旦', date: '2027-01-01' }] } }) },
+    { m: 'GET', p: '/api/clocks', need: 'clock:view', scoped: 'list', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: '/api/clocks?size=500&subject_kind=matrix', target: T.clock[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
+    { m: 'POST', p: '/api/clocks', need: 'clock:edit', scoped: 'create', outScope: 'bad_unit', ctxs: ALL3, ok: 201,
+      build: (ctx) => ({ path: '/api/clocks', body: { subject_kind: 'matrix', subject_id: `N-${next()}`, name: 'reply', limit: '20wd', unit_id: U[ctx] } }) },
+    { m: 'GET', p: '/api/clocks/{id}', need: 'clock:view', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/clocks/${T.clock[ctx]}` }) },
+    // Destructive: fresh clocks in the context's unit.
+    { m: 'POST', p: '/api/clocks/{id}/pause', need: 'clock:edit', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: async (ctx) => ({ path: `/api/clocks/${await newClock(U[ctx])}/pause`, body: { reason: 'hearing' } }) },
+    { m: 'POST', p: '/api/clocks/{id}/resume', need: 'clock:edit', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: async (ctx) => {
+        const id = await newClock(U[ctx]);
+        await must(clockFix.post(`/api/clocks/${id}/pause`, { reason: 'hearing' }), 'pause fixture');
+        return { path: `/api/clocks/${id}/resume`, body: {} };
+      } },
+    { m: 'POST', p: '/api/clocks/{id}/extend', need: 'clock:edit', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: async (ctx) => ({ path: `/api/clocks/${await newClock(U[ctx], { extend: { max: '10wd', times: 1 } })}/extend`,
+        body: { amount: '5wd', reason: '矩阵测试' } }) },
+    { m: 'POST', p: '/api/clocks/{id}/stop', need: 'clock:edit', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: async (ctx) => ({ path: `/api/clocks/${await newClock(U[ctx])}/stop`, body: {} }) },
+    { m: 'GET', p: '/api/notifications', need: 'user', ok: 200, tokenForbidden: true, build: () => ({ path: '/api/notifications' }) },
+    // Each person reads a notification of their own: an overdue clock handled by them.
+    { m: 'POST', p: '/api/notifications/{id}/read', need: 'user', ok: 200, tokenForbidden: true,
+      build: async (ctx, w) => {
+        if (w.kind !== 'user') return { path: '/api/notifications/1/read', body: {} };
+        const cid = await newClock(U.own, { limit: '5wd', start: '2024-01-02', handler_id: w.userId });
+        const list = await w.client.get('/api/notifications?size=500');
+        const n = (list.json?.rows || []).find((x) => x.clock_id === cid);
+        return { path: `/api/notifications/${n ? n.id : 999999}/read`, body: {} };
+      } },
+    { m: 'POST', p: '/api/system/scheduler/run', need: 'system:scheduler:run', ok: 200,
+      build: () => ({ path: '/api/system/scheduler/run', body: {} }) },
   ];
 
   function expected(route, w, ctx) {

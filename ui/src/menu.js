@@ -16,6 +16,7 @@ export const menus = [
       { path: '/system/users', title: '用户管理', icon: 'User', perm: 'system:user:view' },
       { path: '/system/roles', title: '角色管理', icon: 'Avatar', perm: 'system:role:view' },
       { path: '/system/tokens', title: 'API 令牌', icon: 'Key', perm: 'system:token:manage' },
+      { path: '/system/calendar', title: '工作日历', icon: 'Clock', perm: 'calendar:view' },
     ],
   },
   {

@@ -42,6 +42,7 @@ const routes = [
       page('system/users', 'Users', '用户管理', 'system:user:view', () => import('./views/system/Users.vue')),
       page('system/roles', 'Roles', '角色管理', 'system:role:view', () => import('./views/system/Roles.vue')),
       page('system/tokens', 'Tokens', 'API 令牌', 'system:token:manage', () => import('./views/system/Tokens.vue')),
+      page('system/calendar', 'Calendar', '工作日历', 'calendar:view', () => import('./views/system/Calendar.vue')),
       page('security/policy', 'SecurityPolicy', '安全策略', 'security:policy:view', () => import('./views/security/Policy.vue')),
       page('audit/events', 'AuditEvents', '审计日志', 'audit:log:view', () => import('./views/audit/Events.vue')),
       page('audit/logins', 'AuditLogins', '登录日志', 'audit:log:view', () => import('./views/audit/Logins.vue')),

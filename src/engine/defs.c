@@ -1,0 +1,788 @@
+/* defs.c: loading and validating definition files (see defs.h and
+ * docs/definitions.md). The validator walks each document with its JSON path
+ * in hand, so every message says exactly where the problem is. */
+#include "engine/defs.h"
+#include "engine/clock.h"
+#include "core/status.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const ROLE_KEYS[] = {"sys_admin", "sec_admin", "audit_admin", "officer",
+                                        "reviewer",  "unit_head", "supervisor",  "leader", NULL};
+static const char *const FIELD_TYPES[] = {"string", "text", "int",   "money",       "date", "datetime", "bool",
+                                          "enum",   "party", "legal_basis", "user", "unit", "region", NULL};
+static const char *const CHECKS[] = {"two_certified_officers", "hearing_rights", "legal_review_approved",
+                                     "discretion_range", NULL};
+static const char *const ACTION_KINDS[] = {"transition", "reject", "transfer", "withdraw", "comment", NULL};
+/* Columns every case and catalog row has besides its fields. */
+static const char *const BUILTIN_COLUMNS[] = {"state", "unit_id", "created_at", "updated_at", "no", NULL};
+
+typedef struct vctx {
+    defs_report *rep;
+    const char *file;
+} vctx;
+
+static void verr(vctx *v, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void verr(vctx *v, const char *path, const char *fmt, ...)
+{
+    v->rep->total++;
+    if (v->rep->nerrors >= DEFS_MAX_ERRORS)
+        return;
+    defs_error *e = &v->rep->errors[v->rep->nerrors++];
+    snprintf(e->file, sizeof(e->file), "%s", v->file);
+    snprintf(e->path, sizeof(e->path), "%s", path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+    va_end(ap);
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+    for (int i = 0; s && list[i]; i++)
+        if (strcmp(s, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 40 || s[0] < 'a' || s[0] > 'z')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* Appends parts to buf (size n), truncating quietly: paths are messages. */
+static const char *join(char *buf, size_t n, const char *path, const char *a, const char *b, const char *c)
+{
+    const char *parts[4] = {path, a, b, c};
+    size_t used = 0;
+    for (int i = 0; i < 4; i++) {
+        size_t len = parts[i] ? strlen(parts[i]) : 0;
+        if (used + len >= n)
+            len = n - 1 - used;
+        memmove(buf + used, parts[i] ? parts[i] : "", len);
+        used += len;
+    }
+    buf[used] = '\0';
+    return buf;
+}
+
+/* path + ".key" or path + "[i]" into buf (buf may not be path). */
+static const char *sub(char *buf, size_t n, const char *path, const char *key)
+{
+    return join(buf, n, path, ".", key, NULL);
+}
+
+static const char *idx(char *buf, size_t n, const char *path, size_t i)
+{
+    char num[32];
+    int len = snprintf(num, sizeof(num), "[%zu]", i);
+    (void)len;
+    return join(buf, n, path, num, NULL, NULL);
+}
+
+static void only_keys(vctx *v, json_t *o, const char *path, const char *const *allowed)
+{
+    const char *key;
+    json_t *val;
+    char p[200];
+    json_object_foreach(o, key, val) if (!in_list(key, allowed)) verr(v, sub(p, sizeof(p), path, key), "未知键");
+}
+
+/* A string member; reports when required and absent, or not a string. */
+static const char *str(vctx *v, json_t *o, const char *key, const char *path, int required)
+{
+    json_t *x = json_object_get(o, key);
+    char p[200];
+    if (!x) {
+        if (required)
+            verr(v, sub(p, sizeof(p), path, key), "必填");
+        return NULL;
+    }
+    if (!json_is_string(x) || json_string_length(x) == 0) {
+        verr(v, sub(p, sizeof(p), path, key), "应为非空文本");
+        return NULL;
+    }
+    return json_string_value(x);
+}
+
+static int boolean(vctx *v, json_t *o, const char *key, const char *path)
+{
+    json_t *x = json_object_get(o, key);
+    char p[200];
+    if (x && !json_is_boolean(x))
+        verr(v, sub(p, sizeof(p), path, key), "应为 true 或 false");
+    return json_is_true(x);
+}
+
+static json_t *array(vctx *v, json_t *o, const char *key, const char *path, int required)
+{
+    json_t *x = json_object_get(o, key);
+    char p[200];
+    if (!x) {
+        if (required)
+            verr(v, sub(p, sizeof(p), path, key), "必填");
+        return NULL;
+    }
+    if (!json_is_array(x) || (required && json_array_size(x) == 0)) {
+        verr(v, sub(p, sizeof(p), path, key), required ? "应为非空数组" : "应为数组");
+        return NULL;
+    }
+    return x;
+}
+
+/* Names defined in an array of objects with "name" (fields, states, clocks). */
+static int has_name(json_t *arr, const char *name)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) if (json_is_object(x) && json_is_string(json_object_get(x, "name")) &&
+                                      strcmp(json_string_value(json_object_get(x, "name")), name) == 0) return 1;
+    return 0;
+}
+
+/* Is name one of the strings in arr? */
+static int has_name_str(json_t *arr, const char *name)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) if (json_is_string(x) && strcmp(json_string_value(x), name) == 0) return 1;
+    return 0;
+}
+
+static int field_known(json_t *fields, const char *name)
+{
+    return has_name(fields, name) || in_list(name, BUILTIN_COLUMNS);
+}
+
+/* An array of names each of which must satisfy ok(); otherwise "what" in the message. */
+static void name_refs(vctx *v, json_t *o, const char *key, const char *path, json_t *pool, const char *what,
+                      int (*ok)(json_t *, const char *))
+{
+    json_t *a = array(v, o, key, path, 0);
+    size_t i;
+    json_t *x;
+    char p[200], q[220];
+    json_array_foreach(a, i, x)
+    {
+        idx(q, sizeof(q), sub(p, sizeof(p), path, key), i);
+        if (!json_is_string(x))
+            verr(v, q, "应为文本");
+        else if (!ok(pool, json_string_value(x)))
+            verr(v, q, "%s \"%s\" 未定义", what, json_string_value(x));
+    }
+}
+
+static void validate_fields(vctx *v, json_t *doc, const char *path)
+{
+    static const char *const keys[] = {"name",    "label", "type", "required", "filter", "sort", "publish",
+                                       "sensitive", "max",   "options", "help", NULL};
+    json_t *fields = array(v, doc, "fields", path, 1);
+    size_t i;
+    json_t *f;
+    char p[200], q[220];
+    json_array_foreach(fields, i, f)
+    {
+        idx(p, sizeof(p), "$.fields", i);
+        if (!json_is_object(f)) {
+            verr(v, p, "应为对象");
+            continue;
+        }
+        only_keys(v, f, p, keys);
+        const char *name = str(v, f, "name", p, 1), *type = str(v, f, "type", p, 1);
+        str(v, f, "label", p, 1);
+        str(v, f, "help", p, 0);
+        boolean(v, f, "required", p);
+        boolean(v, f, "filter", p);
+        boolean(v, f, "sort", p);
+        boolean(v, f, "publish", p);
+        boolean(v, f, "sensitive", p);
+        if (name && (!valid_name(name) || in_list(name, BUILTIN_COLUMNS) || strcmp(name, "id") == 0))
+            verr(v, sub(q, sizeof(q), p, "name"), "字段名应为小写字母开头的 [a-z0-9_]，且不能是 id、state、unit_id 等保留名");
+        for (size_t k = 0; name && k < i; k++) {
+            json_t *other = json_object_get(json_array_get(fields, k), "name");
+            if (json_is_string(other) && strcmp(json_string_value(other), name) == 0)
+                verr(v, sub(q, sizeof(q), p, "name"), "字段名重复：%s", name);
+        }
+        if (type && !in_list(type, FIELD_TYPES))
+            verr(v, sub(q, sizeof(q), p, "type"), "未知类型 \"%s\"", type);
+        json_t *max = json_object_get(f, "max");
+        if (max && (!json_is_integer(max) || json_integer_value(max) <= 0))
+            verr(v, sub(q, sizeof(q), p, "max"), "应为正整数");
+        json_t *opts = json_object_get(f, "options");
+        if (type && strcmp(type, "enum") == 0 && (!json_is_array(opts) || json_array_size(opts) == 0))
+            verr(v, sub(q, sizeof(q), p, "options"), "enum 字段须给出非空的 options");
+        else if (opts && (!type || strcmp(type, "enum") != 0))
+            verr(v, sub(q, sizeof(q), p, "options"), "只有 enum 字段可以有 options");
+    }
+}
+
+/* "20wd", "15d", "3m": a positive count and a unit. */
+static int valid_rule(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    const char *p = s;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p != s && s[0] != '0' && (strcmp(p, "wd") == 0 || strcmp(p, "d") == 0 || strcmp(p, "m") == 0);
+}
+
+static void validate_clocks(vctx *v, json_t *doc)
+{
+    static const char *const keys[] = {"name", "label", "limit", "warn", "basis", "roll", "extend", NULL};
+    static const char *const ext_keys[] = {"max", "times", "role", NULL};
+    json_t *clocks = array(v, doc, "clocks", "$", 0);
+    size_t i;
+    json_t *c;
+    char p[200], q[220];
+    json_array_foreach(clocks, i, c)
+    {
+        idx(p, sizeof(p), "$.clocks", i);
+        if (!json_is_object(c)) {
+            verr(v, p, "应为对象");
+            continue;
+        }
+        only_keys(v, c, p, keys);
+        const char *name = str(v, c, "name", p, 1);
+        if (name && !valid_name(name))
+            verr(v, sub(q, sizeof(q), p, "name"), "期限名应为小写字母开头的 [a-z0-9_]");
+        str(v, c, "label", p, 1);
+        str(v, c, "basis", p, 0);
+        boolean(v, c, "roll", p);
+        const char *limit = str(v, c, "limit", p, 1), *warn = str(v, c, "warn", p, 0);
+        if (limit && !valid_rule(limit))
+            verr(v, sub(q, sizeof(q), p, "limit"), "期限应写作 正整数+单位（wd 工作日、d 日、m 月），如 20wd");
+        if (warn && !valid_rule(warn))
+            verr(v, sub(q, sizeof(q), p, "warn"), "预警应写作 正整数+单位，如 5wd");
+        json_t *ext = json_object_get(c, "extend");
+        if (ext) {
+            sub(q, sizeof(q), p, "extend");
+            if (!json_is_object(ext)) {
+                verr(v, q, "应为对象");
+                continue;
+            }
+            only_keys(v, ext, q, ext_keys);
+            const char *max = str(v, ext, "max", q, 1), *role = str(v, ext, "role", q, 0);
+            char r[240];
+            if (max && !valid_rule(max))
+                verr(v, sub(r, sizeof(r), q, "max"), "延长上限应写作 正整数+单位，如 20wd");
+            json_t *times = json_object_get(ext, "times");
+            if (times && (!json_is_integer(times) || json_integer_value(times) < 1 || json_integer_value(times) > 10))
+                verr(v, sub(r, sizeof(r), q, "times"), "应为 1 到 10 之间的整数");
+            if (role && !in_list(role, ROLE_KEYS))
+                verr(v, sub(r, sizeof(r), q, "role"), "未知角色 \"%s\"", role);
+        }
+    }
+}
+
+static int state_known(json_t *states, const char *name)
+{
+    return has_name(states, name);
+}
+
+static int clock_known(json_t *clocks, const char *name)
+{
+    return clocks && has_name(clocks, name);
+}
+
+static int role_known(json_t *unused, const char *name)
+{
+    return in_list(name, ROLE_KEYS);
+}
+
+static int check_known(json_t *unused, const char *name)
+{
+    return in_list(name, CHECKS);
+}
+
+static void validate_action_clock(vctx *v, json_t *a, const char *path, json_t *clocks)
+{
+    static const char *const keys[] = {"start", "stop", "pause", "resume", "restart", "extend", NULL};
+    json_t *c = json_object_get(a, "clock");
+    char p[200], q[220], r[240];
+    if (!c)
+        return;
+    sub(p, sizeof(p), path, "clock");
+    if (!json_is_object(c)) {
+        verr(v, p, "应为对象");
+        return;
+    }
+    only_keys(v, c, p, keys);
+    name_refs(v, c, "start", p, clocks, "期限", clock_known);
+    name_refs(v, c, "stop", p, clocks, "期限", clock_known);
+    name_refs(v, c, "resume", p, clocks, "期限", clock_known);
+    name_refs(v, c, "restart", p, clocks, "期限", clock_known);
+    json_t *pause = json_object_get(c, "pause");
+    if (pause) {
+        sub(q, sizeof(q), p, "pause");
+        static const char *const pkeys[] = {"clock", "reason", NULL};
+        if (!json_is_object(pause)) {
+            verr(v, q, "应为对象 {\"clock\", \"reason\"}");
+        } else {
+            only_keys(v, pause, q, pkeys);
+            const char *clock = str(v, pause, "clock", q, 1), *reason = str(v, pause, "reason", q, 1);
+            if (clock && !clock_known(clocks, clock))
+                verr(v, sub(r, sizeof(r), q, "clock"), "期限 \"%s\" 未在 clocks 中定义", clock);
+            if (reason && !clock_reason_find(reason))
+                verr(v, sub(r, sizeof(r), q, "reason"), "未知的暂停原因 \"%s\"", reason);
+        }
+    }
+    json_t *ext = json_object_get(c, "extend");
+    if (ext) {
+        sub(q, sizeof(q), p, "extend");
+        static const char *const ekeys[] = {"clock", "by", NULL};
+        if (!json_is_object(ext)) {
+            verr(v, q, "应为对象 {\"clock\", \"by\"}");
+        } else {
+            only_keys(v, ext, q, ekeys);
+            const char *clock = str(v, ext, "clock", q, 1), *by = str(v, ext, "by", q, 1);
+            if (clock && !clock_known(clocks, clock))
+                verr(v, sub(r, sizeof(r), q, "clock"), "期限 \"%s\" 未在 clocks 中定义", clock);
+            if (by && !valid_rule(by))
+                verr(v, sub(r, sizeof(r), q, "by"), "应写作 正整数+单位，如 20wd");
+        }
+    }
+}
+
+static int fields_known(json_t *fields, const char *name)
+{
+    return field_known(fields, name);
+}
+
+static void validate_actions(vctx *v, json_t *doc, json_t *states)
+{
+    static const char *const keys[] = {"name",   "label",  "from",  "to",   "roles", "requires",
+                                       "attachments", "checks", "form", "clock", "kind", NULL};
+    json_t *actions = array(v, doc, "actions", "$", 1);
+    json_t *fields = json_object_get(doc, "fields"), *clocks = json_object_get(doc, "clocks");
+    size_t i;
+    json_t *a;
+    char p[200], q[220];
+    json_array_foreach(actions, i, a)
+    {
+        idx(p, sizeof(p), "$.actions", i);
+        if (!json_is_object(a)) {
+            verr(v, p, "应为对象");
+            continue;
+        }
+        only_keys(v, a, p, keys);
+        const char *name = str(v, a, "name", p, 1), *to = str(v, a, "to", p, 0), *kind = str(v, a, "kind", p, 0);
+        str(v, a, "label", p, 1);
+        if (name && !valid_name(name))
+            verr(v, sub(q, sizeof(q), p, "name"), "动作名应为小写字母开头的 [a-z0-9_]");
+        for (size_t k = 0; name && k < i; k++) {
+            json_t *other = json_object_get(json_array_get(actions, k), "name");
+            if (json_is_string(other) && strcmp(json_string_value(other), name) == 0)
+                verr(v, sub(q, sizeof(q), p, "name"), "动作名重复：%s", name);
+        }
+        if (kind && !in_list(kind, ACTION_KINDS))
+            verr(v, sub(q, sizeof(q), p, "kind"), "未知动作类型 \"%s\"", kind);
+        if (to && !state_known(states, to))
+            verr(v, sub(q, sizeof(q), p, "to"), "状态 \"%s\" 未在 states 中定义", to);
+        name_refs(v, a, "from", p, states, "状态", state_known);
+        name_refs(v, a, "roles", p, NULL, "角色", role_known);
+        name_refs(v, a, "requires", p, fields, "字段", fields_known);
+        name_refs(v, a, "form", p, fields, "字段", fields_known);
+        name_refs(v, a, "checks", p, NULL, "检查", check_known);
+        json_t *att = array(v, a, "attachments", p, 0);
+        size_t k;
+        json_t *x;
+        char r[240];
+        json_array_foreach(att, k, x) if (!json_is_string(x))
+            verr(v, idx(q, sizeof(q), sub(r, sizeof(r), p, "attachments"), k), "应为附件类别名称");
+        validate_action_clock(v, a, p, clocks);
+    }
+}
+
+/* Every state must be reachable from initial through the actions. */
+static void check_reachable(vctx *v, json_t *doc, json_t *states, const char *initial)
+{
+    size_t n = json_array_size(states);
+    if (n == 0 || n > 256 || !initial)
+        return;
+    int seen[256] = {0};
+    size_t i;
+    json_t *s;
+    json_array_foreach(states, i, s)
+    {
+        const char *name = json_string_value(json_object_get(s, "name"));
+        if (name && strcmp(name, initial) == 0)
+            seen[i] = 1;
+    }
+    json_t *actions = json_object_get(doc, "actions");
+    for (int changed = 1; changed;) {
+        changed = 0;
+        size_t k;
+        json_t *a;
+        json_array_foreach(actions, k, a)
+        {
+            const char *to = json_string_value(json_object_get(a, "to"));
+            if (!to)
+                continue;
+            json_t *from = json_object_get(a, "from");
+            int can = 0;
+            json_array_foreach(states, i, s)
+            {
+                if (!seen[i] || json_is_true(json_object_get(s, "final")))
+                    continue;
+                const char *name = json_string_value(json_object_get(s, "name"));
+                if (!from || (name && has_name_str(from, name)))
+                    can = 1;
+            }
+            json_array_foreach(states, i, s)
+            {
+                const char *name = json_string_value(json_object_get(s, "name"));
+                if (can && name && strcmp(name, to) == 0 && !seen[i]) {
+                    seen[i] = 1;
+                    changed = 1;
+                }
+            }
+        }
+    }
+    char p[200];
+    json_array_foreach(states, i, s)
+    {
+        const char *name = json_string_value(json_object_get(s, "name"));
+        if (name && !seen[i])
+            verr(v, idx(p, sizeof(p), "$.states", i), "状态 \"%s\" 从初始状态不可达", name);
+    }
+}
+
+static void validate_states(vctx *v, json_t *doc, json_t **states_out, const char **initial_out)
+{
+    static const char *const keys[] = {"name", "label", "final", NULL};
+    json_t *states = array(v, doc, "states", "$", 1);
+    size_t i;
+    json_t *st;
+    char p[200], q[220];
+    json_array_foreach(states, i, st)
+    {
+        idx(p, sizeof(p), "$.states", i);
+        if (!json_is_object(st)) {
+            verr(v, p, "应为对象 {\"name\", \"label\"}");
+            continue;
+        }
+        only_keys(v, st, p, keys);
+        const char *name = str(v, st, "name", p, 1);
+        str(v, st, "label", p, 1);
+        boolean(v, st, "final", p);
+        if (name && !valid_name(name))
+            verr(v, sub(q, sizeof(q), p, "name"), "状态名应为小写字母开头的 [a-z0-9_]");
+        for (size_t k = 0; name && k < i; k++) {
+            json_t *other = json_object_get(json_array_get(states, k), "name");
+            if (json_is_string(other) && strcmp(json_string_value(other), name) == 0)
+                verr(v, sub(q, sizeof(q), p, "name"), "状态名重复：%s", name);
+        }
+    }
+    if (states && json_array_size(states) < 2)
+        verr(v, "$.states", "至少要有两个状态");
+    const char *initial = str(v, doc, "initial", "$", 1);
+    if (initial && states && !state_known(states, initial))
+        verr(v, "$.initial", "初始状态 \"%s\" 未在 states 中定义", initial);
+    *states_out = states;
+    *initial_out = initial;
+}
+
+static void validate_procedure(vctx *v, json_t *doc)
+{
+    static const char *const keys[] = {"type",   "kind",   "title",  "basis", "version", "no_prefix",
+                                       "fields", "states", "initial", "clocks", "actions", NULL};
+    only_keys(v, doc, "$", keys);
+    const char *kind = str(v, doc, "kind", "$", 1);
+    if (kind && !valid_name(kind))
+        verr(v, "$.kind", "程序类型名应为小写字母开头的 [a-z0-9_]，最多 40 个字符");
+    str(v, doc, "title", "$", 1);
+    str(v, doc, "basis", "$", 1);
+    str(v, doc, "version", "$", 0);
+    str(v, doc, "no_prefix", "$", 0);
+    validate_fields(v, doc, "$");
+    json_t *states;
+    const char *initial;
+    validate_states(v, doc, &states, &initial);
+    validate_clocks(v, doc);
+    validate_actions(v, doc, states);
+    check_reachable(v, doc, states, initial);
+}
+
+static void validate_catalog(vctx *v, json_t *doc)
+{
+    static const char *const keys[] = {"type", "name", "title", "basis", "fields", "key", "edit_roles", "search", NULL};
+    only_keys(v, doc, "$", keys);
+    const char *name = str(v, doc, "name", "$", 1);
+    if (name && !valid_name(name))
+        verr(v, "$.name", "名录名应为小写字母开头的 [a-z0-9_]，最多 40 个字符");
+    str(v, doc, "title", "$", 1);
+    str(v, doc, "basis", "$", 0);
+    validate_fields(v, doc, "$");
+    json_t *fields = json_object_get(doc, "fields");
+    name_refs(v, doc, "key", "$", fields, "字段", fields_known);
+    name_refs(v, doc, "search", "$", fields, "字段", fields_known);
+    name_refs(v, doc, "edit_roles", "$", NULL, "角色", role_known);
+}
+
+/* One side of a ratio: {"procedure"|"catalog", "where", "event"}. Names are
+ * resolved against the other definitions in the second pass. */
+static void validate_measure(vctx *v, json_t *doc, const char *key)
+{
+    static const char *const keys[] = {"procedure", "catalog", "where", "event", NULL};
+    static const char *const wkeys[] = {"field", "in", "eq", "not_in", NULL};
+    static const char *const ekeys[] = {"action", "within", "after", NULL};
+    char p[200], q[220], r[240];
+    json_t *m = json_object_get(doc, key);
+    snprintf(p, sizeof(p), "$.%s", key);
+    if (!m) {
+        verr(v, p, "必填");
+        return;
+    }
+    if (!json_is_object(m)) {
+        verr(v, p, "应为对象");
+        return;
+    }
+    only_keys(v, m, p, keys);
+    const char *proc = str(v, m, "procedure", p, 0), *cat = str(v, m, "catalog", p, 0);
+    if (!proc == !cat)
+        verr(v, p, "须指定 procedure 或 catalog 之一");
+    json_t *where = array(v, m, "where", p, 0);
+    size_t i;
+    json_t *w;
+    json_array_foreach(where, i, w)
+    {
+        idx(q, sizeof(q), sub(r, sizeof(r), p, "where"), i);
+        if (!json_is_object(w)) {
+            verr(v, q, "应为对象");
+            continue;
+        }
+        only_keys(v, w, q, wkeys);
+        str(v, w, "field", q, 1);
+    }
+    json_t *ev = json_object_get(m, "event");
+    if (ev) {
+        sub(q, sizeof(q), p, "event");
+        if (!json_is_object(ev)) {
+            verr(v, q, "应为对象");
+        } else {
+            only_keys(v, ev, q, ekeys);
+            str(v, ev, "action", q, 1);
+            str(v, ev, "after", q, 0);
+            const char *within = str(v, ev, "within", q, 0);
+            if (within && !valid_rule(within))
+                verr(v, sub(r, sizeof(r), q, "within"), "应写作 正整数+单位，如 7wd");
+        }
+    }
+}
+
+static void validate_indicator(vctx *v, json_t *doc)
+{
+    static const char *const keys[] = {"type",  "name",  "title",  "basis",     "numerator", "denominator",
+                                       "period", "group", "target", "direction", "weight", "unit", NULL};
+    static const char *const periods[] = {"year", "quarter", "month", "custom", NULL};
+    static const char *const groups[] = {"unit", "unit_type", "township", "region", "county", NULL};
+    only_keys(v, doc, "$", keys);
+    const char *name = str(v, doc, "name", "$", 1);
+    if (name && !valid_name(name))
+        verr(v, "$.name", "指标名应为小写字母开头的 [a-z0-9_]，最多 40 个字符");
+    str(v, doc, "title", "$", 1);
+    str(v, doc, "basis", "$", 0);
+    str(v, doc, "unit", "$", 0);
+    validate_measure(v, doc, "numerator");
+    if (json_object_get(doc, "denominator"))
+        validate_measure(v, doc, "denominator");
+    const char *period = str(v, doc, "period", "$", 1), *group = str(v, doc, "group", "$", 1),
+               *dir = str(v, doc, "direction", "$", 1);
+    if (period && !in_list(period, periods))
+        verr(v, "$.period", "应为 year、quarter、month 或 custom");
+    if (group && !in_list(group, groups))
+        verr(v, "$.group", "应为 unit、unit_type、township、region 或 county");
+    if (dir && strcmp(dir, ">=") != 0 && strcmp(dir, "<=") != 0)
+        verr(v, "$.direction", "应为 >= 或 <=");
+    json_t *target = json_object_get(doc, "target"), *weight = json_object_get(doc, "weight");
+    if (!json_is_number(target))
+        verr(v, "$.target", target ? "应为数值" : "必填");
+    if (weight && (!json_is_number(weight) || json_number_value(weight) < 0))
+        verr(v, "$.weight", "应为不小于 0 的数值");
+}
+
+/* Second pass: indicator references to procedures/catalogs and their fields. */
+static void check_measure_refs(vctx *v, const defs *d, json_t *doc, const char *key)
+{
+    json_t *m = json_object_get(doc, key);
+    if (!json_is_object(m))
+        return;
+    const char *proc = json_string_value(json_object_get(m, "procedure"));
+    const char *cat = json_string_value(json_object_get(m, "catalog"));
+    const def *target = proc ? defs_find(d, DEF_PROCEDURE, proc) : cat ? defs_find(d, DEF_CATALOG, cat) : NULL;
+    char p[200], q[220];
+    if (!target) {
+        snprintf(p, sizeof(p), "$.%s.%s", key, proc ? "procedure" : "catalog");
+        if (proc || cat)
+            verr(v, p, "未知%s \"%s\"", proc ? "程序" : "名录", proc ? proc : cat);
+        return;
+    }
+    json_t *fields = json_object_get(target->json, "fields");
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(m, "where"), i, w)
+    {
+        const char *f = json_string_value(json_object_get(w, "field"));
+        snprintf(p, sizeof(p), "$.%s.where[%zu].field", key, i);
+        if (f && !field_known(fields, f))
+            verr(v, p, "字段 \"%s\" 未在 %s 中定义", f, target->name);
+    }
+    json_t *ev = json_object_get(m, "event");
+    const char *acts[2] = {json_string_value(json_object_get(ev, "action")),
+                           json_string_value(json_object_get(ev, "after"))};
+    for (int k = 0; k < 2 && proc; k++) {
+        snprintf(q, sizeof(q), "$.%s.event.%s", key, k ? "after" : "action");
+        if (acts[k] && !has_name(json_object_get(target->json, "actions"), acts[k]))
+            verr(v, q, "动作 \"%s\" 未在程序 %s 中定义", acts[k], proc);
+    }
+}
+
+/* ---- loading ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_def(defs *d, def_type t, const char *name, const char *file, json_t *doc, const char *digest)
+{
+    def *x = &d->items[d->n++];
+    x->type = t;
+    x->json = doc;
+    x->name = json_string_value(json_object_get(doc, t == DEF_PROCEDURE ? "kind" : "name"));
+    x->file = strdup(file);
+    snprintf(x->digest, sizeof(x->digest), "%s", digest);
+    (void)name;
+}
+
+static int validate_file(vctx *v, const char *path, defs *d)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!doc) {
+        char where[64];
+        snprintf(where, sizeof(where), "第 %d 行第 %d 列", je.line, je.column);
+        verr(v, where, "JSON 格式错误：%s", je.text);
+        return FZ_INVALID;
+    }
+    if (!json_is_object(doc)) {
+        verr(v, "$", "顶层须为 JSON 对象");
+        json_decref(doc);
+        return FZ_INVALID;
+    }
+    int before = v->rep->total;
+    const char *type = str(v, doc, "type", "$", 1);
+    def_type t = DEF_PROCEDURE;
+    if (type && strcmp(type, "procedure") == 0)
+        validate_procedure(v, doc);
+    else if (type && strcmp(type, "catalog") == 0)
+        t = DEF_CATALOG, validate_catalog(v, doc);
+    else if (type && strcmp(type, "indicator") == 0)
+        t = DEF_INDICATOR, validate_indicator(v, doc);
+    else if (type)
+        verr(v, "$.type", "应为 procedure、catalog 或 indicator");
+    const char *name = json_string_value(json_object_get(doc, t == DEF_PROCEDURE ? "kind" : "name"));
+    if (v->rep->total != before || !type || !name) {
+        json_decref(doc);
+        return FZ_INVALID;
+    }
+    if (defs_find(d, t, name)) {
+        verr(v, t == DEF_PROCEDURE ? "$.kind" : "$.name", "与其他定义文件重名：%s", name);
+        json_decref(doc);
+        return FZ_INVALID;
+    }
+    unsigned char dg[SM3_LEN];
+    char hex[SM3_HEX_LEN + 1] = "";
+    if (sm3_file(path, dg, NULL) == FZ_OK)
+        sm3_hex(dg, hex);
+    add_def(d, t, name, path, doc, hex);
+    return FZ_OK;
+}
+
+int defs_load(const char *dir, defs **out, defs_report *rep)
+{
+    memset(rep, 0, sizeof(*rep));
+    *out = NULL;
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return FZ_NOTFOUND;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dh))) {
+        size_t len = strlen(e->d_name);
+        if (len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = realloc(names, cap * sizeof(char *));
+            if (!nn)
+                break;
+            names = nn;
+        }
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(dh);
+    if (n)
+        qsort(names, n, sizeof(char *), name_cmp);
+    defs *d = calloc(1, sizeof(*d));
+    d->items = calloc(n ? n : 1, sizeof(def));
+    for (size_t i = 0; i < n; i++) {
+        char path[1400];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        vctx v = {rep, path};
+        validate_file(&v, path, d);
+        rep->files++;
+        free(names[i]);
+    }
+    free(names);
+    for (int i = 0; i < d->n; i++) {
+        if (d->items[i].type != DEF_INDICATOR)
+            continue;
+        vctx v = {rep, d->items[i].file};
+        check_measure_refs(&v, d, d->items[i].json, "numerator");
+        check_measure_refs(&v, d, d->items[i].json, "denominator");
+    }
+    if (rep->total) {
+        defs_free(d);
+        return FZ_INVALID;
+    }
+    *out = d;
+    return FZ_OK;
+}
+
+void defs_free(defs *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->n; i++) {
+        json_decref(d->items[i].json);
+        free((char *)d->items[i].file);
+    }
+    free(d->items);
+    free(d);
+}
+
+const def *defs_find(const defs *d, def_type type, const char *name)
+{
+    for (int i = 0; d && name && i < d->n; i++)
+        if (d->items[i].type == type && d->items[i].name && strcmp(d->items[i].name, name) == 0)
+            return &d->items[i];
+    return NULL;
+}
+
+int defs_check_known(const char *name)
+{
+    return in_list(name, CHECKS);
+}
