@@ -7,6 +7,7 @@
 #include "engine/events.h"
 #include "engine/holidays.h"
 #include "engine/scheduler.h"
+#include "engine/schema.h"
 #include "http/server.h"
 #include "core/log.h"
 #include "core/status.h"
@@ -52,6 +53,18 @@ static int config_check_write(store_conn *w, void *ctx)
     store_done(st);
     j->changed = rc == FZ_OK;
     return rc;
+}
+
+typedef struct schema_job {
+    const defs *defs;
+    char msg[600];
+} schema_job;
+
+/* Tables for the definitions, before any request can touch them. */
+static int schema_write(store_conn *w, void *ctx)
+{
+    schema_job *j = ctx;
+    return schema_sync(w, j->defs, j->msg, sizeof(j->msg));
 }
 
 static int open_access_log(const config *cfg)
@@ -123,6 +136,13 @@ int cmd_serve(int argc, char **argv)
     }
     if (cj.changed)
         log_info("配置文件已变更，已记录事件 system.config_changed");
+    schema_job sj = {.defs = a.defs};
+    if (store_write(a.st, schema_write, &sj) != FZ_OK) {
+        fprintf(stderr, "错误：%s\n", sj.msg[0] ? sj.msg : "无法按定义建立数据表");
+        store_close(a.st);
+        defs_free(a.defs);
+        return 1;
+    }
     /* The shipped holiday schedules the store lacks become stored years (each
      * an event), so the calendar in force is always the store's. */
     holidays_import_job seed = {.ledger = a.cfg.region_code, .actor = "system", .today = scheduler_today()};

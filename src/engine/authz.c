@@ -31,6 +31,9 @@ const perm_def authz_perms[] = {
     {"calendar:edit", "导入节假日安排", "工作日历"},
     {"system:scheduler:run", "立即运行期限巡检", "系统管理"},
     {"clock:view", "查看法定期限与预警", "法定期限"},
+    {"case:view", "查看案件", "案件办理"},
+    {"case:create", "登记案件", "案件办理"},
+    {"case:handle", "办理案件（按程序定义的角色执行步骤）", "案件办理"},
     {"clock:edit", "启动、暂停、恢复、延长、停止期限", "法定期限"},
 };
 const int authz_nperms = (int)(sizeof(authz_perms) / sizeof(authz_perms[0]));

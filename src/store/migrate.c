@@ -260,6 +260,22 @@ static const migration migrations[] = {
      "  (1, 'calendar:edit'), (1, 'system:scheduler:run'),"
      "  (4, 'clock:view'), (5, 'clock:view'), (6, 'clock:view'), (7, 'clock:view'), (8, 'clock:view'),"
      "  (4, 'clock:edit'), (6, 'clock:edit');"},
+    {4, "procedure engine: definition columns, case numbers, case permissions",
+     /* What each definition table holds, so a removed or retyped field is
+      * noticed at start instead of silently losing data (engine/schema.c). */
+     "CREATE TABLE def_columns ("
+     "  tbl TEXT NOT NULL,"
+     "  col TEXT NOT NULL,"
+     "  type TEXT NOT NULL,"
+     "  PRIMARY KEY (tbl, col));"
+     "CREATE TABLE case_seq ("
+     "  kind TEXT NOT NULL,"
+     "  year INTEGER NOT NULL,"
+     "  n INTEGER NOT NULL,"
+     "  PRIMARY KEY (kind, year));"
+     "INSERT INTO role_perms (role_id, perm) VALUES"
+     "  (4, 'case:view'), (5, 'case:view'), (6, 'case:view'), (7, 'case:view'), (8, 'case:view'),"
+     "  (4, 'case:create'), (4, 'case:handle'), (5, 'case:handle'), (6, 'case:handle');"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

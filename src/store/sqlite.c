@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_SLOTS 128 /* statements per connection, open addressing */
+#define CACHE_SLOTS 1024 /* statements per connection, open addressing (definitions add SQL per kind) */
 
 struct store_stmt {
     sqlite3_stmt *st;

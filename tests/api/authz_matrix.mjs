@@ -37,11 +37,11 @@ const BUILTIN = {
   sec_admin: { scope: 'all', perms: ['system:status:view', 'security:policy:view', 'security:policy:edit',
     'security:user:unlock', 'system:user:view', 'system:unit:view', 'calendar:view'] },
   audit_admin: { scope: 'all', perms: ['audit:log:view', 'audit:log:export', 'chain:view', 'chain:checkpoint', 'calendar:view'] },
-  officer: { scope: 'unit', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'clock:edit'] },
-  reviewer: { scope: 'unit_below', perms: ['system:unit:view', 'calendar:view', 'clock:view'] },
-  unit_head: { scope: 'unit_below', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'clock:edit'] },
-  supervisor: { scope: 'all', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view'] },
-  leader: { scope: 'all', perms: ['system:unit:view', 'calendar:view', 'clock:view'] },
+  officer: { scope: 'unit', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'clock:edit', 'case:view', 'case:create', 'case:handle'] },
+  reviewer: { scope: 'unit_below', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'case:view', 'case:handle'] },
+  unit_head: { scope: 'unit_below', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'clock:edit', 'case:view', 'case:handle'] },
+  supervisor: { scope: 'all', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'case:view'] },
+  leader: { scope: 'all', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'case:view'] },
 };
 // A custom role with write permissions and a narrow scope, so that the
 // deny-scope side of the write routes is exercised too.
@@ -165,6 +165,15 @@ try {
     subject_id: `M-${next()}`, name: 'reply', limit: '20wd', unit_id: unit, ...extra }), 'fresh clock')).id;
   T.clock = {};
   for (const ctx of ALL3c) T.clock[ctx] = await newClock(U[ctx]);
+  // Cases (issue 5): registered by a county-wide case clerk (a custom role), in A, below A and in B.
+  await must(admin.post('/api/roles', { key: 'case_all', name: '案件夹具', data_scope: 'all',
+    permissions: ['case:view', 'case:create', 'case:handle'] }), 'case role');
+  const kf = await must(admin.post('/api/users', { username: 'm_casefix', name: '案件夹具', unit_id: U.own, roles: ['case_all'] }), 'case user');
+  const caseFix = asClient(await login(srv.base, 'm_casefix', kf.initial_password, PW));
+  const caseBody = () => ({ applicant: `矩阵申请人${next()}`, received_on: '2026-11-27', content: '矩阵测试申请' });
+  const newCase = async (unit) => (await must(caseFix.post('/api/cases/disclosure_request', { ...caseBody(), unit_id: unit }), 'fresh case')).id;
+  T.kase = {};
+  for (const ctx of ALL3c) T.kase[ctx] = await newCase(U[ctx]);
   let regionSeq = 101;
   const freshRegion = async () => (await must(admin.post('/api/regions', { code: `532624${++regionSeq}`, name: `临时镇${regionSeq}` }), 'fresh region')).code;
 
@@ -206,6 +215,18 @@ try {
     { m: 'GET', p: '/api/system/status', need: 'system:status:view', ok: 200, build: () => ({ path: '/api/system/status' }) },
     { m: 'GET', p: '/api/system/routes', need: 'user', ok: 200, build: () => ({ path: '/api/system/routes' }) },
     { m: 'GET', p: '/api/defs', need: 'user', ok: 200, build: () => ({ path: '/api/defs' }) },
+    { m: 'GET', p: '/api/defs/{type}/{name}', need: 'user', ok: 200, build: () => ({ path: '/api/defs/procedure/disclosure_request' }) },
+    { m: 'GET', p: '/api/cases/{kind}', need: 'case:view', scoped: 'list', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: '/api/cases/disclosure_request?size=500', target: T.kase[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
+    { m: 'POST', p: '/api/cases/{kind}', need: 'case:create', scoped: 'create', outScope: 'bad_unit', ctxs: ALL3, ok: 201,
+      build: (ctx) => ({ path: '/api/cases/disclosure_request', body: { ...caseBody(), unit_id: U[ctx] } }) },
+    { m: 'GET', p: '/api/cases/{kind}/{id}', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/cases/disclosure_request/${T.kase[ctx]}` }) },
+    // 登记 is the 执法人员's step: other case handlers pass scope and are then refused by the action's roles.
+    { m: 'POST', p: '/api/cases/{kind}/{id}/actions/{action}', need: 'case:handle', roleNeed: 'officer', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: async (ctx) => ({ path: `/api/cases/disclosure_request/${await newCase(U[ctx])}/actions/register`, body: {} }) },
+    { m: 'POST', p: '/api/cases/{kind}/{id}/comments', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/cases/disclosure_request/${T.kase[ctx]}/comments`, body: { text: '矩阵意见' } }) },
     { m: 'GET', p: '/api/regions', need: 'system:region:view', ok: 200, build: () => ({ path: '/api/regions' }) },
     { m: 'POST', p: '/api/regions', need: 'system:region:edit', ok: 201,
       build: () => { const n = ++regionSeq; return { path: '/api/regions', body: { code: `532624${n}`, name: `新镇${n}` } }; } },
@@ -320,8 +341,9 @@ try {
     if (route.need === 'self') return w.kind === 'token' && !route.tokenAllowed ? 'forbidden' : 'allow';
     if (route.need === 'user') return w.kind === 'token' && route.tokenForbidden ? 'forbidden' : 'allow';
     if (!w.perms.has(route.need)) return 'forbidden';
-    if (!route.scoped || visible(w.scope, ctx)) return 'allow';
-    return { object: 'not_found', list: 'hidden', create: route.outScope }[route.scoped];
+    if (route.scoped && !visible(w.scope, ctx)) return { object: 'not_found', list: 'hidden', create: route.outScope }[route.scoped];
+    if (route.roleNeed && w.name !== route.roleNeed) return 'forbidden';
+    return 'allow';
   }
 
   function classify(route, res, target) {

@@ -1,0 +1,235 @@
+/* cases_api.c: the generic case API (docs/definitions.md): one set of
+ * handlers for every procedure definition. */
+#include "api/app.h"
+#include "api/routes.h"
+#include "api/util.h"
+#include "engine/cases.h"
+#include "core/status.h"
+#include "core/validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void release_json(void *p)
+{
+    json_decref(p);
+}
+
+static const def *procedure(req *r)
+{
+    app *a = req_app(r);
+    const def *d = defs_find(a->defs, DEF_PROCEDURE, req_param(r, "kind"));
+    if (!d)
+        api_not_found(r, "程序类型");
+    return d;
+}
+
+static void init_ctx(req *r, const def *d, case_ctx *x)
+{
+    app *a = req_app(r);
+    *x = (case_ctx){.d = d, .who = api_who(r), .keys = &a->keys, .ledger = a->cfg.region_code};
+}
+
+static int reply_refusal(req *r, case_ctx *x, int rc)
+{
+    if (!x->status)
+        return api_store_error(r);
+    json_t *fields = x->field[0] ? json_pack("{s:s}", x->field, x->message) : NULL;
+    return req_reply_error(r, x->status, x->code ? x->code : "conflict", x->message, fields);
+}
+
+/* The case exists and is within the caller's scope for perm (404 if not). */
+static int visible_case(req *r, store_conn *c, const def *d, const char *perm, int64_t id)
+{
+    int64_t unit, handler;
+    int rc = case_owner(c, d, id, &unit, &handler);
+    if (rc == FZ_NOTFOUND || (rc == FZ_OK && authz_unit_visible(c, api_who(r), perm, unit, handler) != FZ_OK))
+        return api_not_found(r, "案件");
+    return rc ? api_store_error(r) : FZ_OK;
+}
+
+int api_cases_list(req *r)
+{
+    const def *d = procedure(r);
+    int64_t page, size;
+    if (!d || api_paging(r, &page, &size))
+        return FZ_OK;
+    json_t *filters = json_object();
+    if (arena_defer(req_arena(r), release_json, filters)) {
+        json_decref(filters);
+        return api_store_error(r);
+    }
+    const char *v = req_query(r, "state");
+    if (v)
+        json_object_set_new(filters, "state", json_string(v));
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        if ((v = req_query(r, name)) && *v) {
+            if (!utf8_valid(v, strlen(v)))
+                return api_invalid(r, name, "筛选", "不是有效的 UTF-8 编码");
+            json_object_set_new(filters, name, json_string(v));
+        }
+    }
+    const char *order = req_query(r, "order");
+    case_query q = {.filters = filters, .sort = req_query(r, "sort"), .desc = !order || strcmp(order, "asc") != 0,
+                    .page = page, .size = size};
+    store_conn *c = api_reader(r);
+    if (!c)
+        return FZ_OK;
+    case_ctx x;
+    init_ctx(r, d, &x);
+    json_t *out = NULL;
+    int rc = case_list(c, &x, &q, &out);
+    return rc ? reply_refusal(r, &x, rc) : req_reply_json(r, 200, out);
+}
+
+int api_cases_get(req *r)
+{
+    const def *d = procedure(r);
+    int64_t id;
+    if (!d || api_path_id(r, "id", &id))
+        return FZ_OK;
+    store_conn *c = api_reader(r);
+    if (!c || visible_case(r, c, d, "case:view", id))
+        return FZ_OK;
+    case_ctx x;
+    init_ctx(r, d, &x);
+    json_t *o = case_json(c, &x, id);
+    return o ? req_reply_json(r, 200, o) : api_not_found(r, "案件");
+}
+
+typedef struct case_job {
+    case_ctx x;
+    json_t *values;       /* borrowed from the request body */
+    const char *action, *comment;
+    int64_t id, unit_id;
+    char no[80];
+} case_job;
+
+static int create_write(store_conn *w, void *ctx)
+{
+    case_job *j = ctx;
+    return case_create(w, &j->x, j->values, j->unit_id, &j->id, j->no);
+}
+
+static int created_then(req *r, void *ctx, int rc)
+{
+    case_job *j = ctx;
+    if (rc)
+        return reply_refusal(r, &j->x, rc);
+    store_conn *c = api_reader(r);
+    json_t *o = c ? case_json(c, &j->x, j->id) : NULL;
+    return req_reply_json(r, 201, o ? o : json_pack("{s:I, s:s}", "id", (json_int_t)j->id, "no", j->no));
+}
+
+int api_cases_create(req *r)
+{
+    const def *d = procedure(r);
+    json_t *body = d ? req_json_body(r) : NULL;
+    case_job *j = arena_alloc(req_arena(r), sizeof(*j));
+    if (!body || !j)
+        return FZ_OK;
+    init_ctx(r, d, &j->x);
+    /* unit_id (optional, default: the caller's unit) is not a field. */
+    j->unit_id = j->x.who->unit_id;
+    json_t *unit = json_object_get(body, "unit_id");
+    if (unit) {
+        if (!json_is_integer(unit))
+            return api_invalid(r, "unit_id", "承办单位", "应为单位编号");
+        j->unit_id = json_integer_value(unit);
+        json_object_del(body, "unit_id");
+    }
+    store_conn *c = api_reader(r);
+    if (!c)
+        return FZ_OK;
+    if (authz_unit_visible(c, j->x.who, "case:create", j->unit_id, 0) != FZ_OK)
+        return api_invalid(r, "unit_id", "承办单位", "单位不存在或不在您的数据范围内");
+    if (case_check_values(&j->x, body, 1))
+        return reply_refusal(r, &j->x, FZ_INVALID);
+    j->values = body;
+    if (req_write(r, create_write, j, created_then) != FZ_OK)
+        return api_store_error(r);
+    return FZ_OK;
+}
+
+static int act_write(store_conn *w, void *ctx)
+{
+    case_job *j = ctx;
+    return j->action ? case_act(w, &j->x, j->id, j->action, j->values, j->comment)
+                     : case_comment(w, &j->x, j->id, j->comment);
+}
+
+static int acted_then(req *r, void *ctx, int rc)
+{
+    case_job *j = ctx;
+    if (rc)
+        return reply_refusal(r, &j->x, rc);
+    store_conn *c = api_reader(r);
+    json_t *o = c ? case_json(c, &j->x, j->id) : NULL;
+    return o ? req_reply_json(r, 200, o) : api_store_error(r);
+}
+
+int api_cases_act(req *r)
+{
+    const def *d = procedure(r);
+    int64_t id;
+    if (!d || api_path_id(r, "id", &id))
+        return FZ_OK;
+    json_t *body = req_json_body(r);
+    case_job *j = arena_alloc(req_arena(r), sizeof(*j));
+    store_conn *c = api_reader(r);
+    if (!body || !j || !c || visible_case(r, c, d, "case:handle", id))
+        return FZ_OK;
+    init_ctx(r, d, &j->x);
+    json_t *comment = json_object_get(body, "comment");
+    if (comment && (!json_is_string(comment) || json_string_length(comment) > 6000))
+        return api_invalid(r, "comment", "办理意见", "应为不超过 2000 字的文本");
+    j->comment = comment ? json_string_value(comment) : "";
+    json_object_del(body, "comment");
+    j->values = body;
+    j->id = id;
+    j->action = req_param(r, "action");
+    if (req_write(r, act_write, j, acted_then) != FZ_OK)
+        return api_store_error(r);
+    return FZ_OK;
+}
+
+int api_cases_comment(req *r)
+{
+    const def *d = procedure(r);
+    int64_t id;
+    if (!d || api_path_id(r, "id", &id))
+        return FZ_OK;
+    static const char *const keys[] = {"text", NULL};
+    json_t *body = req_json_body(r);
+    case_job *j = arena_alloc(req_arena(r), sizeof(*j));
+    store_conn *c = api_reader(r);
+    const char *text;
+    if (!body || !j || !c || api_only_keys(r, body, keys) || api_text(r, body, "text", "意见", 1, 2000, &text) ||
+        visible_case(r, c, d, "case:view", id))
+        return FZ_OK;
+    init_ctx(r, d, &j->x);
+    j->comment = text;
+    j->id = id;
+    if (req_write(r, act_write, j, acted_then) != FZ_OK)
+        return api_store_error(r);
+    return FZ_OK;
+}
+
+int api_defs_get(req *r)
+{
+    app *a = req_app(r);
+    const char *type = req_param(r, "type"), *name = req_param(r, "name");
+    def_type t = !strcmp(type, "procedure") ? DEF_PROCEDURE : !strcmp(type, "catalog") ? DEF_CATALOG : DEF_INDICATOR;
+    const def *d = (!strcmp(type, "procedure") || !strcmp(type, "catalog") || !strcmp(type, "indicator"))
+                       ? defs_find(a->defs, t, name)
+                       : NULL;
+    if (!d)
+        return api_not_found(r, "定义");
+    json_t *o = json_deep_copy(d->json);
+    json_object_set_new(o, "digest", json_string(d->digest));
+    return req_reply_json(r, 200, o);
+}

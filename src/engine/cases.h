@@ -1,0 +1,72 @@
+/* cases.h: cases of a procedure definition (engine/defs.h): creation with a
+ * case number, typed field values, transitions guarded by the definition
+ * (from-state, roles, required fields, required attachments, named checks),
+ * the clocks the actions start/pause/resume/extend/stop, comments, and the
+ * full-process record: one chained event per change, carrying the
+ * definition's SM3 digest.
+ *
+ * Functions taking a store_conn *w run inside a store write job. Errors for
+ * the caller come back in case_ctx: status (HTTP), code, a Chinese message
+ * and, for validation, the field at fault. */
+#ifndef FZ_CASES_H
+#define FZ_CASES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "engine/authz.h"
+#include "engine/defs.h"
+#include "engine/fieldcrypt.h"
+
+typedef struct store_conn store_conn;
+
+typedef struct case_ctx {
+    const def *d;
+    const principal *who;
+    const field_keys *keys;
+    const char *ledger;
+    /* out */
+    int status;          /* 400, 403, 404, 409 on refusal */
+    const char *code;    /* "validation_failed", "forbidden", "conflict", ... */
+    char message[300];
+    char field[64];
+    int64_t event_seq;
+} case_ctx;
+
+/* Checks and converts values (an object of field name -> JSON value) for the
+ * given field names (NULL: all fields; creation also enforces "required").
+ * FZ_INVALID with x->field/message set. */
+int case_check_values(case_ctx *x, const json_t *values, int creating);
+
+/* Creates a case in unit_id with values (already checked). Sets *id and no. */
+int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, int64_t *id, char no[80]);
+
+/* Performs action on case id: guards, field updates from the action's form,
+ * state change, clock operations, event. comment goes into the event. */
+int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const json_t *values, const char *comment);
+
+/* Adds a comment (an event that changes nothing else). */
+int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text);
+
+/* The case as the API shows it: fields, state, actions the caller may take
+ * now, clocks and events. NULL when absent. New reference. */
+json_t *case_json(store_conn *c, case_ctx *x, int64_t id);
+
+/* The case's unit and handler (for the scope check); FZ_NOTFOUND. */
+int case_owner(store_conn *c, const def *d, int64_t id, int64_t *unit_id, int64_t *handler_id);
+
+/* List with filters (whitelisted by the definition's "filter" fields plus
+ * state), sort (a "sort" field, created_at or no), paging, data scope. */
+typedef struct case_query {
+    const json_t *filters; /* field -> value (strings) */
+    const char *sort;      /* NULL: created_at */
+    int desc;
+    int64_t page, size;
+} case_query;
+int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out);
+
+/* The subject_kind events and clocks use for cases of a procedure. */
+void case_subject_kind(const def *d, char out[64]);
+
+#endif

@@ -1,0 +1,171 @@
+/* schema.c: tables from definitions (see schema.h). Table and column names
+ * come from validated definitions ([a-z][a-z0-9_]{0,39}), never from
+ * requests, so the DDL built here cannot carry user input. */
+#include "engine/schema.h"
+#include "store/store.h"
+#include "core/status.h"
+#include "core/strbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *schema_sql_type(const char *t)
+{
+    static const char *const ints[] = {"int", "money", "bool", "user", "unit", NULL};
+    for (int i = 0; ints[i]; i++)
+        if (strcmp(t, ints[i]) == 0)
+            return "INTEGER";
+    return "TEXT";
+}
+
+typedef struct col {
+    char name[64];
+    const char *type;
+} col;
+
+/* The columns a definition's fields need, in order. */
+static int field_columns(const def *d, col *out, int max)
+{
+    int n = 0;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *type = json_string_value(json_object_get(f, "type"));
+        if (n + 3 > max)
+            break;
+        snprintf(out[n].name, sizeof(out[n].name), "f_%s", name);
+        out[n++].type = schema_sql_type(type);
+        if (strcmp(type, "party") == 0) {
+            snprintf(out[n].name, sizeof(out[n].name), "f_%s__kind", name);
+            out[n++].type = "TEXT";
+            snprintf(out[n].name, sizeof(out[n].name), "f_%s__idno", name);
+            out[n++].type = "BLOB";
+        }
+    }
+    return n;
+}
+
+static void table_name(const def *d, char *out, size_t n)
+{
+    snprintf(out, n, "%s_%s", d->type == DEF_PROCEDURE ? "case" : "cat", d->name);
+}
+
+static int create_table(store_conn *w, const def *d, const char *tbl, const col *cols, int ncols)
+{
+    strbuf sql = STRBUF_INIT;
+    if (d->type == DEF_PROCEDURE)
+        strbuf_printf(&sql,
+                      "CREATE TABLE %s (id INTEGER PRIMARY KEY, no TEXT NOT NULL UNIQUE, state TEXT NOT NULL,"
+                      " unit_id INTEGER NOT NULL, region_code TEXT NOT NULL, handler_id INTEGER NOT NULL,"
+                      " created_by INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+                      " def_digest TEXT NOT NULL",
+                      tbl);
+    else
+        /* Catalog rows are versioned: each edit is a new row with the same
+         * row_id; valid_to = 0 marks the version in force. */
+        strbuf_printf(&sql,
+                      "CREATE TABLE %s (id INTEGER PRIMARY KEY, row_id INTEGER NOT NULL, version INTEGER NOT NULL,"
+                      " valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
+                      " region_code TEXT NOT NULL, created_by INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+                      " published INTEGER NOT NULL, def_digest TEXT NOT NULL",
+                      tbl);
+    for (int i = 0; i < ncols; i++)
+        strbuf_printf(&sql, ", %s %s", cols[i].name, cols[i].type);
+    strbuf_puts(&sql, ");");
+    if (d->type == DEF_PROCEDURE)
+        strbuf_printf(&sql, "CREATE INDEX %s_state ON %s (state, unit_id);"
+                            "CREATE INDEX %s_unit ON %s (unit_id, created_at);",
+                      tbl, tbl, tbl, tbl);
+    else
+        strbuf_printf(&sql, "CREATE INDEX %s_row ON %s (row_id, version);", tbl, tbl);
+    int rc = strbuf_ok(&sql) ? store_exec(w, sql.data) : FZ_NOMEM;
+    strbuf_free(&sql);
+    return rc;
+}
+
+static int record_column(store_conn *w, const char *tbl, const col *c)
+{
+    return store_run(w, "INSERT INTO def_columns (tbl, col, type) VALUES (?, ?, ?)", "sss", tbl, c->name, c->type);
+}
+
+/* Compares the stored columns with the definition's: every stored column
+ * must still be defined with the same type; new ones are added. */
+static int sync_columns(store_conn *w, const def *d, const char *tbl, const col *cols, int ncols, char *msg,
+                        size_t msglen)
+{
+    store_stmt *st;
+    if (store_prepare(w, "SELECT col, type FROM def_columns WHERE tbl = ? ORDER BY col", &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, tbl);
+    int rc = FZ_OK;
+    while (rc == FZ_OK && store_step(st) == STORE_ROW) {
+        const char *name = store_col_text(st, 0), *type = store_col_text(st, 1);
+        int found = 0;
+        for (int i = 0; i < ncols; i++) {
+            if (strcmp(cols[i].name, name) != 0)
+                continue;
+            found = 1;
+            if (strcmp(cols[i].type, type) != 0) {
+                snprintf(msg, msglen,
+                         "%s：字段 %s 的类型由 %s 改为 %s，已有数据可能无法转换。拒绝启动：请恢复原类型，"
+                         "或新增一个字段并在导出、核对数据后再停用旧字段。",
+                         d->file, name + 2, type, cols[i].type);
+                rc = FZ_CONFLICT;
+            }
+        }
+        if (!found) {
+            snprintf(msg, msglen,
+                     "%s：表 %s 中已有字段 %s（含数据），但定义中已删除。拒绝启动，数据不会被静默丢弃："
+                     "请把该字段恢复到定义中（可不在表单中使用）。",
+                     d->file, tbl, name + 2);
+            rc = FZ_CONFLICT;
+        }
+    }
+    store_done(st);
+    for (int i = 0; rc == FZ_OK && i < ncols; i++) {
+        int64_t n;
+        if (store_query_int(w, &n, 0, "SELECT count(*) FROM def_columns WHERE tbl = ? AND col = ?", "ss", tbl,
+                            cols[i].name))
+            return FZ_ERR;
+        if (n)
+            continue;
+        strbuf sql = STRBUF_INIT;
+        strbuf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", tbl, cols[i].name, cols[i].type);
+        rc = strbuf_ok(&sql) ? store_exec(w, sql.data) : FZ_NOMEM;
+        strbuf_free(&sql);
+        if (rc == FZ_OK)
+            rc = record_column(w, tbl, &cols[i]);
+    }
+    return rc;
+}
+
+int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
+{
+    col cols[256];
+    for (int i = 0; i < d->n; i++) {
+        const def *x = &d->items[i];
+        if (x->type == DEF_INDICATOR)
+            continue;
+        char tbl[64];
+        table_name(x, tbl, sizeof(tbl));
+        int ncols = field_columns(x, cols, 256);
+        int64_t known;
+        if (store_query_int(w, &known, 0, "SELECT count(*) FROM def_columns WHERE tbl = ?", "s", tbl))
+            return FZ_ERR;
+        int rc;
+        /* def_columns and the table are created in one transaction, so no
+         * rows there means no table yet. */
+        if (!known) {
+            rc = create_table(w, x, tbl, cols, ncols);
+            for (int k = 0; rc == FZ_OK && k < ncols; k++)
+                rc = record_column(w, tbl, &cols[k]);
+        } else {
+            rc = sync_columns(w, x, tbl, cols, ncols, msg, msglen);
+        }
+        if (rc)
+            return rc;
+    }
+    return FZ_OK;
+}
