@@ -226,6 +226,47 @@ console.log('# identity changes apply at once despite the identity cache');
   await srv.stop();
 }
 
+console.log('# definitions: invalid ones and removed or retyped fields stop the server');
+{
+  const defsDir = path.join(tmpDir(), 'defs');
+  fs.mkdirSync(defsDir);
+  const orig = JSON.parse(fs.readFileSync(path.resolve('defs/disclosure_request.json'), 'utf8'));
+  const put = (doc) => fs.writeFileSync(path.join(defsDir, 'disclosure_request.json'), JSON.stringify(doc, null, 1));
+  const data = initData();
+  const bad = structuredClone(orig);
+  bad.actions[0].to = 'nowhere';
+  put(bad);
+  let r = serveFails(data, ['--defs', defsDir]);
+  t.check('an invalid definition: refuses to start naming file, path and reason',
+    r.code !== 0 && /disclosure_request\.json/.test(r.err) && /\$\.actions\[0\]\.to/.test(r.err) && /nowhere/.test(r.err), r.err);
+  put(orig);
+  let srv = await startServer(data, ['--defs', defsDir]);
+  await srv.stop();
+  const grown = structuredClone(orig);
+  grown.fields.push({ name: 'remark', label: '备注', type: 'string' });
+  put(grown);
+  srv = await startServer(data, ['--defs', defsDir]);
+  await srv.stop();
+  const cols = execFileSync('sqlite3', [path.join(data, 'fazhi.db'), 'PRAGMA table_info(case_disclosure_request)'], { encoding: 'utf8' });
+  t.check('a new field becomes a new column', /\|f_remark\|TEXT\|/.test(cols), cols.slice(-300));
+  put(orig);
+  r = serveFails(data, ['--defs', defsDir]);
+  t.check('a removed field: refuses to start, says data is kept and what to do',
+    r.code !== 0 && /remark/.test(r.err) && /不会被静默丢弃/.test(r.err) && /恢复/.test(r.err), r.err);
+  const retyped = structuredClone(grown);
+  retyped.fields.find((f) => f.name === 'remark').type = 'int';
+  put(retyped);
+  r = serveFails(data, ['--defs', defsDir]);
+  t.check('a retyped field: refuses to start naming the field and both types',
+    r.code !== 0 && /remark/.test(r.err) && /TEXT/.test(r.err) && /INTEGER/.test(r.err), r.err);
+  put(grown);
+  srv = await startServer(data, ['--defs', defsDir]);
+  const e = await srv.stop();
+  t.check('with the field restored the server starts again', e.code === 0, `${e.code}`);
+  const d = run(['defs', 'check', defsDir]);
+  t.check('fazhi defs check accepts the restored directory', d.code === 0 && /^OK 1 /.test(d.out), d.out + d.err);
+}
+
 console.log('# config changes are events; dev-mode UI directory');
 {
   const data = initData();
