@@ -4,6 +4,7 @@
 #include "engine/cases.h"
 #include "engine/clock.h"
 #include "engine/events.h"
+#include "engine/fields.h"
 #include "engine/holidays.h"
 #include "engine/scheduler.h"
 #include "engine/schema.h"
@@ -39,14 +40,6 @@ void case_subject_kind(const def *d, char out[64])
 static json_t *fields_of(const def *d)
 {
     return json_object_get(d->json, "fields");
-}
-
-static json_t *field_def(const def *d, const char *name)
-{
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields_of(d), i, f) if (strcmp(json_string_value(json_object_get(f, "name")), name) == 0) return f;
-    return NULL;
 }
 
 static const char *ftype(json_t *f)
@@ -90,200 +83,12 @@ static void table_of(const def *d, char out[64])
     snprintf(out, 64, "case_%s", d->name);
 }
 
-/* ---- values ---- */
-
-static int empty_value(json_t *v)
-{
-    return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
-           (json_is_object(v) && json_object_size(v) == 0);
-}
-
-static int check_value(case_ctx *x, json_t *f, const char *name, json_t *v)
-{
-    const char *t = ftype(f), *label = flabel(f);
-    json_t *max = json_object_get(f, "max");
-    if (empty_value(v))
-        return FZ_OK;
-    if (!strcmp(t, "string") || !strcmp(t, "text") || !strcmp(t, "legal_basis")) {
-        if (!json_is_string(v))
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须为文本", label, name);
-        size_t chars = 0;
-        utf8_count(json_string_value(v), json_string_length(v), &chars);
-        int64_t lim = max ? json_integer_value(max) : !strcmp(t, "text") ? 20000 : 200;
-        if ((int64_t)chars > lim)
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：最多 %lld 个字", label, name, (long long)lim);
-    } else if (!strcmp(t, "int") || !strcmp(t, "money") || !strcmp(t, "user") || !strcmp(t, "unit")) {
-        if (!json_is_integer(v) || (strcmp(t, "int") && json_integer_value(v) < 0))
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须为%s整数", label, name,
-                          strcmp(t, "int") ? "非负" : "");
-        if (max && json_integer_value(v) > json_integer_value(max))
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：不能超过 %lld", label, name,
-                          (long long)json_integer_value(max));
-    } else if (!strcmp(t, "bool")) {
-        if (!json_is_boolean(v))
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须为 true 或 false", label, name);
-    } else if (!strcmp(t, "date")) {
-        int y, m, dd;
-        if (!json_is_string(v) || date_parse(json_string_value(v), &y, &m, &dd) != FZ_OK)
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须为有效日期 YYYY-MM-DD", label, name);
-    } else if (!strcmp(t, "datetime")) {
-        int64_t ms;
-        if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), &ms) != FZ_OK)
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须为 RFC 3339 时间", label, name);
-    } else if (!strcmp(t, "enum")) {
-        if (!json_is_string(v) || !in_array(json_object_get(f, "options"), json_string_value(v)))
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须为规定的选项之一", label, name);
-    } else if (!strcmp(t, "region")) {
-        char norm[13];
-        if (!json_is_string(v) || region_code_normalize(json_string_value(v), norm) != FZ_OK ||
-            region_code_validate(norm) != FZ_OK)
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须为有效的区划代码", label, name);
-    } else if (!strcmp(t, "party")) {
-        json_t *pn = json_is_string(v) ? v : json_object_get(v, "name");
-        json_t *kind = json_is_object(v) ? json_object_get(v, "kind") : NULL;
-        json_t *idno = json_is_object(v) ? json_object_get(v, "id_number") : NULL;
-        if (!json_is_string(pn) || json_string_length(pn) == 0 || json_string_length(pn) > 600)
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：须有名称", label, name);
-        if (kind && (!json_is_string(kind) || (strcmp(json_string_value(kind), "自然人") &&
-                                               strcmp(json_string_value(kind), "法人") &&
-                                               strcmp(json_string_value(kind), "其他组织"))))
-            return refuse(x, 400, "validation_failed", name, "%s（%s）：类型须为 自然人、法人 或 其他组织", label, name);
-        if (idno && !empty_value(idno)) {
-            const char *reason = NULL;
-            int natural = !kind || !strcmp(json_string_value(kind), "自然人");
-            int ok = json_is_string(idno) && json_string_length(idno) <= 18;
-            if (ok && natural)
-                ok = validate_idcard(json_string_value(idno), today_yyyymmdd(), &reason) == FZ_OK;
-            else if (ok) {
-                int check_ok = 0;
-                ok = validate_uscc(json_string_value(idno), &check_ok) == FZ_OK;
-            }
-            if (!ok)
-                return refuse(x, 400, "validation_failed", name, "%s（%s）的证件号无效：%s", label, name,
-                              reason ? reason : natural ? "不符合 GB 11643" : "不符合 GB 32100");
-        }
-    }
-    return FZ_OK;
-}
-
 int case_check_values(case_ctx *x, const json_t *values, int creating)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)values, key, v)
-    {
-        json_t *f = field_def(x->d, key);
-        if (!f)
-            return refuse(x, 400, "validation_failed", key, "未知字段 %s", key);
-        int rc = check_value(x, f, key, v);
-        if (rc)
-            return rc;
-    }
-    if (creating) {
-        size_t i;
-        json_t *f;
-        json_array_foreach(fields_of(x->d), i, f)
-        {
-            const char *name = json_string_value(json_object_get(f, "name"));
-            if (json_is_true(json_object_get(f, "required")) && empty_value(json_object_get(values, name)))
-                return refuse(x, 400, "validation_failed", name, "%s（%s）：必填", flabel(f), name);
-        }
-    }
+    field_err e;
+    if (fields_check(x->d, values, creating, &e) != FZ_OK)
+        return refuse(x, 400, "validation_failed", e.field, "%s", e.message);
     return FZ_OK;
-}
-
-/* Binds value v of field f at idx (and idx+1, idx+2 for a party). Returns
- * the number of parameters used. */
-static int bind_value(case_ctx *x, store_stmt *st, int idx, json_t *f, json_t *v)
-{
-    const char *t = ftype(f);
-    int party = !strcmp(t, "party");
-    if (empty_value(v)) {
-        store_bind_null(st, idx);
-        if (party) {
-            store_bind_null(st, idx + 1);
-            store_bind_null(st, idx + 2);
-        }
-        return party ? 3 : 1;
-    }
-    if (party) {
-        json_t *pn = json_is_string(v) ? v : json_object_get(v, "name");
-        json_t *kind = json_is_object(v) ? json_object_get(v, "kind") : NULL;
-        json_t *idno = json_is_object(v) ? json_object_get(v, "id_number") : NULL;
-        store_bind_text(st, idx, json_string_value(pn));
-        store_bind_text(st, idx + 1, kind ? json_string_value(kind) : "自然人");
-        unsigned char *blob = NULL;
-        size_t len = 0;
-        if (idno && !empty_value(idno) &&
-            fieldcrypt_seal(x->keys, json_string_value(idno), json_string_length(idno), &blob, &len) == FZ_OK) {
-            store_bind_blob(st, idx + 2, blob, len);
-            free(blob);
-        } else {
-            store_bind_null(st, idx + 2);
-        }
-        return 3;
-    }
-    if (json_is_string(v))
-        store_bind_text(st, idx, json_string_value(v));
-    else if (json_is_integer(v))
-        store_bind_int(st, idx, json_integer_value(v));
-    else if (json_is_boolean(v))
-        store_bind_int(st, idx, json_is_true(v));
-    else
-        store_bind_null(st, idx);
-    return 1;
-}
-
-/* Appends the columns of field f: "f_x", or for a party
- * "f_x, f_x__kind, f_x__idno"; with setters, "f_x = ?" and so on. */
-static void columns_of(strbuf *b, json_t *f, int setters)
-{
-    const char *name = json_string_value(json_object_get(f, "name"));
-    const char *eq = setters ? " = ?" : "";
-    if (!strcmp(ftype(f), "party"))
-        strbuf_printf(b, "f_%s%s, f_%s__kind%s, f_%s__idno%s", name, eq, name, eq, name, eq);
-    else
-        strbuf_printf(b, "f_%s%s", name, eq);
-}
-
-static int param_count(json_t *f)
-{
-    return !strcmp(ftype(f), "party") ? 3 : 1;
-}
-
-/* Reads field f starting at column col of st into JSON (masking a party's
- * ID number unless sensitive). Returns the next column. */
-static int read_value(case_ctx *x, store_stmt *st, int col, json_t *f, json_t *out, int sensitive)
-{
-    const char *name = json_string_value(json_object_get(f, "name")), *t = ftype(f);
-    if (!strcmp(t, "party")) {
-        if (store_col_is_null(st, col)) {
-            json_object_set_new(out, name, json_null());
-        } else {
-            json_t *p = json_pack("{s:s, s:s}", "name", store_col_text(st, col), "kind", store_col_text(st, col + 1));
-            size_t len;
-            const void *blob = store_col_blob(st, col + 2, &len);
-            char *plain = NULL;
-            if (blob && len && fieldcrypt_open(x->keys, blob, len, &plain) == FZ_OK) {
-                char *m = malloc(strlen(plain) + 1);
-                if (m && !sensitive)
-                    mask_idcard(plain, m);
-                json_object_set_new(p, "id_number", json_string(sensitive || !m ? plain : m));
-                free(m);
-                free(plain);
-            }
-            json_object_set_new(out, name, p);
-        }
-        return col + 3;
-    }
-    if (store_col_is_null(st, col))
-        json_object_set_new(out, name, json_null());
-    else if (!strcmp(schema_sql_type(t), "INTEGER"))
-        json_object_set_new(out, name, !strcmp(t, "bool") ? json_boolean(store_col_int(st, col))
-                                                           : json_integer(store_col_int(st, col)));
-    else
-        json_object_set_new(out, name, json_string(store_col_text(st, col)));
-    return col + 1;
 }
 
 /* ---- reading ---- */
@@ -300,7 +105,7 @@ static void select_sql(const def *d, strbuf *b)
     json_array_foreach(fields_of(d), i, f)
     {
         strbuf_puts(b, ", ");
-        columns_of(b, f, 0);
+        fields_columns(b, f, 0);
     }
     strbuf_printf(b, " FROM %s t", tbl);
 }
@@ -322,7 +127,7 @@ static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive)
     int col = META_COLS;
     size_t i;
     json_t *f;
-    json_array_foreach(fields_of(x->d), i, f) col = read_value(x, st, col, f, fields, sensitive);
+    json_array_foreach(fields_of(x->d), i, f) col = fields_read(x->keys, st, col, f, fields, sensitive);
     json_object_set_new(o, "fields", fields);
     return o;
 }
@@ -474,26 +279,6 @@ static int append_event(store_conn *w, case_ctx *x, int64_t id, int64_t unit_id,
     return rc;
 }
 
-/* Values as recorded in events: a party's ID number masked, never plain. */
-static json_t *event_values(const json_t *values)
-{
-    json_t *out = json_deep_copy(values);
-    const char *key;
-    json_t *v;
-    json_object_foreach(out, key, v)
-    {
-        json_t *idno = json_is_object(v) ? json_object_get(v, "id_number") : NULL;
-        if (json_is_string(idno)) {
-            char m[32];
-            if (json_string_length(idno) < sizeof(m)) {
-                mask_idcard(json_string_value(idno), m);
-                json_object_set_new(v, "id_number", json_string(m));
-            }
-        }
-    }
-    return out;
-}
-
 static int next_number(store_conn *w, case_ctx *x, char no[80])
 {
     int year = today_yyyymmdd() / 10000;
@@ -534,8 +319,8 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     json_array_foreach(fields_of(x->d), i, f)
     {
         strbuf_puts(&b, ", ");
-        columns_of(&b, f, 0);
-        nparams += param_count(f);
+        fields_columns(&b, f, 0);
+        nparams += fields_params(f);
     }
     strbuf_puts(&b, ") VALUES (");
     for (int k = 0; k < nparams; k++)
@@ -557,8 +342,8 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     store_bind_int(st, 8, now);
     store_bind_text(st, 9, x->d->digest);
     int idx = 10;
-    json_array_foreach(fields_of(x->d), i, f) idx += bind_value(
-        x, st, idx, f, json_object_get(values, json_string_value(json_object_get(f, "name"))));
+    json_array_foreach(fields_of(x->d), i, f) idx += fields_bind(
+        x->keys, st, idx, f, json_object_get(values, json_string_value(json_object_get(f, "name"))));
     rc = store_step(st);
     if (rc == STORE_ROW) {
         *id = store_col_int(st, 0);
@@ -569,7 +354,7 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     store_done(st);
     if (rc)
         return rc;
-    json_t *payload = json_pack("{s:s, s:o}", "no", no, "values", event_values(values));
+    json_t *payload = json_pack("{s:s, s:o}", "no", no, "values", fields_event_values(values));
     rc = append_event(w, x, *id, unit_id, "case.created", "", initial, payload);
     json_decref(payload);
     return rc;
@@ -701,8 +486,8 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
     json_array_foreach(json_object_get(a, "requires"), i, req_f)
     {
         const char *name = json_string_value(req_f);
-        if (empty_value(json_object_get(merged, name))) {
-            json_t *fd = field_def(x->d, name);
+        if (fields_empty(json_object_get(merged, name))) {
+            json_t *fd = fields_find(x->d, name);
             rc = refuse(x, 400, "validation_failed", name, "执行「%s」须先填写：%s（%s）", alabel,
                         fd ? flabel(fd) : name, name);
             goto out;
@@ -730,7 +515,7 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
     json_array_foreach(fields_of(x->d), i, f) if (json_object_get(values, json_string_value(json_object_get(f, "name"))))
     {
         strbuf_puts(&b, ", ");
-        columns_of(&b, f, 1);
+        fields_columns(&b, f, 1);
     }
     strbuf_puts(&b, " WHERE id = ? AND state = ?");
     store_stmt *st;
@@ -745,7 +530,7 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
     {
         json_t *val = json_object_get(values, json_string_value(json_object_get(f, "name")));
         if (val)
-            idx += bind_value(x, st, idx, f, val);
+            idx += fields_bind(x->keys, st, idx, f, val);
     }
     store_bind_int(st, idx, id);
     store_bind_text(st, idx + 1, state);
@@ -758,7 +543,7 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
     if (rc == FZ_OK) {
         char act[80];
         snprintf(act, sizeof(act), "case.%s", action);
-        json_t *payload = json_pack("{s:o, s:s}", "values", event_values(values), "comment", comment ? comment : "");
+        json_t *payload = json_pack("{s:o, s:s}", "values", fields_event_values(values), "comment", comment ? comment : "");
         rc = append_event(w, x, id, unit_id, act, state, to ? to : state, payload);
         json_decref(payload);
     }
@@ -804,7 +589,7 @@ int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
             json_array_append(binds, v);
             continue;
         }
-        json_t *f = field_def(x->d, key);
+        json_t *f = fields_find(x->d, key);
         if (!f || !json_is_true(json_object_get(f, "filter"))) {
             rc = refuse(x, 400, "validation_failed", key, "不能按 %s 筛选（定义中未允许）", key);
             break;
@@ -821,7 +606,7 @@ int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
     const char *sort = "t.created_at";
     char sortcol[80];
     if (!rc && q->sort && *q->sort) {
-        json_t *f = field_def(x->d, q->sort);
+        json_t *f = fields_find(x->d, q->sort);
         if (!strcmp(q->sort, "created_at") || !strcmp(q->sort, "no") || !strcmp(q->sort, "updated_at")) {
             snprintf(sortcol, sizeof(sortcol), "t.%s", q->sort);
             sort = sortcol;

@@ -1,0 +1,271 @@
+/* fields.c: typed field values of definitions (see fields.h): checking
+ * JSON input against a field's type, binding it to columns (a party's ID
+ * number sealed), reading it back (masked unless sensitive), and the masked
+ * copy recorded in events. Shared by cases and catalogs. */
+#include "engine/fields.h"
+#include "engine/schema.h"
+#include "store/store.h"
+#include "core/status.h"
+#include "core/timeutil.h"
+#include "core/validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int bad(field_err *x, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(field_err *x, const char *field, const char *fmt, ...)
+{
+    snprintf(x->field, sizeof(x->field), "%s", field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->message, sizeof(x->message), fmt, ap);
+    va_end(ap);
+    return FZ_INVALID;
+}
+
+json_t *fields_find(const def *d, const char *name)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f) if (strcmp(json_string_value(json_object_get(f, "name")),
+                                                                            name) == 0) return f;
+    return NULL;
+}
+
+static const char *ftype(json_t *f)
+{
+    return json_string_value(json_object_get(f, "type"));
+}
+
+static const char *flabel(json_t *f)
+{
+    return json_string_value(json_object_get(f, "label"));
+}
+
+static int in_array(json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) if (json_is_string(v) && strcmp(json_string_value(v), s) == 0) return 1;
+    return 0;
+}
+
+
+int fields_empty(const json_t *v)
+{
+    return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
+           (json_is_object(v) && json_object_size(v) == 0);
+}
+
+int fields_check_one(json_t *f, const char *name, json_t *v, field_err *x)
+{
+    const char *t = ftype(f), *label = flabel(f);
+    json_t *max = json_object_get(f, "max");
+    if (fields_empty(v))
+        return FZ_OK;
+    if (!strcmp(t, "string") || !strcmp(t, "text") || !strcmp(t, "legal_basis")) {
+        if (!json_is_string(v))
+            return bad(x, name, "%s（%s）：须为文本", label, name);
+        size_t chars = 0;
+        utf8_count(json_string_value(v), json_string_length(v), &chars);
+        int64_t lim = max ? json_integer_value(max) : !strcmp(t, "text") ? 20000 : 200;
+        if ((int64_t)chars > lim)
+            return bad(x, name, "%s（%s）：最多 %lld 个字", label, name, (long long)lim);
+    } else if (!strcmp(t, "int") || !strcmp(t, "money") || !strcmp(t, "user") || !strcmp(t, "unit")) {
+        if (!json_is_integer(v) || (strcmp(t, "int") && json_integer_value(v) < 0))
+            return bad(x, name, "%s（%s）：须为%s整数", label, name,
+                          strcmp(t, "int") ? "非负" : "");
+        if (max && json_integer_value(v) > json_integer_value(max))
+            return bad(x, name, "%s（%s）：不能超过 %lld", label, name,
+                          (long long)json_integer_value(max));
+    } else if (!strcmp(t, "bool")) {
+        if (!json_is_boolean(v))
+            return bad(x, name, "%s（%s）：须为 true 或 false", label, name);
+    } else if (!strcmp(t, "date")) {
+        int y, m, dd;
+        if (!json_is_string(v) || date_parse(json_string_value(v), &y, &m, &dd) != FZ_OK)
+            return bad(x, name, "%s（%s）：须为有效日期 YYYY-MM-DD", label, name);
+    } else if (!strcmp(t, "datetime")) {
+        int64_t ms;
+        if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), &ms) != FZ_OK)
+            return bad(x, name, "%s（%s）：须为 RFC 3339 时间", label, name);
+    } else if (!strcmp(t, "enum")) {
+        if (!json_is_string(v) || !in_array(json_object_get(f, "options"), json_string_value(v)))
+            return bad(x, name, "%s（%s）：须为规定的选项之一", label, name);
+    } else if (!strcmp(t, "region")) {
+        char norm[13];
+        if (!json_is_string(v) || region_code_normalize(json_string_value(v), norm) != FZ_OK ||
+            region_code_validate(norm) != FZ_OK)
+            return bad(x, name, "%s（%s）：须为有效的区划代码", label, name);
+    } else if (!strcmp(t, "party")) {
+        json_t *pn = json_is_string(v) ? v : json_object_get(v, "name");
+        json_t *kind = json_is_object(v) ? json_object_get(v, "kind") : NULL;
+        json_t *idno = json_is_object(v) ? json_object_get(v, "id_number") : NULL;
+        if (!json_is_string(pn) || json_string_length(pn) == 0 || json_string_length(pn) > 600)
+            return bad(x, name, "%s（%s）：须有名称", label, name);
+        if (kind && (!json_is_string(kind) || (strcmp(json_string_value(kind), "自然人") &&
+                                               strcmp(json_string_value(kind), "法人") &&
+                                               strcmp(json_string_value(kind), "其他组织"))))
+            return bad(x, name, "%s（%s）：类型须为 自然人、法人 或 其他组织", label, name);
+        if (idno && !fields_empty(idno)) {
+            const char *reason = NULL;
+            int natural = !kind || !strcmp(json_string_value(kind), "自然人");
+            int ok = json_is_string(idno) && json_string_length(idno) <= 18;
+            if (ok && natural)
+                ok = validate_idcard(json_string_value(idno), today_yyyymmdd(), &reason) == FZ_OK;
+            else if (ok) {
+                int check_ok = 0;
+                ok = validate_uscc(json_string_value(idno), &check_ok) == FZ_OK;
+            }
+            if (!ok)
+                return bad(x, name, "%s（%s）的证件号无效：%s", label, name,
+                              reason ? reason : natural ? "不符合 GB 11643" : "不符合 GB 32100");
+        }
+    }
+    return FZ_OK;
+}
+
+
+int fields_check(const def *d, const json_t *values, int creating, field_err *x)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)values, key, v)
+    {
+        json_t *f = fields_find(d, key);
+        if (!f)
+            return bad(x, key, "未知字段 %s", key);
+        int rc = fields_check_one(f, key, v, x);
+        if (rc)
+            return rc;
+    }
+    if (creating) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(d->json, "fields"), i, f)
+        {
+            const char *name = json_string_value(json_object_get(f, "name"));
+            if (json_is_true(json_object_get(f, "required")) && fields_empty(json_object_get(values, name)))
+                return bad(x, name, "%s（%s）：必填", flabel(f), name);
+        }
+    }
+    return FZ_OK;
+}
+
+/* Binds value v of field f at idx (and idx+1, idx+2 for a party). Returns
+ * the number of parameters used. */
+int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v)
+{
+    const char *t = ftype(f);
+    int party = !strcmp(t, "party");
+    if (fields_empty(v)) {
+        store_bind_null(st, idx);
+        if (party) {
+            store_bind_null(st, idx + 1);
+            store_bind_null(st, idx + 2);
+        }
+        return party ? 3 : 1;
+    }
+    if (party) {
+        json_t *pn = json_is_string(v) ? v : json_object_get(v, "name");
+        json_t *kind = json_is_object(v) ? json_object_get(v, "kind") : NULL;
+        json_t *idno = json_is_object(v) ? json_object_get(v, "id_number") : NULL;
+        store_bind_text(st, idx, json_string_value(pn));
+        store_bind_text(st, idx + 1, kind ? json_string_value(kind) : "自然人");
+        unsigned char *blob = NULL;
+        size_t len = 0;
+        if (idno && !fields_empty(idno) &&
+            fieldcrypt_seal(keys, json_string_value(idno), json_string_length(idno), &blob, &len) == FZ_OK) {
+            store_bind_blob(st, idx + 2, blob, len);
+            free(blob);
+        } else {
+            store_bind_null(st, idx + 2);
+        }
+        return 3;
+    }
+    if (json_is_string(v))
+        store_bind_text(st, idx, json_string_value(v));
+    else if (json_is_integer(v))
+        store_bind_int(st, idx, json_integer_value(v));
+    else if (json_is_boolean(v))
+        store_bind_int(st, idx, json_is_true(v));
+    else
+        store_bind_null(st, idx);
+    return 1;
+}
+
+/* Appends the columns of field f: "f_x", or for a party
+ * "f_x, f_x__kind, f_x__idno"; with setters, "f_x = ?" and so on. */
+void fields_columns(strbuf *b, json_t *f, int setters)
+{
+    const char *name = json_string_value(json_object_get(f, "name"));
+    const char *eq = setters ? " = ?" : "";
+    if (!strcmp(ftype(f), "party"))
+        strbuf_printf(b, "f_%s%s, f_%s__kind%s, f_%s__idno%s", name, eq, name, eq, name, eq);
+    else
+        strbuf_printf(b, "f_%s%s", name, eq);
+}
+
+int fields_params(json_t *f)
+{
+    return !strcmp(ftype(f), "party") ? 3 : 1;
+}
+
+/* Reads field f starting at column col of st into JSON (masking a party's
+ * ID number unless sensitive). Returns the next column. */
+int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive)
+{
+    const char *name = json_string_value(json_object_get(f, "name")), *t = ftype(f);
+    if (!strcmp(t, "party")) {
+        if (store_col_is_null(st, col)) {
+            json_object_set_new(out, name, json_null());
+        } else {
+            json_t *p = json_pack("{s:s, s:s}", "name", store_col_text(st, col), "kind", store_col_text(st, col + 1));
+            size_t len;
+            const void *blob = store_col_blob(st, col + 2, &len);
+            char *plain = NULL;
+            if (blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK) {
+                char *m = malloc(strlen(plain) + 1);
+                if (m && !sensitive)
+                    mask_idcard(plain, m);
+                json_object_set_new(p, "id_number", json_string(sensitive || !m ? plain : m));
+                free(m);
+                free(plain);
+            }
+            json_object_set_new(out, name, p);
+        }
+        return col + 3;
+    }
+    if (store_col_is_null(st, col))
+        json_object_set_new(out, name, json_null());
+    else if (!strcmp(schema_sql_type(t), "INTEGER"))
+        json_object_set_new(out, name, !strcmp(t, "bool") ? json_boolean(store_col_int(st, col))
+                                                           : json_integer(store_col_int(st, col)));
+    else
+        json_object_set_new(out, name, json_string(store_col_text(st, col)));
+    return col + 1;
+}
+
+
+/* Values as recorded in events: a party's ID number masked, never plain. */
+json_t *fields_event_values(const json_t *values)
+{
+    json_t *out = json_deep_copy(values);
+    const char *key;
+    json_t *v;
+    json_object_foreach(out, key, v)
+    {
+        json_t *idno = json_is_object(v) ? json_object_get(v, "id_number") : NULL;
+        if (json_is_string(idno)) {
+            char m[32];
+            if (json_string_length(idno) < sizeof(m)) {
+                mask_idcard(json_string_value(idno), m);
+                json_object_set_new(v, "id_number", json_string(m));
+            }
+        }
+    }
+    return out;
+}
+

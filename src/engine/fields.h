@@ -1,0 +1,41 @@
+/* fields.h: typed field values of definitions (docs/definitions.md) for
+ * cases and catalog rows: checking, binding to f_<name> columns, reading
+ * back, and the masked copy events record. */
+#ifndef FZ_FIELDS_H
+#define FZ_FIELDS_H
+
+#include <jansson.h>
+
+#include "core/strbuf.h"
+#include "engine/defs.h"
+#include "engine/fieldcrypt.h"
+
+typedef struct store_stmt store_stmt;
+
+typedef struct field_err {
+    char field[64];
+    char message[300]; /* Chinese, naming the field */
+} field_err;
+
+/* The field definition called name, or NULL. Borrowed. */
+json_t *fields_find(const def *d, const char *name);
+/* null, "", {} count as empty. */
+int fields_empty(const json_t *v);
+/* Checks one value against field f: FZ_OK or FZ_INVALID with e set. */
+int fields_check_one(json_t *f, const char *name, json_t *v, field_err *e);
+/* Checks an object of values (unknown names refused); creating also enforces
+ * "required". */
+int fields_check(const def *d, const json_t *values, int creating, field_err *e);
+/* Appends f's columns ("f_x" or, for a party, "f_x, f_x__kind, f_x__idno"),
+ * as setters ("f_x = ?") when setters. */
+void fields_columns(strbuf *b, json_t *f, int setters);
+/* How many parameters f's columns take (1 or 3). */
+int fields_params(json_t *f);
+/* Binds value v of f from parameter idx on; returns the number used. */
+int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v);
+/* Reads f from column col into out[name]; returns the next column. */
+int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive);
+/* A copy of values with ID numbers masked (for events). New reference. */
+json_t *fields_event_values(const json_t *values);
+
+#endif
