@@ -187,7 +187,10 @@ int api_cases_act(req *r)
     json_t *comment = json_object_get(body, "comment");
     if (comment && (!json_is_string(comment) || json_string_length(comment) > 6000))
         return api_invalid(r, "comment", "办理意见", "应为不超过 2000 字的文本");
-    j->comment = comment ? json_string_value(comment) : "";
+    /* Copied: deleting the key from the body frees its string. */
+    j->comment = comment ? arena_strdup(req_arena(r), json_string_value(comment)) : "";
+    if (!j->comment)
+        return api_store_error(r);
     json_object_del(body, "comment");
     j->values = body;
     j->id = id;

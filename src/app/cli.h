@@ -21,6 +21,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_defs(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_laws(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 
 #endif

@@ -31,6 +31,8 @@ const perm_def authz_perms[] = {
     {"calendar:edit", "导入节假日安排", "工作日历"},
     {"system:scheduler:run", "立即运行期限巡检", "系统管理"},
     {"clock:view", "查看法定期限与预警", "法定期限"},
+    {"catalog:view", "查看名录（法律法规、权责清单等）", "名录"},
+    {"catalog:edit", "维护名录（按名录定义的角色）", "名录"},
     {"case:view", "查看案件", "案件办理"},
     {"case:create", "登记案件", "案件办理"},
     {"case:handle", "办理案件（按程序定义的角色执行步骤）", "案件办理"},

@@ -209,11 +209,11 @@ json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
     {
         if (!action_open(x, a, state))
             continue;
-        json_t *form = json_object_get(a, "form");
-        json_array_append_new(actions, json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(a, "name"), "label",
-                                                 json_object_get(a, "label"), "form", form ? form : json_array(),
-                                                 "requires", json_object_get(a, "requires") ? json_object_get(a, "requires")
-                                                                                             : json_array()));
+        json_t *form = json_object_get(a, "form"), *requires = json_object_get(a, "requires");
+        json_array_append_new(actions, json_pack("{s:O, s:O, s:o, s:o}", "name", json_object_get(a, "name"), "label",
+                                                 json_object_get(a, "label"), "form",
+                                                 form ? json_incref(form) : json_array(), "requires",
+                                                 requires ? json_incref(requires) : json_array()));
     }
     json_object_set_new(o, "actions", actions);
     char kind[64], sid[24];

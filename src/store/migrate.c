@@ -276,6 +276,11 @@ static const migration migrations[] = {
      "INSERT INTO role_perms (role_id, perm) VALUES"
      "  (4, 'case:view'), (5, 'case:view'), (6, 'case:view'), (7, 'case:view'), (8, 'case:view'),"
      "  (4, 'case:create'), (4, 'case:handle'), (5, 'case:handle'), (6, 'case:handle');"},
+    {5, "catalog permissions",
+     "INSERT INTO role_perms (role_id, perm) VALUES"
+     "  (1, 'catalog:view'), (2, 'catalog:view'), (3, 'catalog:view'), (4, 'catalog:view'),"
+     "  (5, 'catalog:view'), (6, 'catalog:view'), (7, 'catalog:view'), (8, 'catalog:view'),"
+     "  (1, 'catalog:edit');"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -33,15 +33,15 @@ const PW = 'Secret-Passw0rd-26';
 const BUILTIN = {
   sys_admin: { scope: 'all', perms: ['system:status:view', 'system:region:view', 'system:region:edit', 'system:unit:view',
     'system:unit:edit', 'system:user:view', 'system:user:edit', 'system:role:view', 'system:role:edit', 'system:token:manage',
-    'calendar:view', 'calendar:edit', 'system:scheduler:run'] },
+    'calendar:view', 'calendar:edit', 'system:scheduler:run', 'catalog:view', 'catalog:edit'] },
   sec_admin: { scope: 'all', perms: ['system:status:view', 'security:policy:view', 'security:policy:edit',
-    'security:user:unlock', 'system:user:view', 'system:unit:view', 'calendar:view'] },
-  audit_admin: { scope: 'all', perms: ['audit:log:view', 'audit:log:export', 'chain:view', 'chain:checkpoint', 'calendar:view'] },
-  officer: { scope: 'unit', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'clock:edit', 'case:view', 'case:create', 'case:handle'] },
-  reviewer: { scope: 'unit_below', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'case:view', 'case:handle'] },
-  unit_head: { scope: 'unit_below', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'clock:edit', 'case:view', 'case:handle'] },
-  supervisor: { scope: 'all', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'case:view'] },
-  leader: { scope: 'all', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'case:view'] },
+    'security:user:unlock', 'system:user:view', 'system:unit:view', 'calendar:view', 'catalog:view'] },
+  audit_admin: { scope: 'all', perms: ['audit:log:view', 'audit:log:export', 'chain:view', 'chain:checkpoint', 'calendar:view', 'catalog:view'] },
+  officer: { scope: 'unit', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'clock:edit', 'case:view', 'case:create', 'case:handle', 'catalog:view'] },
+  reviewer: { scope: 'unit_below', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'case:view', 'case:handle', 'catalog:view'] },
+  unit_head: { scope: 'unit_below', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'clock:edit', 'case:view', 'case:handle', 'catalog:view'] },
+  supervisor: { scope: 'all', perms: ['system:unit:view', 'system:user:view', 'calendar:view', 'clock:view', 'case:view', 'catalog:view'] },
+  leader: { scope: 'all', perms: ['system:unit:view', 'calendar:view', 'clock:view', 'case:view', 'catalog:view'] },
 };
 // A custom role with write permissions and a narrow scope, so that the
 // deny-scope side of the write routes is exercised too.
@@ -174,6 +174,9 @@ try {
   const newCase = async (unit) => (await must(caseFix.post('/api/cases/disclosure_request', { ...caseBody(), unit_id: unit }), 'fresh case')).id;
   T.kase = {};
   for (const ctx of ALL3c) T.kase[ctx] = await newCase(U[ctx]);
+  // A 法律法规 row (catalogs are county-wide reference data: no data scope).
+  const lawBody = () => ({ title: `矩阵法规${next()}`, level: '法律', promulgated_on: '2021-01-22', body: '第一条 测试。' });
+  T.law = (await must(admin.post('/api/catalogs/laws', lawBody()), 'law row')).id;
   let regionSeq = 101;
   const freshRegion = async () => (await must(admin.post('/api/regions', { code: `532624${++regionSeq}`, name: `临时镇${regionSeq}` }), 'fresh region')).code;
 
@@ -216,6 +219,15 @@ try {
     { m: 'GET', p: '/api/system/routes', need: 'user', ok: 200, build: () => ({ path: '/api/system/routes' }) },
     { m: 'GET', p: '/api/defs', need: 'user', ok: 200, build: () => ({ path: '/api/defs' }) },
     { m: 'GET', p: '/api/defs/{type}/{name}', need: 'user', ok: 200, build: () => ({ path: '/api/defs/procedure/disclosure_request' }) },
+    // 法律法规 may be edited only by the roles in its edit_roles (系统管理员).
+    { m: 'GET', p: '/api/catalogs/{name}', need: 'catalog:view', ok: 200, build: () => ({ path: '/api/catalogs/laws' }) },
+    { m: 'POST', p: '/api/catalogs/{name}', need: 'catalog:edit', roleNeed: 'sys_admin', ok: 201,
+      build: () => ({ path: '/api/catalogs/laws', body: lawBody() }) },
+    { m: 'GET', p: '/api/catalogs/{name}/{id}', need: 'catalog:view', ok: 200, build: () => ({ path: `/api/catalogs/laws/${T.law}` }) },
+    { m: 'PUT', p: '/api/catalogs/{name}/{id}', need: 'catalog:edit', roleNeed: 'sys_admin', ok: 200,
+      build: () => ({ path: `/api/catalogs/laws/${T.law}`, body: { body: `第一条 修订${next()}。` } }) },
+    { m: 'GET', p: '/api/catalogs/{name}/{id}/versions', need: 'catalog:view', ok: 200,
+      build: () => ({ path: `/api/catalogs/laws/${T.law}/versions` }) },
     { m: 'GET', p: '/api/cases/{kind}', need: 'case:view', scoped: 'list', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: '/api/cases/disclosure_request?size=500', target: T.kase[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
     { m: 'POST', p: '/api/cases/{kind}', need: 'case:create', scoped: 'create', outScope: 'bad_unit', ctxs: ALL3, ok: 201,
