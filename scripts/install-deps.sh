@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   build-essential cmake ninja-build pkg-config git
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libssl-dev openssl
-  libsodium-dev libcmocka-dev zlib1g-dev libxlsxwriter-dev
+  libsodium-dev libcmocka-dev zlib1g-dev libxlsxwriter-dev libzip-dev libexpat1-dev
   nodejs npm chromium fonts-wqy-microhei
   curl wrk nginx-light
 )

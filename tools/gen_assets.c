@@ -117,7 +117,8 @@ int main(int argc, char **argv)
         return 2;
     }
     walk(argv[1], "");
-    qsort(files, nfiles, sizeof(*files), cmp);
+    if (nfiles) /* qsort(NULL, 0, …) is undefined behaviour */
+        qsort(files, nfiles, sizeof(*files), cmp);
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.tmp", argv[2]);
     FILE *o = fopen(tmp, "w");
