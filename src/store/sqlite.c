@@ -6,6 +6,7 @@
  * connection, WAL with synchronous=FULL. See docs/architecture.md. */
 #include "store/store.h"
 #include "store/migrate.h"
+#include "store/fts_cjk.h"
 #include "core/log.h"
 #include "core/status.h"
 
@@ -105,7 +106,7 @@ static int conn_open(store *s, int readonly, int create, store_conn **out, char 
         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
           "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;";
     char *msg = NULL;
-    if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK || fts_cjk_register(c->db) != FZ_OK) {
         snprintf(err, errlen, "数据库初始化失败：%s", msg ? msg : "未知错误");
         sqlite3_free(msg);
         conn_close(c);
