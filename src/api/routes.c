@@ -19,9 +19,12 @@ const api_route api_routes[] = {
     {"GET", "/api/defs/{type}/{name}", api_defs_get, "defs_get", ROUTE_USER},
     {"GET", "/api/cases/{kind}", api_cases_list, "cases_list", "case:view"},
     {"POST", "/api/cases/{kind}", api_cases_create, "cases_create", "case:create"},
+    /* Before {id}: the router takes the first pattern that matches. */
+    {"GET", "/api/cases/{kind}/export", api_cases_export, "cases_export", "case:view"},
     {"GET", "/api/cases/{kind}/{id}", api_cases_get, "cases_get", "case:view"},
     {"POST", "/api/cases/{kind}/{id}/actions/{action}", api_cases_act, "cases_act", "case:handle"},
     {"POST", "/api/cases/{kind}/{id}/comments", api_cases_comment, "cases_comment", "case:view"},
+    {"GET", "/api/search", api_search, "search", ROUTE_USER},
     {"GET", "/api/catalogs/{name}", api_catalogs_list, "catalogs_list", "catalog:view"},
     {"POST", "/api/catalogs/{name}", api_catalogs_create, "catalogs_create", "catalog:edit"},
     {"GET", "/api/catalogs/{name}/{id}", api_catalogs_get, "catalogs_get", "catalog:view"},

@@ -40,6 +40,8 @@ int api_cases_get(req *r);
 int api_cases_create(req *r);
 int api_cases_act(req *r);
 int api_cases_comment(req *r);
+int api_cases_export(req *r);
+int api_search(req *r);
 int api_catalogs_list(req *r);
 int api_catalogs_get(req *r);
 int api_catalogs_versions(req *r);

@@ -6,6 +6,7 @@
 #include "engine/events.h"
 #include "engine/fields.h"
 #include "engine/holidays.h"
+#include "engine/indexer.h"
 #include "engine/scheduler.h"
 #include "engine/schema.h"
 #include "store/store.h"
@@ -357,7 +358,7 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     json_t *payload = json_pack("{s:s, s:o}", "no", no, "values", fields_event_values(values));
     rc = append_event(w, x, *id, unit_id, "case.created", "", initial, payload);
     json_decref(payload);
-    return rc;
+    return rc ? rc : index_case(w, x->d, *id, no, unit_id, values);
 }
 
 /* Runs the clock operations of action a on case id. */
@@ -549,6 +550,8 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
     }
     if (rc == FZ_OK)
         rc = run_clocks(w, x, a, id, unit_id, handler_id);
+    if (rc == FZ_OK && json_object_size(values))
+        rc = index_case(w, x->d, id, json_string_value(json_object_get(cur, "no")), unit_id, merged);
 out:
     json_decref(cur);
     return rc;

@@ -4,6 +4,7 @@
 #include "engine/catalogs.h"
 #include "engine/events.h"
 #include "engine/fields.h"
+#include "engine/indexer.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/strbuf.h"
@@ -179,7 +180,7 @@ int catalog_insert(store_conn *w, cat_ctx *x, const json_t *values, int64_t unit
     json_t *payload = json_pack("{s:i, s:o}", "version", 1, "values", fields_event_values(values));
     rc = append_event(w, x, id, unit_id, "catalog.created", payload);
     json_decref(payload);
-    return rc;
+    return rc ? rc : index_catalog_row(w, x->d, id, unit_id, values);
 }
 
 static int sensitive(const cat_ctx *x)
@@ -228,6 +229,8 @@ int catalog_update(store_conn *w, cat_ctx *x, int64_t row_id, const json_t *valu
         rc = append_event(w, x, row_id, unit_id, "catalog.updated", payload);
         json_decref(payload);
     }
+    if (!rc)
+        rc = index_catalog_row(w, x->d, row_id, unit_id, merged);
     json_decref(cur);
     if (!rc)
         *version = v;

@@ -2,6 +2,8 @@
  * come from validated definitions ([a-z][a-z0-9_]{0,39}), never from
  * requests, so the DDL built here cannot carry user input. */
 #include "engine/schema.h"
+#include "engine/indexer.h"
+#include "store/search.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/strbuf.h"
@@ -144,6 +146,8 @@ static int sync_columns(store_conn *w, const def *d, const char *tbl, const col 
 int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
 {
     col cols[256];
+    if (search_index_create(w, INDEX_MAIN))
+        return FZ_ERR;
     for (int i = 0; i < d->n; i++) {
         const def *x = &d->items[i];
         if (x->type == DEF_INDICATOR)

@@ -218,6 +218,7 @@ try {
     { m: 'GET', p: '/api/system/status', need: 'system:status:view', ok: 200, build: () => ({ path: '/api/system/status' }) },
     { m: 'GET', p: '/api/system/routes', need: 'user', ok: 200, build: () => ({ path: '/api/system/routes' }) },
     { m: 'GET', p: '/api/defs', need: 'user', ok: 200, build: () => ({ path: '/api/defs' }) },
+    { m: 'GET', p: '/api/search', need: 'user', ok: 200, build: () => ({ path: '/api/search?q=矩阵' }) },
     { m: 'GET', p: '/api/defs/{type}/{name}', need: 'user', ok: 200, build: () => ({ path: '/api/defs/procedure/disclosure_request' }) },
     // 法律法规 may be edited only by the roles in its edit_roles (系统管理员).
     { m: 'GET', p: '/api/catalogs/{name}', need: 'catalog:view', ok: 200, build: () => ({ path: '/api/catalogs/laws' }) },
@@ -232,6 +233,7 @@ try {
       build: (ctx) => ({ path: '/api/cases/disclosure_request?size=500', target: T.kase[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
     { m: 'POST', p: '/api/cases/{kind}', need: 'case:create', scoped: 'create', outScope: 'bad_unit', ctxs: ALL3, ok: 201,
       build: (ctx) => ({ path: '/api/cases/disclosure_request', body: { ...caseBody(), unit_id: U[ctx] } }) },
+    { m: 'GET', p: '/api/cases/{kind}/export', need: 'case:view', ok: 200, build: () => ({ path: '/api/cases/disclosure_request/export?format=csv' }) },
     { m: 'GET', p: '/api/cases/{kind}/{id}', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: `/api/cases/disclosure_request/${T.kase[ctx]}` }) },
     // 登记 is the 执法人员's step: other case handlers pass scope and are then refused by the action's roles.

@@ -267,6 +267,40 @@ console.log('# definitions: invalid ones and removed or retyped fields stop the 
   t.check('fazhi defs check accepts the restored directory', d.code === 0 && /^OK 1 /.test(d.out), d.out + d.err);
 }
 
+console.log('# search over the imported statutes and cases (1-, 2- and 4-character Chinese terms)');
+{
+  const laws = process.env.FAZHI_SHARED ? path.join(process.env.FAZHI_SHARED, 'laws') : path.resolve('..', 'shared', 'laws');
+  const data = initData(['--region-code', '532624']);
+  const imp = run(['laws', 'import', laws, '--data', data]);
+  t.check('fazhi laws import loads the statutes', imp.code === 0 && /^OK 新增 \d+/.test(imp.out), imp.out + imp.err);
+  const again = run(['laws', 'import', laws, '--data', data]);
+  t.check('importing again changes nothing', again.code === 0 && /新增 0，修订 0/.test(again.out), again.out + again.err);
+  const srv = await startServer(data);
+  const admin = await loginAdmin(srv.base);
+  const off = await makeUser(admin, { username: 'searcher', roles: ['officer'] });
+  const titles = async (q) => {
+    const r = await off.get(`/api/search?q=${encodeURIComponent(q)}&size=50`);
+    return { r, titles: (r.json?.rows || []).map((x) => x.title.replace(/<\/?mark>/g, '')) };
+  };
+  let x = await titles('罚');
+  t.check('1 character (罚) finds 行政处罚法', x.r.status === 200 && x.titles.includes('中华人民共和国行政处罚法'), JSON.stringify(x.titles));
+  x = await titles('听证');
+  t.check('2 characters (听证) find 行政处罚法 and 行政许可法', x.titles.includes('中华人民共和国行政处罚法') && x.titles.includes('中华人民共和国行政许可法'), JSON.stringify(x.titles));
+  t.check('snippets mark the term', /<mark>/.test(JSON.stringify(x.r.json.rows)), JSON.stringify(x.r.json.rows?.[0]));
+  x = await titles('法制审核');
+  const expect = fs.readdirSync(laws).filter((f) => fs.readFileSync(path.join(laws, f), 'utf8').includes('法制审核')).length;
+  t.check(`4 characters (法制审核) find exactly the ${expect} statutes containing it`, x.titles.length === expect && expect > 0, JSON.stringify(x.titles));
+  x = await titles('"AND NEAR(*');
+  t.check('search syntax in user input is just text (no error)', x.r.status === 200, x.r.text.slice(0, 200));
+  const c = await off.post('/api/cases/disclosure_request', { applicant: '王五', received_on: '2026-11-27', content: '申请公开城区噪声监测报告' });
+  x = await titles('噪声');
+  t.check('a new case is found by its content at once', x.titles.some((s) => s.includes(c.json.no)), JSON.stringify(x.titles));
+  const aud = await makeUser(admin, { username: 'aud_search', roles: ['audit_admin'] });
+  const hidden = await aud.get(`/api/search?q=${encodeURIComponent('噪声')}`);
+  t.check('a caller without case rights does not see the case', hidden.status === 200 && hidden.json.rows.length === 0 && hidden.json.hidden >= 1, hidden.text.slice(0, 200));
+  await srv.stop();
+}
+
 console.log('# config changes are events; dev-mode UI directory');
 {
   const data = initData();
