@@ -22,6 +22,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_defs(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_laws(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 
 #endif

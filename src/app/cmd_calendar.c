@@ -327,7 +327,7 @@ static void print_years(const calfile *f)
     }
 }
 
-static int cmd_import(int argc, char **argv)
+static int cal_cmd_import(int argc, char **argv)
 {
     int check = 0, n = 0, has_data = getenv("FAZHI_DATA") != NULL;
     char **rest = calloc((size_t)argc + 1, sizeof(char *));
@@ -425,7 +425,7 @@ int cmd_calendar(int argc, char **argv)
     if (strcmp(sub, "show") == 0)
         return cmd_show(argc - 1, argv + 1);
     if (strcmp(sub, "import") == 0)
-        return cmd_import(argc - 1, argv + 1);
+        return cal_cmd_import(argc - 1, argv + 1);
     fprintf(stderr, "错误：未知子命令 calendar %s\n" USAGE, sub);
     return 2;
 }

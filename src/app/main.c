@@ -21,6 +21,7 @@ static void usage(FILE *out)
             "  user passwd|disable|enable --data DIR --username U [--password-file F]\n"
             "  user list --data DIR            账户管理（首个账户与账户恢复）\n"
             "  laws import DIR --data D        导入 Markdown 格式的法律法规（# 标题，第N条，文件名含公布日期）\n"
+            "  import --data D KIND FILE [--unit-id N]  从 CSV 或 xlsx 导入名录记录或历史案件（全部成功才写入）\n"
             "  calendar add 日期 N{wd|d|m} [--roll] [--data DIR]  期限计算：起算日不计入，只输出届满日 YYYY-MM-DD\n"
             "         （wd 工作日；d 日，--roll 届满日遇休息日顺延；m 月，无对应日取月末）\n"
             "  calendar count 起日 止日 [--data DIR]  起日之后至止日（含）的工作日数\n"
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
         return cmd_user(n, rest);
     if (strcmp(cmd, "laws") == 0)
         return cmd_laws(n, rest);
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(n, rest);
     if (strcmp(cmd, "calendar") == 0)
         return cmd_calendar(n, rest);
     fprintf(stderr, "错误：未知命令 %s（见 fazhi --help）\n", cmd);

@@ -272,7 +272,7 @@ static int append_event(store_conn *w, case_ctx *x, int64_t id, int64_t unit_id,
     char kind[64], sid[24];
     case_subject_kind(x->d, kind);
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
-    event e = {.ledger = x->ledger, .actor = x->who->username, .unit_id = unit_id, .subject_kind = kind,
+    event e = {.ledger = x->ledger, .actor = x->who ? x->who->username : "cli", .unit_id = unit_id, .subject_kind = kind,
                .subject_id = sid, .action = action, .from_state = from, .to_state = to,
                .def_digest = x->d->digest};
     int rc = event_append(w, &e, payload);
@@ -305,11 +305,19 @@ static int next_number(store_conn *w, case_ctx *x, char no[80])
 
 int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, int64_t *id, char no[80])
 {
-    if (next_number(w, x, no))
+    return case_import(w, x, values, unit_id, NULL, NULL, id, no);
+}
+
+int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, const char *state,
+                const char *given_no, int64_t *id, char no[80])
+{
+    if (given_no && *given_no)
+        snprintf(no, 80, "%s", given_no);
+    else if (next_number(w, x, no))
         return FZ_ERR;
     char tbl[64];
     table_of(x->d, tbl);
-    const char *initial = json_string_value(json_object_get(x->d->json, "initial"));
+    const char *initial = state ? state : json_string_value(json_object_get(x->d->json, "initial"));
     strbuf b = STRBUF_INIT;
     strbuf_printf(&b, "INSERT INTO %s (no, state, unit_id, region_code, handler_id, created_by, created_at,"
                       " updated_at, def_digest",
@@ -337,8 +345,8 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     store_bind_text(st, 2, initial);
     store_bind_int(st, 3, unit_id);
     store_bind_text(st, 4, x->ledger);
-    store_bind_int(st, 5, x->who->user_id);
-    store_bind_int(st, 6, x->who->user_id);
+    store_bind_int(st, 5, x->who ? x->who->user_id : 0);
+    store_bind_int(st, 6, x->who ? x->who->user_id : 0);
     store_bind_int(st, 7, now);
     store_bind_int(st, 8, now);
     store_bind_text(st, 9, x->d->digest);
@@ -349,14 +357,16 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     if (rc == STORE_ROW) {
         *id = store_col_int(st, 0);
         rc = store_step(st) == STORE_DONE ? FZ_OK : FZ_ERR;
-    } else {
+    } else if (rc != FZ_CONFLICT) {
         rc = FZ_ERR;
     }
     store_done(st);
+    if (rc == FZ_CONFLICT)
+        return refuse(x, 409, "conflict", "no", "案件编号 %s 已存在", no);
     if (rc)
         return rc;
     json_t *payload = json_pack("{s:s, s:o}", "no", no, "values", fields_event_values(values));
-    rc = append_event(w, x, *id, unit_id, "case.created", "", initial, payload);
+    rc = append_event(w, x, *id, unit_id, state ? "case.imported" : "case.created", "", initial, payload);
     json_decref(payload);
     return rc ? rc : index_case(w, x->d, *id, no, unit_id, values);
 }

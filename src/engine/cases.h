@@ -42,6 +42,12 @@ int case_check_values(case_ctx *x, const json_t *values, int creating);
 /* Creates a case in unit_id with values (already checked). Sets *id and no. */
 int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, int64_t *id, char no[80]);
 
+/* A historic case (import): state given (a state name of the definition) and
+ * no given (NULL: a new number); the event is case.imported. FZ_CONFLICT
+ * when the number exists. */
+int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, const char *state,
+                const char *no, int64_t *id, char no_out[80]);
+
 /* Performs action on case id: guards, field updates from the action's form,
  * state change, clock operations, event. comment goes into the event. */
 int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const json_t *values, const char *comment);

@@ -301,6 +301,41 @@ console.log('# search over the imported statutes and cases (1-, 2- and 4-charact
   await srv.stop();
 }
 
+console.log('# CSV import: all or nothing, every bad row reported');
+{
+  const data = initData(['--region-code', '532624']);
+  const dir = tmpDir();
+  const bad = path.join(dir, 'bad.csv');
+  fs.writeFileSync(bad, '\ufeff名称,效力级别,公布日期,条数\n甲法,法律,2020-01-01,10\n,法律,2020-01-02,3\n乙法,宪章,2020-01-03,4\n丙法,法律,2020-02-30,x\n');
+  let r = run(['import', '--data', data, 'laws', bad]);
+  t.check('bad rows: non-zero exit, every bad row named with its column',
+    r.code !== 0 && /第 3 行，列「名称」/.test(r.err) && /第 4 行，列「效力级别」/.test(r.err) && /第 5 行，列「条数」/.test(r.err) && /未导入任何记录/.test(r.err), r.err);
+  const count = () => Number(execFileSync('sqlite3', [path.join(data, 'fazhi.db'), "SELECT count(*) FROM sqlite_master WHERE name = 'cat_laws'"], { encoding: 'utf8' }).trim())
+    ? Number(execFileSync('sqlite3', [path.join(data, 'fazhi.db'), 'SELECT count(*) FROM cat_laws'], { encoding: 'utf8' }).trim()) : 0;
+  t.check('nothing was imported', count() === 0, `${count()}`);
+  const hdr = path.join(dir, 'hdr.csv');
+  fs.writeFileSync(hdr, '名称,颜色\n甲法,红\n');
+  r = run(['import', '--data', data, 'laws', hdr]);
+  t.check('an unknown column is refused naming it', r.code !== 0 && /颜色/.test(r.err), r.err);
+  const good = path.join(dir, 'good.csv');
+  fs.writeFileSync(good, 'title,level,promulgated_on,articles\n甲法,法律,2020-01-01,10\n"乙法，附则",行政法规,2020-01-02,3\n');
+  r = run(['import', '--data', data, 'laws', good]);
+  t.check('a good file imports every row (headers by name, quoted commas)', r.code === 0 && /导入 2 条/.test(r.out) && count() === 2, r.out + r.err);
+  const cases = path.join(dir, 'cases.csv');
+  fs.writeFileSync(cases, '编号,状态,申请人,收到日期,申请内容,办理结果\n公开申请〔2023〕1号,已办结,赵六,2023-03-01,申请公开预算,予以公开\n公开申请〔2023〕2号,答复中,钱七,2023-03-02,申请公开决算,\n');
+  r = run(['import', '--data', data, 'disclosure_request', cases]);
+  t.check('historic cases: a state that is not defined is refused', r.code !== 0 && /第 3 行，列「状态」/.test(r.err), r.err);
+  fs.writeFileSync(cases, '编号,状态,申请人,收到日期,申请内容,办理结果\n公开申请〔2023〕1号,已办结,赵六,2023-03-01,申请公开预算,予以公开\n公开申请〔2023〕2号,answered,钱七,2023-03-02,申请公开决算,部分公开\n');
+  r = run(['import', '--data', data, 'disclosure_request', cases]);
+  t.check('historic cases import with their numbers and states', r.code === 0 && /导入 2 条/.test(r.out), r.out + r.err);
+  const st = execFileSync('sqlite3', [path.join(data, 'fazhi.db'), 'SELECT no, state FROM case_disclosure_request ORDER BY id'], { encoding: 'utf8' });
+  t.check('the imported cases hold their numbers and states', /公开申请〔2023〕1号\|closed/.test(st) && /公开申请〔2023〕2号\|answered/.test(st), st);
+  r = run(['import', '--data', data, 'disclosure_request', cases]);
+  t.check('importing the same case numbers again fails and writes nothing', r.code !== 0 && /已存在/.test(r.err), r.err);
+  const v = run(['verify', '--data', data]);
+  t.check('every imported row is a chained event', v.code === 0, v.out + v.err);
+}
+
 console.log('# config changes are events; dev-mode UI directory');
 {
   const data = initData();

@@ -1,0 +1,226 @@
+/* importer.c: all-or-nothing imports of catalog rows and historic cases from
+ * CSV or xlsx (see importer.h). Every row is read and checked before anything
+ * is written; any bad row means nothing is written and every bad row is
+ * reported with its row number, its column and the reason. */
+#include "engine/importer.h"
+#include "engine/catalogs.h"
+#include "engine/cases.h"
+#include "engine/fields.h"
+#include "engine/table_reader.h"
+#include "core/parse.h"
+#include "core/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add_error(import_report *rep, long row, const char *column, const char *reason)
+{
+    rep->total_errors++;
+    if (rep->nerrors >= IMPORT_MAX_ERRORS)
+        return;
+    import_error *e = &rep->errors[rep->nerrors++];
+    e->row = row;
+    snprintf(e->column, sizeof(e->column), "%s", column ? column : "");
+    snprintf(e->reason, sizeof(e->reason), "%s", reason);
+}
+
+/* A cell as the field's JSON value; NULL with *why when it cannot be. */
+static json_t *convert(json_t *f, const char *cell, const char **why)
+{
+    const char *t = json_string_value(json_object_get(f, "type"));
+    *why = NULL;
+    if (!strcmp(t, "int") || !strcmp(t, "user") || !strcmp(t, "unit")) {
+        int64_t v;
+        if (parse_i64(cell, INT64_MIN / 2, INT64_MAX / 2, &v) != FZ_OK) {
+            *why = "应为整数";
+            return NULL;
+        }
+        return json_integer(v);
+    }
+    if (!strcmp(t, "money")) {
+        /* 元 with at most two decimals, stored in 分. */
+        char whole[32] = "", frac[3] = "00";
+        const char *dot = strchr(cell, '.');
+        size_t wl = dot ? (size_t)(dot - cell) : strlen(cell);
+        size_t fl = dot ? strlen(dot + 1) : 0;
+        int64_t yuan;
+        if (wl == 0 || wl >= sizeof(whole) || fl > 2) {
+            *why = "应为金额（元，最多两位小数）";
+            return NULL;
+        }
+        memcpy(whole, cell, wl);
+        for (size_t i = 0; i < fl; i++)
+            frac[i] = dot[1 + i];
+        int64_t fen;
+        if (parse_i64(whole, 0, INT64_MAX / 1000, &yuan) != FZ_OK || parse_i64(frac, 0, 99, &fen) != FZ_OK) {
+            *why = "应为金额（元，最多两位小数）";
+            return NULL;
+        }
+        return json_integer(yuan * 100 + fen);
+    }
+    if (!strcmp(t, "bool")) {
+        if (!strcmp(cell, "是") || !strcmp(cell, "true") || !strcmp(cell, "1"))
+            return json_true();
+        if (!strcmp(cell, "否") || !strcmp(cell, "false") || !strcmp(cell, "0"))
+            return json_false();
+        *why = "应为 是 或 否";
+        return NULL;
+    }
+    if (!strcmp(t, "party")) {
+        /* "名称" or "名称|证件号" */
+        const char *bar = strchr(cell, '|');
+        if (!bar)
+            return json_string(cell);
+        json_t *p = json_object();
+        json_object_set_new(p, "name", json_stringn(cell, (size_t)(bar - cell)));
+        json_object_set_new(p, "id_number", json_string(bar + 1));
+        return p;
+    }
+    return json_string(cell);
+}
+
+/* The state column of a historic case: a state name or its label. */
+static const char *state_of(const def *d, const char *cell)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(d->json, "states"), i, s)
+    {
+        const char *name = json_string_value(json_object_get(s, "name"));
+        if (!strcmp(name, cell) || !strcmp(json_string_value(json_object_get(s, "label")), cell))
+            return name;
+    }
+    return NULL;
+}
+
+int import_read(const def *d, const char *path, json_t **rows_out, import_report *rep)
+{
+    memset(rep, 0, sizeof(*rep));
+    *rows_out = NULL;
+    json_t *fields = json_object_get(d->json, "fields");
+    size_t nf = json_array_size(fields), nextra = d->type == DEF_PROCEDURE ? 2 : 0;
+    tr_field *map = calloc(nf + nextra, sizeof(tr_field));
+    int *col = calloc(nf + nextra, sizeof(int));
+    if (!map || !col) {
+        free(map);
+        free(col);
+        return FZ_NOMEM;
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        map[i].name = json_string_value(json_object_get(f, "name"));
+        map[i].label = json_string_value(json_object_get(f, "label"));
+        map[i].required = json_is_true(json_object_get(f, "required"));
+    }
+    if (nextra) {
+        map[nf] = (tr_field){"state", "状态", 0};
+        map[nf + 1] = (tr_field){"no", "编号", 0};
+    }
+    table_reader *r = NULL;
+    tr_error err;
+    tr_row row;
+    int rc = table_open(path, TR_FMT_AUTO, NULL, &r, &err);
+    if (rc == FZ_OK && (rc = table_next(r, &row, &err)) == FZ_NOTFOUND) {
+        snprintf(err.msg, sizeof(err.msg), "文件没有表头行");
+        rc = FZ_INVALID;
+    }
+    if (rc == FZ_OK)
+        rc = table_map_header(&row, map, nf + nextra, 0, col, &err);
+    if (rc) {
+        snprintf(rep->fatal, sizeof(rep->fatal), "%s", err.msg);
+        table_close(r);
+        free(map);
+        free(col);
+        return rc;
+    }
+    json_t *rows = json_array();
+    while ((rc = table_next(r, &row, &err)) == FZ_OK) {
+        json_t *values = json_object();
+        int bad = 0;
+        for (i = 0; i < nf; i++) {
+            if (col[i] < 0 || (size_t)col[i] >= row.ncols || !row.cells[col[i]][0])
+                continue;
+            const char *why;
+            json_t *v = convert(json_array_get(fields, i), row.cells[col[i]], &why);
+            if (!v) {
+                add_error(rep, row.num, map[i].label, why);
+                bad = 1;
+                continue;
+            }
+            json_object_set_new(values, map[i].name, v);
+        }
+        field_err fe;
+        if (!bad && fields_check(d, values, 1, &fe) != FZ_OK) {
+            json_t *fd = fields_find(d, fe.field);
+            add_error(rep, row.num, fd ? json_string_value(json_object_get(fd, "label")) : fe.field, fe.message);
+            bad = 1;
+        }
+        json_t *item = json_pack("{s:I, s:o}", "row", (json_int_t)row.num, "values", values);
+        if (nextra) {
+            int sc = col[nf], nc = col[nf + 1];
+            if (sc >= 0 && (size_t)sc < row.ncols && row.cells[sc][0]) {
+                const char *st = state_of(d, row.cells[sc]);
+                if (!st) {
+                    add_error(rep, row.num, "状态", "不是该程序定义的状态");
+                    bad = 1;
+                } else {
+                    json_object_set_new(item, "state", json_string(st));
+                }
+            }
+            if (nc >= 0 && (size_t)nc < row.ncols && row.cells[nc][0])
+                json_object_set_new(item, "no", json_string(row.cells[nc]));
+        }
+        if (!bad)
+            rep->ok_rows++;
+        json_array_append_new(rows, item);
+    }
+    if (rc != FZ_NOTFOUND) {
+        snprintf(rep->fatal, sizeof(rep->fatal), "%s", err.msg);
+        json_decref(rows);
+        table_close(r);
+        free(map);
+        free(col);
+        return rc;
+    }
+    table_close(r);
+    free(map);
+    free(col);
+    if (rep->total_errors) {
+        json_decref(rows);
+        return FZ_INVALID;
+    }
+    *rows_out = rows;
+    return FZ_OK;
+}
+
+int import_write(store_conn *w, void *ctx)
+{
+    import_job *j = ctx;
+    size_t i;
+    json_t *item;
+    json_array_foreach(j->rows, i, item)
+    {
+        json_t *values = json_object_get(item, "values");
+        int64_t id;
+        int rc;
+        if (j->d->type == DEF_CATALOG) {
+            cat_ctx x = {.d = j->d, .keys = j->keys, .ledger = j->ledger};
+            rc = catalog_insert(w, &x, values, j->unit_id, &id);
+        } else {
+            case_ctx x = {.d = j->d, .who = j->who, .keys = j->keys, .ledger = j->ledger};
+            char no[80];
+            rc = case_import(w, &x, values, j->unit_id, json_string_value(json_object_get(item, "state")),
+                             json_string_value(json_object_get(item, "no")), &id, no);
+            if (rc && x.message[0])
+                snprintf(j->why, sizeof(j->why), "第 %lld 行：%s", (long long)json_integer_value(json_object_get(item, "row")),
+                         x.message);
+        }
+        if (rc)
+            return rc;
+        j->written++;
+    }
+    return FZ_OK;
+}

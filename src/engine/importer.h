@@ -1,0 +1,57 @@
+/* importer.h: all-or-nothing imports into a catalog or a procedure (historic
+ * cases) from CSV or xlsx (engine/table_reader.h). Headers map by field
+ * label or name; a procedure also takes "状态"/state (a state name or label)
+ * and "编号"/no columns. Cells convert by field type: integers, money in 元
+ * (stored in 分), 是/否, a party as "名称" or "名称|证件号".
+ *
+ * import_read checks every row and reports every bad one (row number as in
+ * Excel, column label, reason); only when there is none does the caller run
+ * import_write as one store write job, which writes every row through the
+ * engine (each row an event). */
+#ifndef FZ_IMPORTER_H
+#define FZ_IMPORTER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "engine/authz.h"
+#include "engine/defs.h"
+#include "engine/fieldcrypt.h"
+
+typedef struct store_conn store_conn;
+
+#define IMPORT_MAX_ERRORS 200
+
+typedef struct import_error {
+    long row;
+    char column[64];
+    char reason[320];
+} import_error;
+
+typedef struct import_report {
+    int ok_rows;
+    int nerrors;         /* kept */
+    int total_errors;    /* found */
+    import_error errors[IMPORT_MAX_ERRORS];
+    char fatal[600];     /* a problem with the whole file (format, header) */
+} import_report;
+
+/* FZ_OK with *rows (new reference: [{row, values, state?, no?}]), or
+ * FZ_INVALID / other codes with rep filled. */
+int import_read(const def *d, const char *path, json_t **rows, import_report *rep);
+
+typedef struct import_job {
+    const def *d;
+    json_t *rows;             /* borrowed */
+    const principal *who;     /* NULL: the CLI */
+    const field_keys *keys;
+    const char *ledger;
+    int64_t unit_id;
+    int written;
+    char why[400];
+} import_job;
+
+/* store_write_fn. */
+int import_write(store_conn *w, void *ctx);
+
+#endif
