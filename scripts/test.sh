@@ -58,6 +58,7 @@ suite lifecycle env FAZHI_BIN="$BUILD/fazhi" node tests/api/lifecycle.mjs
 suite identity env FAZHI_BIN="$BUILD/fazhi" node tests/api/identity.mjs
 suite authz-matrix env FAZHI_BIN="$BUILD/fazhi" node tests/api/authz_matrix.mjs
 suite calendar env FAZHI_BIN="$BUILD/fazhi" node tests/api/calendar.mjs
+suite attachments env FAZHI_BIN="$BUILD/fazhi" node tests/api/attachments.mjs
 suite browser env FAZHI_BIN="$BUILD/fazhi" node tests/browser/run.mjs
 suite unit-asan ctest_suite "$ASAN_BUILD"
 suite api-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs
@@ -65,6 +66,7 @@ suite lifecycle-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/lifecycle.
 suite identity-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/identity.mjs
 suite authz-matrix-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/authz_matrix.mjs
 suite calendar-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/calendar.mjs
+suite attachments-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/attachments.mjs
 
 echo
 if [ ${#failed_suites[@]} -gt 0 ]; then

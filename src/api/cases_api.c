@@ -189,6 +189,11 @@ int api_cases_act(req *r)
     json_t *comment = json_object_get(body, "comment");
     if (comment && (!json_is_string(comment) || json_string_length(comment) > 6000))
         return api_invalid(r, "comment", "办理意见", "应为不超过 2000 字的文本");
+    json_t *to_unit = json_object_get(body, "to_unit");
+    if (to_unit && !json_is_integer(to_unit))
+        return api_invalid(r, "to_unit", "接收单位", "应为单位编号");
+    j->x.to_unit = to_unit ? json_integer_value(to_unit) : 0;
+    json_object_del(body, "to_unit");
     /* Copied: deleting the key from the body frees its string. */
     j->comment = comment ? arena_strdup(req_arena(r), json_string_value(comment)) : "";
     if (!j->comment)
@@ -220,6 +225,35 @@ int api_cases_comment(req *r)
     j->comment = text;
     j->id = id;
     if (req_write(r, act_write, j, acted_then) != FZ_OK)
+        return api_store_error(r);
+    return FZ_OK;
+}
+
+static int assign_write(store_conn *w, void *ctx)
+{
+    case_job *j = ctx;
+    return case_assign(w, &j->x, j->id, j->unit_id);
+}
+
+/* POST /api/cases/{kind}/{id}/assign {"handler_id"}: 指定承办人. */
+int api_cases_assign(req *r)
+{
+    const def *d = procedure(r);
+    int64_t id, handler;
+    if (!d || api_path_id(r, "id", &id))
+        return FZ_OK;
+    static const char *const keys[] = {"handler_id", NULL};
+    json_t *body = req_json_body(r);
+    case_job *j = arena_alloc(req_arena(r), sizeof(*j));
+    store_conn *c = api_reader(r);
+    if (!body || !j || !c || api_only_keys(r, body, keys) ||
+        api_int(r, body, "handler_id", "承办人", 1, 1, INT64_MAX, &handler, NULL) ||
+        visible_case(r, c, d, "case:handle", id))
+        return FZ_OK;
+    init_ctx(r, d, &j->x);
+    j->id = id;
+    j->unit_id = handler; /* the new handler, carried in the job */
+    if (req_write(r, assign_write, j, acted_then) != FZ_OK)
         return api_store_error(r);
     return FZ_OK;
 }

@@ -58,6 +58,27 @@ int req_reply_text(req *r, int status, const char *content_type, const char *bod
 /* Streams the file at path as an attachment named filename (UTF-8) and
  * unlinks it: the open descriptor keeps the bytes until the response ends. */
 int req_reply_file(req *r, const char *path, const char *content_type, const char *filename);
+/* The same for a stored file that stays (attachments): not unlinked. */
+int req_reply_stored_file(req *r, const char *path, const char *content_type, const char *filename);
+
+/* Streaming bodies. A route listed in api_route_streams (api/routes.c) runs its guard
+ * and handler as soon as the headers are in, before any of the body. The
+ * handler checks what it can, then calls req_stream_form() to have the
+ * multipart/form-data (or urlencoded) body parsed as it arrives (constant
+ * memory: MHD_PostProcessor): part() gets each chunk of each field (filename
+ * is NULL for text fields; off is the chunk's offset in the field's value),
+ * and after the last byte end() runs on the final call and replies (or
+ * starts req_write). A reply queued before end() -- by the guard, the
+ * handler or part() -- is held until the whole body has been read and
+ * discarded, so keep-alive survives; part() returns non-zero to stop
+ * parsing (after replying). Per-request cleanups (temp files) go in
+ * arena_defer on req_arena: they also run when the client disconnects.
+ * Returns FZ_INVALID when the body is not a form (Content-Type). */
+typedef int (*req_part_fn)(req *r, void *ctx, const char *field, const char *filename, const char *data,
+                           size_t off, size_t len);
+typedef int (*req_end_fn)(req *r, void *ctx);
+int req_stream_form(req *r, req_part_fn part, req_end_fn end, void *ctx);
+
 /* Adds a response header to the reply queued next. */
 void req_add_header(req *r, const char *name, const char *value);
 

@@ -24,6 +24,10 @@ const api_route api_routes[] = {
     {"GET", "/api/cases/{kind}/{id}", api_cases_get, "cases_get", "case:view"},
     {"POST", "/api/cases/{kind}/{id}/actions/{action}", api_cases_act, "cases_act", "case:handle"},
     {"POST", "/api/cases/{kind}/{id}/comments", api_cases_comment, "cases_comment", "case:view"},
+    {"POST", "/api/cases/{kind}/{id}/assign", api_cases_assign, "cases_assign", "case:handle"},
+    {"GET", "/api/cases/{kind}/{id}/attachments", api_attachments_list, "attachments_list", "case:view"},
+    {"POST", "/api/cases/{kind}/{id}/attachments", api_attachments_upload, "attachments_upload", "case:handle"},
+    {"GET", "/api/attachments/{id}", api_attachments_get, "attachments_get", "case:view"},
     {"GET", "/api/search", api_search, "search", ROUTE_USER},
     {"GET", "/api/catalogs/{name}", api_catalogs_list, "catalogs_list", "catalog:view"},
     {"POST", "/api/catalogs/{name}", api_catalogs_create, "catalogs_create", "catalog:edit"},
@@ -79,3 +83,14 @@ const api_route api_routes[] = {
 };
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
+
+/* Handlers that stream their body (see routes.h). */
+static const api_handler stream_handlers[] = {api_attachments_upload};
+
+int api_route_streams(const api_route *rt)
+{
+    for (size_t i = 0; i < sizeof(stream_handlers) / sizeof(stream_handlers[0]); i++)
+        if (rt->fn == stream_handlers[i])
+            return 1;
+    return 0;
+}

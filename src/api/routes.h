@@ -27,6 +27,11 @@ typedef struct api_route {
 extern const api_route api_routes[];
 extern const size_t api_route_count;
 
+/* Routes whose handler streams the body (req_stream_form in api/req.h): it
+ * runs as soon as the headers are in, and the JSON body cap does not apply.
+ * Listed by handler in routes.c. */
+int api_route_streams(const api_route *rt);
+
 /* Handlers, one file per area. */
 int api_healthz(req *r);
 int api_readyz(req *r);
@@ -42,6 +47,10 @@ int api_cases_act(req *r);
 int api_cases_comment(req *r);
 int api_cases_export(req *r);
 int api_search(req *r);
+int api_cases_assign(req *r);
+int api_attachments_upload(req *r);
+int api_attachments_list(req *r);
+int api_attachments_get(req *r);
 int api_catalogs_list(req *r);
 int api_catalogs_get(req *r);
 int api_catalogs_versions(req *r);

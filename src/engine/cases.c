@@ -2,6 +2,7 @@
  * from validated definition names (table case_<kind>, columns f_<field>);
  * every value is a bound parameter. */
 #include "engine/cases.h"
+#include "engine/attach.h"
 #include "engine/clock.h"
 #include "engine/events.h"
 #include "engine/fields.h"
@@ -185,7 +186,9 @@ static int action_open(case_ctx *x, json_t *a, const char *state)
 {
     json_t *roles = json_object_get(a, "roles"), *from = json_object_get(a, "from");
     json_t *sd = state_def(x->d, state);
-    if (from ? !in_array(from, state) : json_is_true(json_object_get(sd, "final")))
+    const char *kind = json_string_value(json_object_get(a, "kind"));
+    if (from ? !in_array(from, state)
+             : json_is_true(json_object_get(sd, "final")) && !(kind && !strcmp(kind, "withdraw")))
         return 0;
     if (!authz_has(x->who, "case:handle"))
         return 0;
@@ -239,6 +242,7 @@ json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
     if (ref)
         holidays_release(ref);
     json_object_set_new(o, "clocks", clocks);
+    json_object_set_new(o, "attachments", attach_list(c, kind, sid));
     /* The full-process record. */
     json_t *events = json_array();
     if (store_prepare(c, "SELECT seq, at, actor, action, from_state, to_state, payload, hash FROM events"
@@ -253,7 +257,9 @@ json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
             json_array_append_new(events, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "seq",
                                                     (json_int_t)store_col_int(st, 0), "at", at, "actor",
                                                     store_col_text(st, 2), "action", store_col_text(st, 3), "label",
-                                                    ad ? json_string_value(json_object_get(ad, "label")) : "",
+                                                    ad ? json_string_value(json_object_get(ad, "label"))
+                                                    : !strcmp(store_col_text(st, 3), "attachment.added") ? "上传附件"
+                                                                                                          : "",
                                                     "from_state", store_col_text(st, 4), "to_state",
                                                     store_col_text(st, 5), "payload", payload ? payload : json_object(),
                                                     "hash", store_col_text(st, 7)));
@@ -465,7 +471,11 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
     json_t *sd = state_def(x->d, state);
     const char *slabel = json_string_value(json_object_get(sd, "label"));
     json_t *roles = json_object_get(a, "roles");
-    if (from ? !in_array(from, state) : json_is_true(json_object_get(sd, "final"))) {
+    /* Without "from" an action applies to any open state; a 撤回 also to a
+     * final one (taking back the step that closed the case). */
+    const char *akind = json_string_value(json_object_get(a, "kind"));
+    int any_state = akind && !strcmp(akind, "withdraw");
+    if (from ? !in_array(from, state) : json_is_true(json_object_get(sd, "final")) && !any_state) {
         rc = refuse(x, 409, "conflict", "state", "案件当前状态为「%s」，不能执行「%s」", slabel, alabel);
         goto out;
     }
@@ -504,24 +514,99 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
             goto out;
         }
     }
+    /* Every attachment category the action lists must have been uploaded. */
     json_t *att = json_object_get(a, "attachments");
     if (json_array_size(att)) {
-        rc = refuse(x, 400, "validation_failed", "attachments", "执行「%s」须先上传附件：%s", alabel,
-                    json_string_value(json_array_get(att, 0)));
-        goto out;
+        char kind[64], sid[24];
+        case_subject_kind(x->d, kind);
+        snprintf(sid, sizeof(sid), "%lld", (long long)id);
+        strbuf missing = STRBUF_INIT;
+        json_t *cat;
+        json_array_foreach(att, i, cat)
+        {
+            const char *cs = json_string_value(cat);
+            if (cs && !attach_has_category(w, kind, sid, cs))
+                strbuf_printf(&missing, "%s%s", missing.len ? "、" : "", cs);
+        }
+        if (missing.len) {
+            rc = refuse(x, 400, "validation_failed", "attachments", "执行「%s」须先上传附件：%s", alabel,
+                        strbuf_ok(&missing) ? missing.data : "");
+            strbuf_free(&missing);
+            goto out;
+        }
+        strbuf_free(&missing);
     }
     if (json_array_size(json_object_get(a, "checks"))) {
         rc = refuse(x, 409, "conflict", "checks", "「%s」要求的检查「%s」尚未在本系统实现，不能执行", alabel,
                     json_string_value(json_array_get(json_object_get(a, "checks"), 0)));
         goto out;
     }
-    /* The update: form fields, state, time; the old state guards against a
-     * concurrent transition. */
+    /* The kinds of step beyond a plain transition. */
+    const char *kind = json_string_value(json_object_get(a, "kind"));
     const char *to = json_string_value(json_object_get(a, "to"));
+    char undone[80] = "", back[64] = "";
+    int64_t new_unit = unit_id, new_handler = handler_id;
+    if (kind && !strcmp(kind, "reject") && (!comment || !*comment)) {
+        rc = refuse(x, 400, "validation_failed", "comment", "「%s」须写明理由（comment）", alabel);
+        goto out;
+    }
+    if (kind && !strcmp(kind, "transfer")) {
+        int64_t n = 0;
+        if (x->to_unit <= 0 ||
+            store_query_int(w, &n, 0, "SELECT count(*) FROM units WHERE id = ?", "i", x->to_unit) || !n) {
+            rc = refuse(x, 400, "validation_failed", "to_unit", "「%s」须指定存在的接收单位（to_unit）", alabel);
+            goto out;
+        }
+        if (x->to_unit == unit_id) {
+            rc = refuse(x, 400, "validation_failed", "to_unit", "接收单位与当前承办单位相同");
+            goto out;
+        }
+        new_unit = x->to_unit;
+        new_handler = 0;
+    }
+    if (kind && !strcmp(kind, "withdraw")) {
+        /* 撤回: undo the last step, only if it was the caller's and nothing
+         * has been done on the case since. */
+        char skind[64], sid[24];
+        case_subject_kind(x->d, skind);
+        snprintf(sid, sizeof(sid), "%lld", (long long)id);
+        store_stmt *q;
+        /* The last thing done on the case (an upload counts: it belongs to
+         * the next step), comments aside. */
+        if ((rc = store_prepare(w, "SELECT actor, action, from_state, to_state FROM events WHERE subject_kind = ?"
+                                   " AND subject_id = ? AND (action LIKE 'case.%' OR action = 'attachment.added')"
+                                   " AND action <> 'case.comment' ORDER BY seq DESC LIMIT 1", &q)))
+            goto out;
+        store_bind_text(q, 1, skind);
+        store_bind_text(q, 2, sid);
+        int ok = 0;
+        if (store_step(q) == STORE_ROW) {
+            const char *act = store_col_text(q, 1);
+            json_t *prev = strncmp(act, "case.", 5) ? NULL : action_def(x->d, act + 5);
+            const char *pkind = json_string_value(json_object_get(prev, "kind"));
+            /* Only a plain step can be taken back: one that moved clocks
+             * (a legal fact with its own events), transferred, rejected or
+             * undid cannot; it is corrected by a further step instead. */
+            ok = x->who && prev && !strcmp(store_col_text(q, 0), x->who->username) &&
+                 strcmp(store_col_text(q, 2), store_col_text(q, 3)) && !json_object_get(prev, "clock") &&
+                 !(pkind && strcmp(pkind, "transition"));
+            snprintf(undone, sizeof(undone), "%s", act);
+            snprintf(back, sizeof(back), "%s", store_col_text(q, 2));
+        }
+        store_done(q);
+        if (!ok) {
+            rc = refuse(x, 409, "conflict", "action",
+                        "只能撤回本人刚办理、尚无后续办理、且未改变法定期限或承办单位的一步");
+            goto out;
+        }
+        to = back;
+    }
+    /* The update: form fields, state, unit, time; the old state guards
+     * against a concurrent transition. */
     char tbl[64];
     table_of(x->d, tbl);
     strbuf b = STRBUF_INIT;
-    strbuf_printf(&b, "UPDATE %s SET state = ?, updated_at = ?", tbl);
+    strbuf_printf(&b, "UPDATE %s SET state = ?, updated_at = ?, unit_id = ?, handler_id = ?", tbl);
     json_t *f;
     json_array_foreach(fields_of(x->d), i, f) if (json_object_get(values, json_string_value(json_object_get(f, "name"))))
     {
@@ -536,7 +621,9 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
         goto out;
     store_bind_text(st, 1, to ? to : state);
     store_bind_int(st, 2, time_now_ms());
-    int idx = 3;
+    store_bind_int(st, 3, new_unit);
+    store_bind_int(st, 4, new_handler);
+    int idx = 5;
     json_array_foreach(fields_of(x->d), i, f)
     {
         json_t *val = json_object_get(values, json_string_value(json_object_get(f, "name")));
@@ -555,7 +642,11 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
         char act[80];
         snprintf(act, sizeof(act), "case.%s", action);
         json_t *payload = json_pack("{s:o, s:s}", "values", fields_event_values(values), "comment", comment ? comment : "");
-        rc = append_event(w, x, id, unit_id, act, state, to ? to : state, payload);
+        if (new_unit != unit_id)
+            json_object_set_new(payload, "to_unit", json_integer(new_unit));
+        if (undone[0])
+            json_object_set_new(payload, "withdrawn", json_string(undone));
+        rc = append_event(w, x, id, new_unit, act, state, to ? to : state, payload);
         json_decref(payload);
     }
     if (rc == FZ_OK)
@@ -564,6 +655,37 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
         rc = index_case(w, x->d, id, json_string_value(json_object_get(cur, "no")), unit_id, merged);
 out:
     json_decref(cur);
+    return rc;
+}
+
+int case_assign(store_conn *w, case_ctx *x, int64_t id, int64_t handler_id)
+{
+    int64_t unit_id, old;
+    int rc = case_owner(w, x->d, id, &unit_id, &old);
+    if (rc == FZ_NOTFOUND)
+        return refuse(x, 404, "not_found", NULL, "案件不存在");
+    if (rc)
+        return rc;
+    int64_t ok = 0;
+    if (store_query_int(w, &ok, 0,
+                        "SELECT count(*) FROM users u JOIN user_roles ur ON ur.user_id = u.id"
+                        " JOIN role_perms rp ON rp.role_id = ur.role_id AND rp.perm = 'case:handle'"
+                        " WHERE u.id = ? AND u.disabled = 0",
+                        "i", handler_id))
+        return FZ_ERR;
+    if (!ok)
+        return refuse(x, 400, "validation_failed", "handler_id", "承办人须为可办理案件的在用账户");
+    char tbl[64];
+    table_of(x->d, tbl);
+    strbuf b = STRBUF_INIT;
+    strbuf_printf(&b, "UPDATE %s SET handler_id = ?, updated_at = ? WHERE id = ?", tbl);
+    rc = strbuf_ok(&b) ? store_run(w, b.data, "iii", handler_id, time_now_ms(), id) : FZ_NOMEM;
+    strbuf_free(&b);
+    if (rc)
+        return rc;
+    json_t *payload = json_pack("{s:I, s:I}", "handler_id", (json_int_t)handler_id, "previous", (json_int_t)old);
+    rc = append_event(w, x, id, unit_id, "case.assigned", "", "", payload);
+    json_decref(payload);
     return rc;
 }
 

@@ -26,6 +26,7 @@ typedef struct case_ctx {
     const principal *who;
     const field_keys *keys;
     const char *ledger;
+    int64_t to_unit;     /* 转办 target (action kind "transfer") */
     /* out */
     int status;          /* 400, 403, 404, 409 on refusal */
     const char *code;    /* "validation_failed", "forbidden", "conflict", ... */
@@ -51,6 +52,9 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
 /* Performs action on case id: guards, field updates from the action's form,
  * state change, clock operations, event. comment goes into the event. */
 int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const json_t *values, const char *comment);
+
+/* Assigns the case to a handler (a user who may handle cases). */
+int case_assign(store_conn *w, case_ctx *x, int64_t id, int64_t handler_id);
 
 /* Adds a comment (an event that changes nothing else). */
 int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text);

@@ -35,6 +35,7 @@ static const key_def keys[] = {
     INT(threads, 0, 256, "0", "HTTP 工作线程数，0 表示 CPU 核数"),
     STR(region_code, "000000000000", "本县 12 位统计用区划代码，即事件链的账本编码"),
     INT(max_body_kb, 1, 1048576, "1024", "JSON 请求体上限（KB），超出返回 413"),
+    INT(upload_max_mb, 1, 4096, "50", "附件上传大小上限（MB），超出返回 413"),
     INT(conn_timeout_s, 1, 3600, "30", "慢客户端/空闲连接超时（秒）"),
     INT(conn_limit, 16, 100000, "1024", "最大并发连接数"),
     INT(commit_batch_max, 1, 100000, "256", "每次组提交最多合并的写操作数，1 表示每次写单独提交"),

@@ -18,6 +18,7 @@ typedef struct config {
     int threads;           /* HTTP worker threads; 0 = number of cores */
     char region_code[16];  /* this county's 12-digit code: the event ledger */
     long max_body_kb;      /* request body cap for JSON APIs */
+    long upload_max_mb;    /* attachment upload cap */
     int conn_timeout_s;    /* idle/slow client timeout */
     int conn_limit;        /* simultaneous connections */
     int commit_batch_max;  /* jobs per group commit; 1 = one commit per write */

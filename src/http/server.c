@@ -60,6 +60,17 @@ struct req {
     int write_pending;
     int write_rc;
     atomic_int write_done;  /* set by the writer thread before resuming */
+    /* Streaming routes (api_route_streams): the handler ran after the
+     * headers; the body goes through the post processor to part(). */
+    int stream;
+    int in_body;            /* before the final call: replies are held */
+    int discard;            /* the rest of the body is read and dropped */
+    int closing;            /* the request ended early: ignore parts */
+    struct MHD_PostProcessor *pp;
+    req_part_fn part;
+    req_end_fn end;
+    void *sctx;
+    struct MHD_Response *held; /* reply queued while the body was still coming */
 };
 
 struct http_server {
@@ -160,6 +171,20 @@ static void add_common_headers(req *r, struct MHD_Response *resp)
         MHD_add_response_header(resp, h->name, h->value);
 }
 
+/* Queues resp, or holds it while a streaming body is still being read (a
+ * response queued early makes MHD close the connection). */
+static int queue(req *r, int status, struct MHD_Response *resp)
+{
+    if (r->in_body) {
+        r->held = resp;
+        r->discard = 1;
+        return FZ_OK;
+    }
+    int ok = MHD_queue_response(r->conn, (unsigned)status, resp) == MHD_YES;
+    MHD_destroy_response(resp);
+    return ok ? FZ_OK : FZ_ERR;
+}
+
 /* Queues a response whose bytes are either copied (copy=1) or static. */
 int req_send(req *r, int status, const char *ctype, const void *body, size_t len, int copy)
 {
@@ -177,20 +202,20 @@ int req_send(req *r, int status, const char *ctype, const void *body, size_t len
     r->replied = 1;
     r->status = status;
     r->resp_len = len;
-    int ok = MHD_queue_response(r->conn, (unsigned)status, resp) == MHD_YES;
-    MHD_destroy_response(resp);
-    return ok ? FZ_OK : FZ_ERR;
+    return queue(r, status, resp);
 }
 
-int req_reply_file(req *r, const char *path, const char *content_type, const char *filename)
+static int send_file(req *r, const char *path, const char *content_type, const char *filename,
+                     const char *fallback, int unlink_after)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    unlink(path);
+    if (unlink_after)
+        unlink(path);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
         if (fd >= 0)
             close(fd);
-        return req_reply_error(r, 500, "internal", "导出文件不可读", NULL);
+        return req_reply_error(r, 500, "internal", unlink_after ? "导出文件不可读" : "文件不可读", NULL);
     }
     struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
     if (!resp) {
@@ -199,7 +224,7 @@ int req_reply_file(req *r, const char *path, const char *content_type, const cha
     }
     /* RFC 6266: an ASCII fallback plus the UTF-8 name percent-encoded. */
     strbuf cd = STRBUF_INIT;
-    strbuf_puts(&cd, "attachment; filename=\"export\"; filename*=UTF-8''");
+    strbuf_printf(&cd, "attachment; filename=\"%s\"; filename*=UTF-8''", fallback);
     for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
             *p == '-' || *p == '_')
@@ -216,9 +241,17 @@ int req_reply_file(req *r, const char *path, const char *content_type, const cha
     r->replied = 1;
     r->status = 200;
     r->resp_len = (size_t)sb.st_size;
-    int ok = MHD_queue_response(r->conn, 200, resp) == MHD_YES;
-    MHD_destroy_response(resp);
-    return ok ? FZ_OK : FZ_ERR;
+    return queue(r, 200, resp);
+}
+
+int req_reply_file(req *r, const char *path, const char *content_type, const char *filename)
+{
+    return send_file(r, path, content_type, filename, "export", 1);
+}
+
+int req_reply_stored_file(req *r, const char *path, const char *content_type, const char *filename)
+{
+    return send_file(r, path, content_type, filename, "attachment", 0);
 }
 
 int req_reply_text(req *r, int status, const char *content_type, const char *body, size_t len)
@@ -325,10 +358,85 @@ int req_write(req *r, store_write_fn fn, void *ctx, req_then_fn then)
     return rc;
 }
 
+/* ---- streaming bodies ---- */
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                               const char *content_type, const char *transfer_encoding, const char *data,
+                               uint64_t off, size_t size)
+{
+    (void)kind;
+    (void)content_type;
+    (void)transfer_encoding;
+    req *r = cls;
+    if (r->closing || r->discard || r->replied)
+        return MHD_NO;
+    if (r->part(r, r->sctx, key ? key : "", filename, data, (size_t)off, size) != FZ_OK) {
+        r->discard = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+int req_stream_form(req *r, req_part_fn part, req_end_fn end, void *ctx)
+{
+    if (!r->stream || r->pp)
+        return FZ_ERR;
+    r->pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, r);
+    if (!r->pp)
+        return FZ_INVALID;
+    r->part = part;
+    r->end = end;
+    r->sctx = ctx;
+    return FZ_OK;
+}
+
+static void stream_body(req *r, const char *data, size_t n)
+{
+    if (r->discard || r->replied || !r->pp)
+        return;
+    if (MHD_post_process(r->pp, data, n) != MHD_YES)
+        r->discard = 1;
+}
+
+/* The final call of a streaming request: flush the parser, then end() or
+ * the reply held since the body started. */
+static void stream_finish(req *r)
+{
+    r->in_body = 0;
+    if (r->pp) {
+        struct MHD_PostProcessor *pp = r->pp;
+        r->pp = NULL;
+        if (MHD_destroy_post_processor(pp) != MHD_YES && !r->replied && !r->discard)
+            r->discard = 1;
+    }
+    if (r->held) {
+        struct MHD_Response *resp = r->held;
+        r->held = NULL;
+        queue(r, r->status, resp);
+        return;
+    }
+    if (r->replied)
+        return;
+    if (r->discard || !r->end) {
+        req_reply_error(r, 400, "bad_multipart", "请求体不是有效的 multipart/form-data", NULL);
+        return;
+    }
+    req_end_fn end = r->end;
+    r->end = NULL;
+    end(r, r->sctx);
+    if (!r->replied && !r->write_pending)
+        req_reply_error(r, 500, "internal", "服务器内部错误：处理程序未返回结果", NULL);
+}
+
 /* ---- lifecycle ---- */
 
 static void req_free(req *r)
 {
+    r->closing = 1;
+    if (r->pp)
+        MHD_destroy_post_processor(r->pp);
+    if (r->held)
+        MHD_destroy_response(r->held);
     arena_free(&r->a);
     free(r->body);
     free(r);
@@ -370,6 +478,10 @@ static int is_api_path(const char *path)
 
 static void dispatch(req *r)
 {
+    if (r->stream) {
+        stream_finish(r);
+        return;
+    }
     if (r->too_large) {
         char msg[128];
         snprintf(msg, sizeof(msg), "请求体超过上限 %ld KB", r->app->cfg.max_body_kb);
@@ -424,6 +536,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->srv = srv;
         r->body_max = (size_t)srv->app->cfg.max_body_kb * 1024;
         *con_cls = r;
+        /* A streaming route runs its guard and handler now, before the
+         * body: the handler registers where the body goes; any reply is
+         * held until the body has been read. */
+        if (utf8_valid(url, strlen(url))) {
+            int status = 404;
+            char allow[64];
+            int route = router_match(method, url, &r->params, &status, allow, sizeof(allow));
+            if (route >= 0 && api_route_streams(&api_routes[route])) {
+                r->route = route;
+                r->stream = 1;
+                r->in_body = 1;
+                if (api_guard(r, &api_routes[route]) == FZ_OK)
+                    api_routes[route].fn(r);
+                if (!r->replied && !r->pp)
+                    req_reply_error(r, 500, "internal", "服务器内部错误：处理程序未返回结果", NULL);
+                /* A refusal goes out at once when the client waits for
+                 * "100 Continue" (it then never sends the body) or the
+                 * declared body is absurdly large (the connection closes). */
+                const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+                const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+                if (r->held && ((expect && strcasecmp(expect, "100-continue") == 0) ||
+                                (cl && strtoull(cl, NULL, 10) / 64 > (uint64_t)srv->app->cfg.upload_max_mb << 20))) {
+                    struct MHD_Response *resp = r->held;
+                    r->held = NULL;
+                    r->in_body = 0;
+                    queue(r, r->status, resp);
+                }
+                return MHD_YES;
+            }
+        }
         /* A declared length over the cap is answered before the body when
          * the client waits for "100 Continue" (it then never sends it), or
          * when the body is absurdly large (the connection closes). Otherwise
@@ -436,6 +578,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 strtoull(cl, NULL, 10) / 64 > r->body_max)
                 dispatch(r);
         }
+        return MHD_YES;
+    }
+    if (*upload_data_size && r->stream) {
+        stream_body(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -453,7 +600,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req_reply_error(r, 500, "internal", "服务器内部错误：处理程序未返回结果", NULL);
         return MHD_YES;
     }
-    if (!r->replied)
+    if (!r->replied || (r->stream && r->in_body))
         dispatch(r);
     return r->replied || r->write_pending ? MHD_YES : MHD_NO;
 }

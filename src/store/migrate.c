@@ -281,6 +281,23 @@ static const migration migrations[] = {
      "  (1, 'catalog:view'), (2, 'catalog:view'), (3, 'catalog:view'), (4, 'catalog:view'),"
      "  (5, 'catalog:view'), (6, 'catalog:view'), (7, 'catalog:view'), (8, 'catalog:view'),"
      "  (1, 'catalog:edit');"},
+    {6, "attachments",
+     /* Files are content-addressed under DIR/attachments/<sm3[0:2]>/<sm3>;
+      * a row per upload (the same content may be uploaded many times). */
+     "CREATE TABLE attachments ("
+     "  id INTEGER PRIMARY KEY,"
+     "  subject_kind TEXT NOT NULL,"
+     "  subject_id TEXT NOT NULL,"
+     "  category TEXT NOT NULL,"
+     "  name TEXT NOT NULL,"
+     "  mime TEXT NOT NULL,"
+     "  size INTEGER NOT NULL,"
+     "  sm3 TEXT NOT NULL,"
+     "  event_seq INTEGER NOT NULL,"
+     "  uploader TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL);"
+     "CREATE INDEX attachments_subject ON attachments (subject_kind, subject_id, category);"
+     "CREATE INDEX attachments_sm3 ON attachments (sm3);"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

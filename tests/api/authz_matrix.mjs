@@ -65,9 +65,10 @@ class Client {
     if (this.cookie) h.Cookie = this.cookie;
     if (this.bearer) h.Authorization = `Bearer ${this.bearer}`;
     if (this.cookie && !['GET', 'HEAD'].includes(method)) h['X-CSRF-Token'] = this.csrf;
-    if (body !== undefined) h['Content-Type'] = 'application/json';
+    const form = body instanceof FormData; // multipart uploads (attachments)
+    if (body !== undefined && !form) h['Content-Type'] = 'application/json';
     const r = await fetch(this.base + p, {
-      method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers: h, body: body === undefined || form ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(REQ_TIMEOUT_MS), redirect: 'manual',
     });
     const text = await r.text();
@@ -174,6 +175,15 @@ try {
   const newCase = async (unit) => (await must(caseFix.post('/api/cases/disclosure_request', { ...caseBody(), unit_id: unit }), 'fresh case')).id;
   T.kase = {};
   for (const ctx of ALL3c) T.kase[ctx] = await newCase(U[ctx]);
+  // Attachments: a small text file (sniffed as text/plain) on each context's case.
+  const attForm = () => {
+    const fd = new FormData();
+    fd.append('category', '答复书');
+    fd.append('file', new Blob([`矩阵附件 ${next()}\n`]), '矩阵附件.txt');
+    return fd;
+  };
+  T.att = {};
+  for (const ctx of ALL3c) T.att[ctx] = (await must(caseFix.req('POST', `/api/cases/disclosure_request/${T.kase[ctx]}/attachments`, attForm()), 'attachment')).id;
   // A 法律法规 row (catalogs are county-wide reference data: no data scope).
   const lawBody = () => ({ title: `矩阵法规${next()}`, level: '法律', promulgated_on: '2021-01-22', body: '第一条 测试。' });
   T.law = (await must(admin.post('/api/catalogs/laws', lawBody()), 'law row')).id;
@@ -239,8 +249,16 @@ try {
     // 登记 is the 执法人员's step: other case handlers pass scope and are then refused by the action's roles.
     { m: 'POST', p: '/api/cases/{kind}/{id}/actions/{action}', need: 'case:handle', roleNeed: 'officer', scoped: 'object', ctxs: ALL3, ok: 200,
       build: async (ctx) => ({ path: `/api/cases/disclosure_request/${await newCase(U[ctx])}/actions/register`, body: {} }) },
+    { m: 'POST', p: '/api/cases/{kind}/{id}/assign', need: 'case:handle', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: async (ctx) => ({ path: `/api/cases/disclosure_request/${await newCase(U[ctx])}/assign`, body: { handler_id: kf.user.id } }) },
     { m: 'POST', p: '/api/cases/{kind}/{id}/comments', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: `/api/cases/disclosure_request/${T.kase[ctx]}/comments`, body: { text: '矩阵意见' } }) },
+    { m: 'GET', p: '/api/cases/{kind}/{id}/attachments', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/cases/disclosure_request/${T.kase[ctx]}/attachments` }) },
+    { m: 'POST', p: '/api/cases/{kind}/{id}/attachments', need: 'case:handle', scoped: 'object', ctxs: ALL3, ok: 201,
+      build: (ctx) => ({ path: `/api/cases/disclosure_request/${T.kase[ctx]}/attachments`, body: attForm() }) },
+    { m: 'GET', p: '/api/attachments/{id}', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/attachments/${T.att[ctx]}` }) },
     { m: 'GET', p: '/api/regions', need: 'system:region:view', ok: 200, build: () => ({ path: '/api/regions' }) },
     { m: 'POST', p: '/api/regions', need: 'system:region:edit', ok: 201,
       build: () => { const n = ++regionSeq; return { path: '/api/regions', body: { code: `532624${n}`, name: `新镇${n}` } }; } },
