@@ -324,26 +324,10 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     char tbl[64];
     table_of(x->d, tbl);
     const char *initial = state ? state : json_string_value(json_object_get(x->d->json, "initial"));
-    strbuf b = STRBUF_INIT;
-    strbuf_printf(&b, "INSERT INTO %s (no, state, unit_id, region_code, handler_id, created_by, created_at,"
-                      " updated_at, def_digest",
-                  tbl);
-    int nparams = 9;
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields_of(x->d), i, f)
-    {
-        strbuf_puts(&b, ", ");
-        fields_columns(&b, f, 0);
-        nparams += fields_params(f);
-    }
-    strbuf_puts(&b, ") VALUES (");
-    for (int k = 0; k < nparams; k++)
-        strbuf_puts(&b, k ? ", ?" : "?");
-    strbuf_puts(&b, ") RETURNING id");
     store_stmt *st;
-    int rc = strbuf_ok(&b) ? store_prepare(w, b.data, &st) : FZ_NOMEM;
-    strbuf_free(&b);
+    int rc = fields_prepare_insert(w, x->d, tbl,
+                                   "no, state, unit_id, region_code, handler_id, created_by, created_at, updated_at,"
+                                   " def_digest", 9, &st);
     if (rc)
         return rc;
     int64_t now = time_now_ms();
@@ -356,9 +340,7 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     store_bind_int(st, 7, now);
     store_bind_int(st, 8, now);
     store_bind_text(st, 9, x->d->digest);
-    int idx = 10;
-    json_array_foreach(fields_of(x->d), i, f) idx += fields_bind(
-        x->keys, st, idx, f, json_object_get(values, json_string_value(json_object_get(f, "name"))));
+    fields_bind_all(x->keys, st, 10, x->d, values);
     rc = store_step(st);
     if (rc == STORE_ROW) {
         *id = store_col_int(st, 0);

@@ -115,26 +115,10 @@ static int insert_version(store_conn *w, cat_ctx *x, int64_t row_id, int64_t ver
 {
     char tbl[64];
     table_of(x->d, tbl);
-    strbuf b = STRBUF_INIT;
-    strbuf_printf(&b, "INSERT INTO %s (row_id, version, valid_from, valid_to, unit_id, region_code, created_by,"
-                      " created_at, published, def_digest",
-                  tbl);
-    int n = 10;
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields_of(x->d), i, f)
-    {
-        strbuf_puts(&b, ", ");
-        fields_columns(&b, f, 0);
-        n += fields_params(f);
-    }
-    strbuf_puts(&b, ") VALUES (");
-    for (int k = 0; k < n; k++)
-        strbuf_puts(&b, k ? ", ?" : "?");
-    strbuf_puts(&b, ") RETURNING id");
     store_stmt *st;
-    int rc = strbuf_ok(&b) ? store_prepare(w, b.data, &st) : FZ_NOMEM;
-    strbuf_free(&b);
+    int rc = fields_prepare_insert(w, x->d, tbl,
+                                   "row_id, version, valid_from, valid_to, unit_id, region_code, created_by,"
+                                   " created_at, published, def_digest", 10, &st);
     if (rc)
         return rc;
     store_bind_int(st, 1, row_id);
@@ -147,9 +131,7 @@ static int insert_version(store_conn *w, cat_ctx *x, int64_t row_id, int64_t ver
     store_bind_int(st, 8, now);
     store_bind_int(st, 9, 1);
     store_bind_text(st, 10, x->d->digest);
-    int idx = 11;
-    json_array_foreach(fields_of(x->d), i, f) idx += fields_bind(
-        x->keys, st, idx, f, json_object_get(values, json_string_value(json_object_get(f, "name"))));
+    fields_bind_all(x->keys, st, 11, x->d, values);
     rc = store_step(st);
     if (rc == STORE_ROW) {
         *id = store_col_int(st, 0);

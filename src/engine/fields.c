@@ -269,3 +269,34 @@ json_t *fields_event_values(const json_t *values)
     return out;
 }
 
+
+int fields_prepare_insert(store_conn *c, const def *d, const char *table, const char *meta, int nmeta,
+                          store_stmt **st)
+{
+    strbuf b = STRBUF_INIT;
+    strbuf_printf(&b, "INSERT INTO %s (%s", table, meta);
+    int n = nmeta;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f)
+    {
+        strbuf_puts(&b, ", ");
+        fields_columns(&b, f, 0);
+        n += fields_params(f);
+    }
+    strbuf_puts(&b, ") VALUES (");
+    for (int k = 0; k < n; k++)
+        strbuf_puts(&b, k ? ", ?" : "?");
+    strbuf_puts(&b, ") RETURNING id");
+    int rc = strbuf_ok(&b) ? store_prepare(c, b.data, st) : FZ_NOMEM;
+    strbuf_free(&b);
+    return rc;
+}
+
+void fields_bind_all(const field_keys *keys, store_stmt *st, int idx, const def *d, const json_t *values)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f) idx += fields_bind(
+        keys, st, idx, f, json_object_get(values, json_string_value(json_object_get(f, "name"))));
+}

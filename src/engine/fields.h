@@ -11,6 +11,7 @@
 #include "engine/fieldcrypt.h"
 
 typedef struct store_stmt store_stmt;
+typedef struct store_conn store_conn;
 
 typedef struct field_err {
     char field[64];
@@ -35,6 +36,14 @@ int fields_params(json_t *f);
 int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v);
 /* Reads f from column col into out[name]; returns the next column. */
 int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive);
+/* Prepares "INSERT INTO table (meta, <every field's columns>) VALUES (?…)
+ * RETURNING id" on c: meta is nmeta comma-separated column names, bound by
+ * the caller as parameters 1..nmeta; fields_bind_all binds the rest. */
+int fields_prepare_insert(store_conn *c, const def *d, const char *table, const char *meta, int nmeta,
+                          store_stmt **st);
+/* Binds every field of d from values, starting at parameter idx. */
+void fields_bind_all(const field_keys *keys, store_stmt *st, int idx, const def *d, const json_t *values);
+
 /* A copy of values with ID numbers masked (for events). New reference. */
 json_t *fields_event_values(const json_t *values);
 
