@@ -143,6 +143,27 @@ static int sync_columns(store_conn *w, const def *d, const char *tbl, const col 
     return rc;
 }
 
+/* Indexes for list pages: newest first, and each field the definition lets
+ * users filter on. IF NOT EXISTS, so a field that becomes filterable later
+ * gets its index at the next start. */
+static int ensure_indexes(store_conn *w, const def *d, const char *tbl)
+{
+    strbuf sql = STRBUF_INIT;
+    if (d->type == DEF_PROCEDURE)
+        strbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_created ON %s (created_at);", tbl, tbl);
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        if (json_is_true(json_object_get(f, "filter")))
+            strbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_f_%s ON %s (f_%s);", tbl, name, tbl, name);
+    }
+    int rc = !strbuf_ok(&sql) ? FZ_NOMEM : sql.len ? store_exec(w, sql.data) : FZ_OK;
+    strbuf_free(&sql);
+    return rc;
+}
+
 int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
 {
     col cols[256];
@@ -168,7 +189,7 @@ int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
         } else {
             rc = sync_columns(w, x, tbl, cols, ncols, msg, msglen);
         }
-        if (rc)
+        if (rc || (rc = ensure_indexes(w, x, tbl)))
             return rc;
     }
     return FZ_OK;
