@@ -9,6 +9,18 @@ BUILD=${BUILD:-build}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# The statutes and other shared material the tests read (CI: shared/ beside
+# the clone).
+if [ -z "${FAZHI_SHARED:-}" ]; then
+  for c in ../shared /work/shared; do
+    if [ -d "$c/laws" ]; then FAZHI_SHARED=$(cd "$c" && pwd); break; fi
+  done
+fi
+if [ -z "${FAZHI_SHARED:-}" ]; then
+  echo "test.sh: shared/ (with laws/) not found beside the checkout; set FAZHI_SHARED" >&2
+  exit 1
+fi
+export FAZHI_SHARED
 total_pass=0 total_fail=0
 failed_suites=()
 log=$(mktemp -d /tmp/fazhi-test-log.XXXXXX)

@@ -35,6 +35,15 @@ static int match(const char *pattern, const char *path, route_params *p)
     return *a == '\0' && *b == '\0';
 }
 
+static int method_listed(const char *allow, const char *m)
+{
+    size_t n = strlen(m);
+    for (const char *p = allow; (p = strstr(p, m)); p += n)
+        if ((p == allow || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 int router_match(const char *method, const char *path, route_params *p, int *status,
                  char *allow, size_t allowlen)
 {
@@ -50,7 +59,9 @@ int router_match(const char *method, const char *path, route_params *p, int *sta
             (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
             return (int)i;
         path_matched = 1;
-        if (allow) {
+        /* Overlapping patterns (/x/export and /x/{id}) may both match: list
+         * each method once. */
+        if (allow && !method_listed(allow, r->method)) {
             size_t n = strlen(r->method);
             if (used + n + 2 < allowlen) {
                 if (used)

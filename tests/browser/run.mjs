@@ -1,7 +1,8 @@
 // Runs each browser suite against its own real `fazhi serve` on a fresh data
 // dir, in Debian's Chromium: identity.mjs starts from a brand-new admin (it
 // walks the forced password change); smoke.mjs gets an admin whose password
-// is already changed and a few events in the chain. Sums their results.
+// is already changed and a few events in the chain; cases.mjs gets a 执法人员
+// and a 单位负责人 for the generic case UI. Sums their results.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ADMIN_INIT_PW, ADMIN_PW, initData, loginAdmin, makeUser, startServer } from '../api/lib.mjs';
@@ -32,6 +33,17 @@ await suite('smoke.mjs', async (srv) => {
   const r = await auditor.post('/api/chain/checkpoints', { note: '浏览器测试存证', recipient: '县司法局' });
   if (r.status !== 201) throw new Error(`seed write failed: ${r.status}`);
   return { FAZHI_ADMIN_PASSWORD: ADMIN_PW };
+});
+await suite('cases.mjs', async (srv) => {
+  const admin = await loginAdmin(srv.base);
+  const officer = await makeUser(admin, { username: 'gk_officer', name: '公开专员', roles: ['officer'] });
+  const head = await makeUser(admin, { username: 'gk_head', name: '单位负责人', roles: ['unit_head'] });
+  const pw = 'Secret-Passw0rd-26'; // makeUser sets it on the first sign-in
+  return {
+    FAZHI_ADMIN_PASSWORD: ADMIN_PW,
+    FAZHI_OFFICER_USER: officer.me.username, FAZHI_OFFICER_PASSWORD: pw,
+    FAZHI_HEAD_USER: head.me.username, FAZHI_HEAD_PASSWORD: pw,
+  };
 });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

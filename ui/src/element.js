@@ -33,6 +33,7 @@ import {
   ElOptionGroup,
   ElPagination,
   ElRadio,
+  ElRadioButton,
   ElRadioGroup,
   ElResult,
   ElRow,
@@ -45,6 +46,8 @@ import {
   ElTable,
   ElTableColumn,
   ElTag,
+  ElTimeline,
+  ElTimelineItem,
   ElTooltip,
   ElTree,
   ElTreeSelect,
@@ -84,6 +87,7 @@ import 'element-plus/es/components/option/style/css'
 import 'element-plus/es/components/option-group/style/css'
 import 'element-plus/es/components/pagination/style/css'
 import 'element-plus/es/components/radio/style/css'
+import 'element-plus/es/components/radio-button/style/css'
 import 'element-plus/es/components/radio-group/style/css'
 import 'element-plus/es/components/result/style/css'
 import 'element-plus/es/components/row/style/css'
@@ -96,6 +100,8 @@ import 'element-plus/es/components/sub-menu/style/css'
 import 'element-plus/es/components/table/style/css'
 import 'element-plus/es/components/table-column/style/css'
 import 'element-plus/es/components/tag/style/css'
+import 'element-plus/es/components/timeline/style/css'
+import 'element-plus/es/components/timeline-item/style/css'
 import 'element-plus/es/components/tooltip/style/css'
 import 'element-plus/es/components/tree/style/css'
 import 'element-plus/es/components/tree-select/style/css'
@@ -138,6 +144,7 @@ const components = [
   ElOptionGroup,
   ElPagination,
   ElRadio,
+  ElRadioButton,
   ElRadioGroup,
   ElResult,
   ElRow,
@@ -150,6 +157,8 @@ const components = [
   ElTable,
   ElTableColumn,
   ElTag,
+  ElTimeline,
+  ElTimelineItem,
   ElTooltip,
   ElTree,
   ElTreeSelect,

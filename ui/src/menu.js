@@ -3,8 +3,19 @@
 // `perm` is the permission string needed to see the entry (RuoYi style, e.g.
 // "system:user:view"; see the table at the end of docs/identity.md). Entries
 // with children are directories, shown only when a child is visible.
+import { reactive } from 'vue'
+
+// 案件办理: one entry per procedure of GET /api/defs, filled in by
+// loadCaseMenus() once the user is signed in (router.js). Every entry opens
+// the generic list page /cases/{kind}, so a new procedure in defs/ appears
+// here without UI changes. Reactive, so the side menu updates when it loads.
+export const caseMenus = reactive([])
+
 export const menus = [
   { path: '/index', title: '首页', icon: 'HomeFilled' },
+  { path: '/todo', title: '我的待办', icon: 'Clock', perm: 'clock:view' },
+  { path: '/warnings', title: '期限预警', icon: 'Monitor', perm: 'clock:view' },
+  { path: '/cases', title: '案件办理', icon: 'Tickets', children: caseMenus },
   {
     path: '/system',
     title: '系统管理',
@@ -79,4 +90,24 @@ export function menuTrail(path, items = menus, trail = []) {
 // "/system/users" → "menu-system-users" (data-test names for browser tests).
 export function menuTestId(path) {
   return `menu-${path.replace(/^\/+/, '').replace(/\//g, '-')}`
+}
+
+// Fills caseMenus from the procedure list (GET /api/defs); `fetchDefs` is
+// injected (api.js get) so this file stays free of network code. Called on
+// every sign-in; failures leave the directory empty (hidden).
+let caseMenusFor = null
+export async function loadCaseMenus(fetchDefs, userId) {
+  if (caseMenusFor === userId) return
+  caseMenusFor = userId
+  try {
+    const body = await fetchDefs()
+    const rows = (body && Array.isArray(body.rows) && body.rows) || []
+    const items = rows
+      .filter((d) => d.type === 'procedure' && /^[a-z][a-z0-9_]*$/.test(d.name || ''))
+      .map((d) => ({ path: `/cases/${d.name}`, title: d.title || d.name, icon: 'Document', perm: 'case:view' }))
+    caseMenus.splice(0, caseMenus.length, ...items)
+  } catch {
+    caseMenusFor = null
+    caseMenus.splice(0, caseMenus.length)
+  }
 }

@@ -1,10 +1,10 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { ElMessage } from 'element-plus'
 import Layout from './layout/Layout.vue'
-import { homeFor } from './menu.js'
+import { homeFor, loadCaseMenus } from './menu.js'
 import { appTitle } from './config.js'
-import { auth, loadMe, clearAuth } from './auth.js'
-import { setAuthHandlers } from './api.js'
+import { auth, loadMe, clearAuth, hasPerm } from './auth.js'
+import { setAuthHandlers, get } from './api.js'
 import { clearTags } from './layout/tags.js'
 
 // meta.perm: the permission needed (docs/identity.md, 界面菜单与权限); without
@@ -46,6 +46,11 @@ const routes = [
       page('security/policy', 'SecurityPolicy', '安全策略', 'security:policy:view', () => import('./views/security/Policy.vue')),
       page('audit/events', 'AuditEvents', '审计日志', 'audit:log:view', () => import('./views/audit/Events.vue')),
       page('audit/logins', 'AuditLogins', '登录日志', 'audit:log:view', () => import('./views/audit/Logins.vue')),
+      // 案件办理 (generic, rendered from the procedure definition) and 待办 / 预警.
+      page('cases/:kind([a-z][a-z0-9_]*)', 'CaseList', '案件列表', 'case:view', () => import('./views/cases/CaseList.vue')),
+      page('cases/:kind([a-z][a-z0-9_]*)/:id(\\d+)', 'CaseDetail', '案件详情', 'case:view', () => import('./views/cases/CaseDetail.vue')),
+      page('todo', 'Todo', '我的待办', 'clock:view', () => import('./views/todo/Todo.vue')),
+      page('warnings', 'Warnings', '期限预警', 'clock:view', () => import('./views/todo/Warnings.vue')),
       page('profile/totp', 'ProfileTotp', '动态口令设置', undefined, () => import('./views/profile/Totp.vue')),
       {
         path: ':pathMatch(.*)*',
@@ -89,6 +94,9 @@ router.beforeEach(async (to) => {
   // "/" is decided here, after the user's permissions are known (a route-level
   // redirect would run before loadMe and always pick the welcome page).
   if (to.path === '/') return { path: homeFor(auth.permissions), replace: true }
+  // The 案件办理 menu lists the procedures (not awaited: the page need not wait);
+  // not before a required password change or TOTP setup is done.
+  if (hasPerm('case:view') && !auth.mustChangePassword && !auth.totpSetupRequired) loadCaseMenus(() => get('/api/defs', { silent: true }), auth.user.id)
   return true
 })
 
