@@ -93,6 +93,30 @@ int case_check_values(case_ctx *x, const json_t *values, int creating)
     return FZ_OK;
 }
 
+/* ---- definition versions ---- */
+
+/* The definition the case was started under, when it differs from the one in
+ * force: *old receives it (json owned by the caller: json_decref(old->json))
+ * and the function returns 1; 0 when the current one applies (or the old
+ * one is not stored, as for cases from before versions were kept). */
+static int version_of(store_conn *c, case_ctx *x, const char *digest, def *old)
+{
+    if (!digest || !*digest || !strcmp(digest, x->d->digest))
+        return 0;
+    store_stmt *st;
+    if (store_prepare(c, "SELECT json FROM def_versions WHERE digest = ?", &st))
+        return 0;
+    store_bind_text(st, 1, digest);
+    json_t *j = store_step(st) == STORE_ROW ? json_loads(store_col_text(st, 0), 0, NULL) : NULL;
+    store_done(st);
+    if (!j)
+        return 0;
+    *old = *x->d;
+    old->json = j;
+    snprintf(old->digest, sizeof(old->digest), "%s", digest);
+    return 1;
+}
+
 /* ---- reading ---- */
 
 /* "SELECT id, no, state, unit_id, handler_id, created_at, updated_at, def_digest, <fields> FROM case_k" */
@@ -200,11 +224,29 @@ static int action_open(case_ctx *x, json_t *a, const char *state)
     return 0;
 }
 
+static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o);
+
 json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
 {
     json_t *o = load(c, x, id, authz_has(x->who, "system:user:sensitive"));
     if (!o)
         return NULL;
+    /* Actions, labels and clocks as the case's own definition version has them. */
+    def old;
+    const def *cur = x->d;
+    int swapped = version_of(c, x, json_string_value(json_object_get(o, "def_digest")), &old);
+    if (swapped)
+        x->d = &old;
+    o = case_json_under(c, x, id, o);
+    if (swapped) {
+        x->d = cur;
+        json_decref(old.json);
+    }
+    return o;
+}
+
+static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o)
+{
     const char *state = json_string_value(json_object_get(o, "state"));
     json_t *actions = json_array();
     size_t i;
@@ -435,7 +477,39 @@ static int run_clocks(store_conn *w, case_ctx *x, json_t *a, int64_t id, int64_t
     return rc;
 }
 
+static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *action, const json_t *values,
+                          const char *comment);
+
+/* A step is judged and run by the rules the case was started under. */
 int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const json_t *values, const char *comment)
+{
+    char tbl[64], digest[SM3_HEX_LEN + 1] = "";
+    table_of(x->d, tbl);
+    strbuf b = STRBUF_INIT;
+    strbuf_printf(&b, "SELECT def_digest FROM %s WHERE id = ?", tbl);
+    store_stmt *st;
+    if (strbuf_ok(&b) && store_prepare(w, b.data, &st) == FZ_OK) {
+        store_bind_int(st, 1, id);
+        if (store_step(st) == STORE_ROW)
+            snprintf(digest, sizeof(digest), "%s", store_col_text(st, 0));
+        store_done(st);
+    }
+    strbuf_free(&b);
+    def old;
+    const def *cur = x->d;
+    int swapped = version_of(w, x, digest, &old);
+    if (swapped)
+        x->d = &old;
+    int rc = case_act_under(w, x, id, action, values, comment);
+    if (swapped) {
+        x->d = cur;
+        json_decref(old.json);
+    }
+    return rc;
+}
+
+static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *action, const json_t *values,
+                          const char *comment)
 {
     json_t *a = action_def(x->d, action);
     if (!a)

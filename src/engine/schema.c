@@ -7,8 +7,10 @@
 #include "store/store.h"
 #include "core/status.h"
 #include "core/strbuf.h"
+#include "core/timeutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *schema_sql_type(const char *t)
@@ -164,6 +166,20 @@ static int ensure_indexes(store_conn *w, const def *d, const char *tbl)
     return rc;
 }
 
+/* Remembers this definition under its digest (once). */
+static int keep_version(store_conn *w, const def *d)
+{
+    static const char *const types[] = {"procedure", "catalog", "indicator"};
+    char *text = json_dumps(d->json, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text)
+        return FZ_NOMEM;
+    int rc = store_run(w, "INSERT INTO def_versions (digest, type, name, json, stored_at) VALUES (?, ?, ?, ?, ?)"
+                          " ON CONFLICT (digest) DO NOTHING",
+                       "ssssi", d->digest, types[d->type], d->name, text, time_now_ms());
+    free(text);
+    return rc;
+}
+
 int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
 {
     col cols[256];
@@ -189,7 +205,7 @@ int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
         } else {
             rc = sync_columns(w, x, tbl, cols, ncols, msg, msglen);
         }
-        if (rc || (rc = ensure_indexes(w, x, tbl)))
+        if (rc || (rc = ensure_indexes(w, x, tbl)) || (rc = keep_version(w, x)))
             return rc;
     }
     return FZ_OK;

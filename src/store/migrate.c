@@ -298,6 +298,15 @@ static const migration migrations[] = {
      "  created_at INTEGER NOT NULL);"
      "CREATE INDEX attachments_subject ON attachments (subject_kind, subject_id, category);"
      "CREATE INDEX attachments_sm3 ON attachments (sm3);"},
+    {7, "definition versions",
+     /* Every definition ever in force, by SM3: a case keeps the rules it was
+      * started under (DESIGN §3). */
+     "CREATE TABLE def_versions ("
+     "  digest TEXT PRIMARY KEY,"
+     "  type TEXT NOT NULL,"
+     "  name TEXT NOT NULL,"
+     "  json TEXT NOT NULL,"
+     "  stored_at INTEGER NOT NULL);"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

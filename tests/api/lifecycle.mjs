@@ -265,6 +265,25 @@ console.log('# definitions: invalid ones and removed or retyped fields stop the 
   t.check('with the field restored the server starts again', e.code === 0, `${e.code}`);
   const d = run(['defs', 'check', defsDir]);
   t.check('fazhi defs check accepts the restored directory', d.code === 0 && /^OK 1 /.test(d.out), d.out + d.err);
+  // A case keeps the rules it was started under.
+  srv = await startServer(data, ['--defs', defsDir]);
+  let admin = await loginAdmin(srv.base);
+  let off = await makeUser(admin, { username: 'ver_officer', roles: ['officer'] });
+  const old = await off.post('/api/cases/disclosure_request', { applicant: '周九', received_on: '2026-11-27', content: '旧规则下的申请' });
+  await srv.stop();
+  const v2 = structuredClone(grown);
+  v2.clocks[0].limit = '15wd';
+  put(v2);
+  srv = await startServer(data, ['--defs', defsDir]);
+  off.base = srv.base;
+  let r2 = await off.post(`/api/cases/disclosure_request/${old.json.id}/actions/register`, {});
+  t.check('a case started under the old definition runs its old 20-working-day clock',
+    r2.status === 200 && r2.json.clocks[0].limit === '20wd' && r2.json.def_digest === old.json.def_digest, JSON.stringify(r2.json?.clocks?.[0]));
+  const fresh = await off.post('/api/cases/disclosure_request', { applicant: '吴十', received_on: '2026-11-27', content: '新规则下的申请' });
+  r2 = await off.post(`/api/cases/disclosure_request/${fresh.json.id}/actions/register`, {});
+  t.check('a new case runs under the amended definition (15 working days)',
+    r2.status === 200 && r2.json.clocks[0].limit === '15wd' && r2.json.def_digest !== old.json.def_digest, JSON.stringify(r2.json?.clocks?.[0]));
+  await srv.stop();
 }
 
 console.log('# search over the imported statutes and cases (1-, 2- and 4-character Chinese terms)');
