@@ -152,6 +152,23 @@ async function pickOption(page, selectSel, text) {
 
 class Abort extends Error {}
 
+// A tiny valid PDF (one empty page) with a correct xref table: the server
+// sniffs the type from the "%PDF-" head (src/engine/attach.c).
+function tinyPdf() {
+  const objs = ['<</Type/Catalog/Pages 2 0 R>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>', '<</Type/Page/Parent 2 0 R/MediaBox[0 0 100 100]>>']
+  let out = '%PDF-1.4\n'
+  const offs = []
+  objs.forEach((o, i) => {
+    offs.push(out.length)
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`
+  })
+  const xref = out.length
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`
+  for (const o of offs) out += `${String(o).padStart(10, '0')} 00000 n \n`
+  out += `trailer\n<</Size ${objs.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(out, 'latin1')
+}
+
 let browser
 const watchdog = setTimeout(async () => {
   console.log(`FAIL - whole run exceeded ${WATCHDOG_MS / 1000} s`)
@@ -343,6 +360,75 @@ try {
     return { ok: true, detail: `${await count(page, '[data-test=case-timeline] [data-test=case-event]')} 条` }
   })
 
+  // ---- attachments (全过程记录) ----
+  const pdf = tinyPdf()
+  const attRows = '[data-test=case-attachments] [data-test=attachment-name]'
+  let events3 = 0
+  await step('附件卡片显示，有“上传附件”按钮', async () => {
+    await page.locator('[data-test=case-attachments]').waitFor({ state: 'visible' })
+    events3 = await count(page, '[data-test=case-timeline] [data-test=case-event]')
+    await page.locator('[data-test=attachment-upload]').waitFor({ state: 'visible' })
+    return { ok: (await count(page, attRows)) === 0, detail: '尚无附件' }
+  })
+  await step('上传对话框：类别“答复书”（自行输入）', async () => {
+    await page.locator('[data-test=attachment-upload]').click()
+    await page.locator('[data-test=attachment-dialog]').waitFor({ state: 'visible' })
+    await page.locator('[data-test=attachment-category]').click()
+    await page.keyboard.type('答复书')
+    await page.keyboard.press('Enter')
+    const t = await waitText(page, '[data-test=attachment-category]', /答复书/)
+    return { ok: true, detail: t }
+  })
+  await step('不支持的类型：服务器 415 的中文提示显示在对话框中', async () => {
+    expectError(415, /^\/api\/cases\/disclosure_request\/\d+\/attachments$/)
+    const fileInput = page.locator('[data-test=attachment-file] input[type=file]')
+    await fileInput.setInputFiles({ name: '说明.html', mimeType: 'text/plain', buffer: Buffer.from('<!DOCTYPE html><p>x</p>') })
+    await page.locator('[data-test=attachment-submit]').click()
+    const t = await waitText(page, '[data-test=attachment-error]', /不支持的文件类型/)
+    expectedNow = []
+    return { ok: (await count(page, attRows)) === 0, detail: t }
+  })
+  await step('选择 PDF（setInputFiles）并上传，对话框关闭', async () => {
+    const fileInput = page.locator('[data-test=attachment-file] input[type=file]')
+    await fileInput.setInputFiles({ name: '答复书 第1号.pdf', mimeType: 'application/pdf', buffer: pdf })
+    // The replaced file leaves the list with a transition.
+    const items = '[data-test=attachment-dialog] .el-upload-list__item'
+    await page.waitForFunction((s) => document.querySelectorAll(s).length === 1, items, { timeout: WAIT_MS })
+    const n = await count(page, items)
+    const listed = (await page.locator(items).first().textContent()).trim()
+    if (!/答复书 第1号\.pdf/.test(listed)) return { ok: false, detail: `文件列表：${listed}` }
+    const wait = page.waitForResponse((r) => /\/attachments$/.test(new URL(r.url()).pathname) && r.request().method() === 'POST', { timeout: WAIT_MS })
+    await page.locator('[data-test=attachment-submit]').click()
+    const r = await wait
+    await page.locator('[data-test=attachment-dialog]').waitFor({ state: 'hidden' })
+    return { ok: r.status() === 201 && n === 1, detail: `HTTP ${r.status()}，列表中 ${n} 个文件` }
+  })
+  await step('附件列表：类别、文件名、类型、大小、上传人、SM3', async () => {
+    await waitMore(page, attRows, 0)
+    const row = page.locator('[data-test=case-attachments] .el-table__body tr').first()
+    const t = (await row.textContent()).replace(/\s+/g, ' ').trim()
+    const name = (await page.locator(attRows).first().textContent()).trim()
+    const bytes = Number(await page.locator('[data-test=attachment-size]').first().getAttribute('data-bytes'))
+    const sm3 = (await page.locator('[data-test=attachment-sm3]').first().textContent()).trim()
+    return {
+      ok: name === '答复书 第1号.pdf' && bytes === pdf.length && /答复书/.test(t) && /PDF/.test(t) && /gk_officer/.test(t) && /^[0-9a-f]{8}…[0-9a-f]{4}$/.test(sm3),
+      detail: `${t}（${bytes} 字节，应为 ${pdf.length}）`,
+    }
+  })
+  await step('时间线增加“上传附件”', async () => {
+    await waitMore(page, '[data-test=case-timeline] [data-test=case-event]', events3)
+    const t = await waitText(page, '[data-test=case-timeline]', /上传附件/)
+    return { ok: /答复书：答复书 第1号\.pdf/.test(t), detail: `${events3} → ${await count(page, '[data-test=case-timeline] [data-test=case-event]')} 条` }
+  })
+  await step('“下载”链接：带会话 Cookie 请求，200、application/pdf、内容一致', async () => {
+    const href = await page.locator('[data-test=attachment-download]').first().getAttribute('href')
+    const r = await page.request.get(new URL(href, baseUrl).toString())
+    const body = await r.body()
+    const ct = r.headers()['content-type'] || ''
+    const cd = r.headers()['content-disposition'] || ''
+    return { ok: /^\/api\/attachments\/\d+$/.test(href) && r.status() === 200 && /^application\/pdf/.test(ct) && body.equals(pdf) && /attachment/.test(cd), detail: `${href} → HTTP ${r.status()} ${ct}` }
+  })
+
   await page.waitForTimeout(400)
   if (failed > 0) console.log('skip - 截图未保存（前面的检查失败）')
   else await step('保存截图 docs/screenshots/case-detail.png', async () => {
@@ -399,6 +485,10 @@ try {
       await waitText(hp, '[data-test=case-state]', /征求第三方意见/)
       await hp.locator('[data-test=case-clock]').first().waitFor({ state: 'visible' })
       return { ok: (await count(hp, '[data-test^=case-action-third_party]')) === 0 }
+    })
+    await step('单位负责人：看得到附件列表', async () => {
+      const t = await waitText(hp, '[data-test=case-attachments]', /答复书 第1号\.pdf/)
+      return { ok: true, detail: t.replace(/\s+/g, ' ').slice(0, 60) }
     })
     await hp.waitForTimeout(300)
   }

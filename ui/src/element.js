@@ -26,6 +26,7 @@ import {
   ElIcon,
   ElInput,
   ElInputNumber,
+  ElLink,
   ElMain,
   ElMenu,
   ElMenuItem,
@@ -51,6 +52,7 @@ import {
   ElTooltip,
   ElTree,
   ElTreeSelect,
+  ElUpload,
   vLoading,
 } from 'element-plus'
 
@@ -80,6 +82,7 @@ import 'element-plus/es/components/header/style/css'
 import 'element-plus/es/components/icon/style/css'
 import 'element-plus/es/components/input/style/css'
 import 'element-plus/es/components/input-number/style/css'
+import 'element-plus/es/components/link/style/css'
 import 'element-plus/es/components/main/style/css'
 import 'element-plus/es/components/menu/style/css'
 import 'element-plus/es/components/menu-item/style/css'
@@ -105,6 +108,7 @@ import 'element-plus/es/components/timeline-item/style/css'
 import 'element-plus/es/components/tooltip/style/css'
 import 'element-plus/es/components/tree/style/css'
 import 'element-plus/es/components/tree-select/style/css'
+import 'element-plus/es/components/upload/style/css'
 import 'element-plus/es/components/loading/style/css'
 // Services (ElMessage, ElMessageBox) and parts used inside other components.
 import 'element-plus/es/components/message/style/css'
@@ -137,6 +141,7 @@ const components = [
   ElIcon,
   ElInput,
   ElInputNumber,
+  ElLink,
   ElMain,
   ElMenu,
   ElMenuItem,
@@ -162,6 +167,7 @@ const components = [
   ElTooltip,
   ElTree,
   ElTreeSelect,
+  ElUpload,
 ]
 
 export default {
