@@ -2,6 +2,7 @@
  * docs/definitions.md). The validator walks each document with its JSON path
  * in hand, so every message says exactly where the problem is. */
 #include "engine/defs.h"
+#include "engine/checks.h"
 #include "engine/clock.h"
 #include "core/status.h"
 
@@ -15,8 +16,6 @@ static const char *const ROLE_KEYS[] = {"sys_admin", "sec_admin", "audit_admin",
                                         "reviewer",  "unit_head", "supervisor",  "leader", NULL};
 static const char *const FIELD_TYPES[] = {"string", "text", "int",   "money",       "date", "datetime", "bool",
                                           "enum",   "party", "legal_basis", "user", "unit", "region", NULL};
-static const char *const CHECKS[] = {"two_certified_officers", "hearing_rights", "legal_review_approved",
-                                     "discretion_range", NULL};
 static const char *const ACTION_KINDS[] = {"transition", "reject", "transfer", "withdraw", "comment", NULL};
 /* Columns every case and catalog row has besides its fields. */
 static const char *const BUILTIN_COLUMNS[] = {"state", "unit_id", "created_at", "updated_at", "no", NULL};
@@ -302,7 +301,28 @@ static int role_known(json_t *unused, const char *name)
 
 static int check_known(json_t *unused, const char *name)
 {
-    return in_list(name, CHECKS);
+    return check_find(name) != NULL;
+}
+
+/* A check that reads a field needs the definition to have it, typed. */
+static void check_fields(vctx *v, json_t *a, const char *path, json_t *fields)
+{
+    size_t i, k;
+    json_t *c, *f;
+    char p[220], q[240];
+    json_array_foreach(json_object_get(a, "checks"), i, c)
+    {
+        const check_def *cd = check_find(json_string_value(c));
+        if (!cd || !cd->field)
+            continue;
+        const char *type = NULL;
+        json_array_foreach(fields, k, f) if (json_is_string(json_object_get(f, "name")) &&
+                                             !strcmp(json_string_value(json_object_get(f, "name")), cd->field))
+            type = json_string_value(json_object_get(f, "type"));
+        if (!type || strcmp(type, cd->field_type))
+            verr(v, idx(q, sizeof(q), sub(p, sizeof(p), path, "checks"), i), "检查 \"%s\" 需要 %s 类型的字段 %s",
+                 cd->name, cd->field_type, cd->field);
+    }
 }
 
 static void validate_action_clock(vctx *v, json_t *a, const char *path, json_t *clocks)
@@ -394,6 +414,7 @@ static void validate_actions(vctx *v, json_t *doc, json_t *states)
         name_refs(v, a, "requires", p, fields, "字段", fields_known);
         name_refs(v, a, "form", p, fields, "字段", fields_known);
         name_refs(v, a, "checks", p, NULL, "检查", check_known);
+        check_fields(v, a, p, fields);
         json_t *att = array(v, a, "attachments", p, 0);
         size_t k;
         json_t *x;
@@ -780,9 +801,4 @@ const def *defs_find(const defs *d, def_type type, const char *name)
         if (d->items[i].type == type && d->items[i].name && strcmp(d->items[i].name, name) == 0)
             return &d->items[i];
     return NULL;
-}
-
-int defs_check_known(const char *name)
-{
-    return in_list(name, CHECKS);
 }

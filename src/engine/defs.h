@@ -53,8 +53,4 @@ void defs_free(defs *d);
 /* Borrowed until defs_free; NULL when absent. */
 const def *defs_find(const defs *d, def_type type, const char *name);
 
-/* The named checks a procedure action may call (engine code, for what the
- * law needs computed). */
-int defs_check_known(const char *name);
-
 #endif

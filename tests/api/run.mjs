@@ -40,7 +40,10 @@ function matches(actual, want) {
 
 const data = initData(['--region-code', '532624']);
 const srv = await startServer(data);
-const vars = { base: srv.base, admin_pw: ADMIN_PW };
+// ${today}: the server's local date, for steps whose legal limits run from it.
+const now = new Date();
+const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+const vars = { base: srv.base, admin_pw: ADMIN_PW, today };
 const sessions = {};
 const admin = await loginAdmin(srv.base);
 sessions.admin = { cookie: admin.cookie, csrf: admin.csrf };

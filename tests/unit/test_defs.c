@@ -152,6 +152,10 @@ static void test_guard_field_missing(void **state)
     check_patch("\"requires\":[\"outcome\"]", "\"requires\":[\"outcom\"]", "$.actions[0].requires[0]", "outcom");
     check_patch("\"requires\":[\"outcome\"]", "\"requires\":[\"outcome\"],\"checks\":[\"foo\"]",
                 "$.actions[0].checks[0]", "foo");
+    /* A check that reads a field (received_on, a date) needs it in the definition. */
+    check_patch("\"requires\":[\"outcome\"]",
+                "\"requires\":[\"outcome\"],\"checks\":[\"correction_once\",\"correction_within_7wd\"]",
+                "$.actions[0].checks[1]", "received_on");
 }
 
 static void test_field_rules(void **state)
