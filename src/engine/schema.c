@@ -79,9 +79,7 @@ static int create_table(store_conn *w, const def *d, const char *tbl, const col 
         strbuf_printf(&sql, ", %s %s", cols[i].name, cols[i].type);
     strbuf_puts(&sql, ");");
     if (d->type == DEF_PROCEDURE)
-        strbuf_printf(&sql, "CREATE INDEX %s_state ON %s (state, unit_id);"
-                            "CREATE INDEX %s_unit ON %s (unit_id, created_at);",
-                      tbl, tbl, tbl, tbl);
+        strbuf_printf(&sql, "CREATE INDEX %s_unit ON %s (unit_id, created_at);", tbl, tbl);
     else
         strbuf_printf(&sql, "CREATE INDEX %s_row ON %s (row_id, version);", tbl, tbl);
     int rc = strbuf_ok(&sql) ? store_exec(w, sql.data) : FZ_NOMEM;
@@ -145,20 +143,35 @@ static int sync_columns(store_conn *w, const def *d, const char *tbl, const col 
     return rc;
 }
 
-/* Indexes for list pages: newest first, and each field the definition lets
- * users filter on. IF NOT EXISTS, so a field that becomes filterable later
- * gets its index at the next start. */
+/* Indexes for list pages: newest first, by state, and by each field the
+ * definition lets users filter on. A procedure's indexes lead with the
+ * filter, then created_at (the default order, so a page of 20 stops after 20
+ * entries) and end with unit_id and handler_id, the columns of the data
+ * scope, so the page's count is read from the index alone. IF NOT EXISTS, so
+ * a field that becomes filterable later gets its index at the next start;
+ * the narrower indexes of earlier releases are dropped. */
 static int ensure_indexes(store_conn *w, const def *d, const char *tbl)
 {
     strbuf sql = STRBUF_INIT;
-    if (d->type == DEF_PROCEDURE)
-        strbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_created ON %s (created_at);", tbl, tbl);
+    int proc = d->type == DEF_PROCEDURE;
+    const char *tail = proc ? ", created_at, unit_id, handler_id" : "";
+    if (proc)
+        strbuf_printf(&sql,
+                      "DROP INDEX IF EXISTS %s_created; DROP INDEX IF EXISTS %s_state;"
+                      "CREATE INDEX IF NOT EXISTS %s_list ON %s (created_at, unit_id, handler_id);"
+                      "CREATE INDEX IF NOT EXISTS %s_st ON %s (state%s);",
+                      tbl, tbl, tbl, tbl, tbl, tbl, tail);
     size_t i;
     json_t *f;
     json_array_foreach(json_object_get(d->json, "fields"), i, f)
     {
         const char *name = json_string_value(json_object_get(f, "name"));
-        if (json_is_true(json_object_get(f, "filter")))
+        if (!json_is_true(json_object_get(f, "filter")))
+            continue;
+        if (proc)
+            strbuf_printf(&sql, "DROP INDEX IF EXISTS %s_f_%s; CREATE INDEX IF NOT EXISTS %s_fl_%s ON %s (f_%s%s);",
+                          tbl, name, tbl, name, tbl, name, tail);
+        else
             strbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_f_%s ON %s (f_%s);", tbl, name, tbl, name);
     }
     int rc = !strbuf_ok(&sql) ? FZ_NOMEM : sql.len ? store_exec(w, sql.data) : FZ_OK;
