@@ -145,7 +145,7 @@ static void limits_default(tr_limits *l, const tr_limits *in)
     else
         memset(l, 0, sizeof *l);
     if (!l->max_rows)
-        l->max_rows = 1000000;
+        l->max_rows = 1048576; /* an Excel sheet's rows */
     if (!l->max_cols)
         l->max_cols = 1024;
     if (!l->max_cells)

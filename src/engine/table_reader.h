@@ -59,7 +59,7 @@ typedef struct tr_error {
 
 /* Zero fields take the defaults shown. */
 typedef struct tr_limits {
-    size_t max_rows;        /* non-blank rows, header included; 1,000,000 */
+    size_t max_rows;        /* non-blank rows, header included; 1,048,576 (an xlsx sheet) */
     size_t max_cols;        /* columns per row; 1,024 */
     size_t max_cells;       /* cells in total; 20,000,000 */
     size_t max_cell_bytes;  /* bytes in one cell; 131,072 (Excel: 32,767 chars) */
