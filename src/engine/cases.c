@@ -851,7 +851,9 @@ int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
     char tbl[64];
     table_of(x->d, tbl);
     strbuf count = STRBUF_INIT, list = STRBUF_INIT;
-    strbuf_printf(&count, "SELECT count(*) FROM %s t%s", tbl, where.data);
+    /* The count stops at LIST_COUNT_CAP + 1 rows: past that a page says
+     * "more than", and a count never walks a province's million rows. */
+    strbuf_printf(&count, "SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT ?)", tbl, where.data);
     select_sql(x->d, &list);
     strbuf_printf(&list, "%s ORDER BY %s %s, t.id %s LIMIT ? OFFSET ?", where.data, sort, q->desc ? "DESC" : "ASC",
                   q->desc ? "DESC" : "ASC");
@@ -873,8 +875,10 @@ int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
             store_bind_int(st, n + 1, (q->page - 1) * q->size);
             while (store_step(st) == STORE_ROW)
                 json_array_append_new(rows, row_json(x, st, authz_has(x->who, "system:user:sensitive")));
-        } else if (store_step(st) == STORE_ROW) {
-            total = store_col_int(st, 0);
+        } else {
+            store_bind_int(st, n, LIST_COUNT_CAP + 1);
+            if (store_step(st) == STORE_ROW)
+                total = store_col_int(st, 0);
         }
         store_done(st);
     }
@@ -886,6 +890,8 @@ int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
         json_decref(rows);
         return rc;
     }
-    *out = json_pack("{s:I, s:o}", "total", (json_int_t)total, "rows", rows);
+    int capped = total > LIST_COUNT_CAP;
+    *out = json_pack("{s:I, s:b, s:o}", "total", (json_int_t)(capped ? LIST_COUNT_CAP : total), "total_capped", capped,
+                     "rows", rows);
     return FZ_OK;
 }

@@ -68,6 +68,10 @@ int case_owner(store_conn *c, const def *d, int64_t id, int64_t *unit_id, int64_
 
 /* List with filters (whitelisted by the definition's "filter" fields plus
  * state), sort (a "sort" field, created_at or no), paging, data scope. */
+/* A list's total is counted up to this many rows; beyond, the answer has
+ * "total": LIST_COUNT_CAP and "total_capped": true. */
+#define LIST_COUNT_CAP 10000
+
 typedef struct case_query {
     const json_t *filters; /* field -> value (strings) */
     const char *sort;      /* NULL: created_at */

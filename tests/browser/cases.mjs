@@ -11,118 +11,14 @@
 // playwright-core from ui/node_modules. One line per check, then
 // "N passed, M failed". Saves docs/screenshots/case-detail.png.
 
-import { createRequire } from 'node:module'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import path from 'node:path'
+import {
+  Abort, WAIT_MS, baseUrl, caught, checkClean, expectError, expectNone, failures, finish, launch,
+  requireEnv, screenshot, signedInContext, startWatchdog, step, watch,
+} from './lib.mjs'
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const WAIT_MS = 15000
-const WATCHDOG_MS = 130000
-
-const baseUrl = (process.env.FAZHI_URL || '').replace(/\/+$/, '')
 const officer = { user: process.env.FAZHI_OFFICER_USER || '', password: process.env.FAZHI_OFFICER_PASSWORD || '' }
 const head = { user: process.env.FAZHI_HEAD_USER || '', password: process.env.FAZHI_HEAD_PASSWORD || '' }
-if (!baseUrl || !officer.user || !head.user) {
-  console.error('FAZHI_URL, FAZHI_OFFICER_USER/PASSWORD and FAZHI_HEAD_USER/PASSWORD must be set (run.mjs sets them)')
-  console.log('0 passed, 1 failed')
-  process.exit(2)
-}
-
-let chromium
-try {
-  const require = createRequire(path.join(repoRoot, 'ui', 'package.json'))
-  ;({ chromium } = require('playwright-core'))
-} catch (e) {
-  console.error(`cannot load playwright-core from ui/node_modules (run: cd ui && npm ci): ${e.message}`)
-  console.log('0 passed, 1 failed')
-  process.exit(2)
-}
-
-let passed = 0
-let failed = 0
-function check(name, ok, detail = '') {
-  if (ok) {
-    passed++
-    console.log(`ok   - ${name}${detail ? ` (${detail})` : ''}`)
-  } else {
-    failed++
-    console.log(`FAIL - ${name}${detail ? `: ${detail}` : ''}`)
-  }
-}
-async function step(name, fn) {
-  try {
-    const r = await fn()
-    if (r === true || r === undefined) check(name, true)
-    else if (r && typeof r === 'object') check(name, !!r.ok, r.detail || '')
-    else check(name, false, String(r))
-  } catch (e) {
-    check(name, false, (e && e.message ? e.message : String(e)).split('\n')[0])
-  }
-}
-
-// Steps that provoke an error on purpose (the server refusing an invalid ID
-// number) declare it with expectError(); every other 4xx/5xx is an error.
-let expectedNow = []
-function expectError(status, pathRe) {
-  expectedNow.push({ status, path: pathRe })
-}
-function isExpected(status, url) {
-  let p
-  try {
-    p = new URL(url).pathname
-  } catch {
-    return false
-  }
-  return expectedNow.some((e) => e.status === status && e.path.test(p))
-}
-const statusOf = (text) => Number((/status of (\d{3})/.exec(text) || [])[1] || 0)
-const consoleErrors = []
-const cspViolations = []
-const httpErrors = []
-
-async function watch(page) {
-  page.setDefaultTimeout(WAIT_MS)
-  page.setDefaultNavigationTimeout(WAIT_MS)
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return
-    const text = msg.text()
-    const loc = msg.location() || {}
-    if (/Content Security Policy/i.test(text)) cspViolations.push(text)
-    else if (loc.url && isExpected(statusOf(text), loc.url)) return
-    else consoleErrors.push(`${text}${loc.url ? ` @ ${loc.url}` : ''}`)
-  })
-  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`))
-  page.on('response', (res) => {
-    const st = res.status()
-    if (st < 400 || !res.url().startsWith(baseUrl) || isExpected(st, res.url())) return
-    httpErrors.push(`${st} ${res.request().method()} ${res.url()}`)
-  })
-  page.on('requestfailed', (req) => {
-    const f = req.failure()
-    consoleErrors.push(`request failed: ${req.url()} ${f ? f.errorText : ''} @${page.url()}`)
-  })
-  await page.exposeFunction('__fazhiCspViolation', (v) => cspViolations.push(v))
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__fazhiCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || ''}:${e.lineNumber || ''}`)
-    })
-  })
-}
-
-// Signs in through the API and hands the session cookie to a new context.
-async function signedInContext(who) {
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: who.user, password: who.password }),
-  })
-  const m = /fz_session=([0-9a-f]+)/.exec(res.headers.get('set-cookie') || '')
-  if (!m) throw new Error(`login ${who.user}: HTTP ${res.status}`)
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' })
-  await context.addCookies([{ name: 'fz_session', value: m[1], url: baseUrl, httpOnly: true, sameSite: 'Strict' }])
-  return context
-}
+requireEnv(baseUrl && officer.user && head.user, 'FAZHI_URL, FAZHI_OFFICER_USER/PASSWORD and FAZHI_HEAD_USER/PASSWORD must be set (run.mjs sets them)')
 
 const count = (page, sel) => page.locator(sel).count()
 // Waits until the number of elements matching sel is more than n.
@@ -150,8 +46,6 @@ async function pickOption(page, selectSel, text) {
   await page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown')].some((d) => d.offsetParent !== null), null, { timeout: WAIT_MS })
 }
 
-class Abort extends Error {}
-
 // A tiny valid PDF (one empty page) with a correct xref table: the server
 // sniffs the type from the "%PDF-" head (src/engine/attach.c).
 function tinyPdf() {
@@ -169,24 +63,10 @@ function tinyPdf() {
   return Buffer.from(out, 'latin1')
 }
 
-let browser
-const watchdog = setTimeout(async () => {
-  console.log(`FAIL - whole run exceeded ${WATCHDOG_MS / 1000} s`)
-  console.log(`${passed} passed, ${failed + 1} failed`)
-  try {
-    if (browser) await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 5000))])
-  } finally {
-    process.exit(1)
-  }
-}, WATCHDOG_MS)
+startWatchdog(130000)
 
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.FAZHI_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    timeout: 30000,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  })
+  await launch()
 
   let ctx
   await step('执法人员登录（API）', async () => {
@@ -241,7 +121,7 @@ try {
     await d.press('Enter')
     await page.locator('[data-test=case-field-content] textarea').fill('申请公开本县 2026 年度财政预算执行情况')
   })
-  if (failed) throw new Abort('登记表单未能填写，其余检查未执行')
+  if (failures()) throw new Abort('登记表单未能填写，其余检查未执行')
   await step('服务器拒绝无效证件号（400），错误显示在“申请人”旁', async () => {
     expectError(400, /^\/api\/cases\/disclosure_request$/)
     await page.locator('[data-test=case-form-submit]').click()
@@ -250,7 +130,7 @@ try {
     const t = (await err.textContent()).trim()
     await page.locator('[data-test=case-field-applicant-id]').fill('110101199003074514')
     await err.waitFor({ state: 'hidden' }) // cleared once the field is edited
-    expectedNow = []
+    expectNone()
     return { ok: /证件号无效/.test(t), detail: t }
   })
   await step('提交登记后列表出现新案件', async () => {
@@ -259,6 +139,10 @@ try {
     await page.locator('[data-test^=case-open-]').first().waitFor({ state: 'visible' })
     const t = (await page.locator('[data-test^=case-open-]').first().textContent()).trim()
     return { ok: /公开申请/.test(t), detail: t }
+  })
+  await step('分页显示总条数“共 N 条”', async () => {
+    const t = await waitText(page, '[data-test=case-total]', /^共 \d+ 条$/)
+    return { ok: true, detail: t }
   })
 
   await step('点击可排序列“收到日期”按其排序（服务器接受）', async () => {
@@ -385,7 +269,7 @@ try {
     await fileInput.setInputFiles({ name: '说明.html', mimeType: 'text/plain', buffer: Buffer.from('<!DOCTYPE html><p>x</p>') })
     await page.locator('[data-test=attachment-submit]').click()
     const t = await waitText(page, '[data-test=attachment-error]', /不支持的文件类型/)
-    expectedNow = []
+    expectNone()
     return { ok: (await count(page, attRows)) === 0, detail: t }
   })
   await step('选择 PDF（setInputFiles）并上传，对话框关闭', async () => {
@@ -430,11 +314,8 @@ try {
   })
 
   await page.waitForTimeout(400)
-  if (failed > 0) console.log('skip - 截图未保存（前面的检查失败）')
-  else await step('保存截图 docs/screenshots/case-detail.png', async () => {
-    const dir = path.join(repoRoot, 'docs', 'screenshots')
-    mkdirSync(dir, { recursive: true })
-    // Toasts of the steps above are dropped and the page scrolled to the top for the picture.
+  // Toasts of the steps above are dropped and the page scrolled to the top for the picture.
+  await screenshot(page, 'case-detail.png', async () => {
     await page.evaluate(() => {
       document.querySelectorAll('.el-message').forEach((m) => m.remove())
       const main = document.querySelector('.app-main')
@@ -442,7 +323,6 @@ try {
     })
     await page.setViewportSize({ width: 1440, height: 1250 })
     await page.waitForTimeout(300)
-    await page.screenshot({ path: path.join(dir, 'case-detail.png'), fullPage: true, timeout: WAIT_MS })
   })
   const detailUrl = page.url()
 
@@ -494,21 +374,9 @@ try {
   }
 
   await page.waitForTimeout(300)
-  check(
-    '无控制台错误、页面异常或失败的请求',
-    consoleErrors.length === 0 && httpErrors.length === 0,
-    [...consoleErrors, ...httpErrors].slice(0, 5).join(' | '),
-  )
-  check('无 CSP 违规', cspViolations.length === 0, cspViolations.slice(0, 5).join(' | '))
+  checkClean()
 } catch (e) {
-  if (e instanceof Abort) check('其余检查', false, e.message)
-  else check('浏览器运行', false, (e && e.message ? e.message : String(e)).split('\n')[0])
+  caught(e)
 } finally {
-  if (browser) {
-    await Promise.race([browser.close().catch(() => {}), new Promise((r) => setTimeout(r, 10000))])
-  }
-  clearTimeout(watchdog)
+  await finish()
 }
-
-console.log(`${passed} passed, ${failed} failed`)
-process.exit(failed === 0 ? 0 : 1)

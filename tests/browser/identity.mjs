@@ -13,134 +13,23 @@
 // Prints one line per check and ends with "N passed, M failed"; exits non-zero
 // when any check fails. Saves docs/screenshots/login.png and users.png.
 
-import { createRequire } from 'node:module'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import path from 'node:path'
+import {
+  T, WAIT_MS, baseUrl, caught, checkClean, expectAlways, expectError, expectNone, finish, launch, must,
+  requireEnv, screenshot, startWatchdog, step, watch,
+} from './lib.mjs'
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const WAIT_MS = 15000
-const WATCHDOG_MS = 180000
-
-const baseUrl = (process.env.FAZHI_URL || '').replace(/\/+$/, '')
 const adminUser = process.env.FAZHI_ADMIN_USER || 'admin'
 const adminPassword = process.env.FAZHI_ADMIN_PASSWORD || ''
 const adminNewPassword = process.env.FAZHI_ADMIN_NEW_PASSWORD || 'Fz#Gov-2026-Xq9'
 const officerNewPassword = process.env.FAZHI_OFFICER_PASSWORD || 'Fz#Case-2026-Zp7'
-if (!baseUrl || !adminPassword) {
-  console.error('FAZHI_URL and FAZHI_ADMIN_PASSWORD must be set (see the header of this file)')
-  console.log('0 passed, 1 failed')
-  process.exit(2)
-}
-
-let chromium
-try {
-  const require = createRequire(path.join(repoRoot, 'ui', 'package.json'))
-  ;({ chromium } = require('playwright-core'))
-} catch (e) {
-  console.error(`cannot load playwright-core from ui/node_modules (run: cd ui && npm ci): ${e.message}`)
-  console.log('0 passed, 1 failed')
-  process.exit(2)
-}
-
-let passed = 0
-let failed = 0
-function check(name, ok, detail = '') {
-  if (ok) {
-    passed++
-    console.log(`ok   - ${name}${detail ? ` (${detail})` : ''}`)
-  } else {
-    failed++
-    console.log(`FAIL - ${name}${detail ? `: ${detail}` : ''}`)
-  }
-}
-// Runs an async check; an exception (e.g. a timeout) counts as a failure.
-// Returns whether the check passed.
-async function step(name, fn) {
-  const before = failed
-  try {
-    const r = await fn()
-    if (r === true || r === undefined) check(name, true)
-    else if (r && typeof r === 'object') check(name, !!r.ok, r.detail || '')
-    else check(name, false, String(r))
-  } catch (e) {
-    check(name, false, (e && e.message ? e.message : String(e)).split('\n')[0])
-  }
-  return failed === before
-}
-
-class Abort extends Error {}
-async function must(name, fn) {
-  if (!(await step(name, fn))) throw new Abort(`“${name}”失败，其余检查未执行`)
-}
+requireEnv(baseUrl && adminPassword, 'FAZHI_URL and FAZHI_ADMIN_PASSWORD must be set (see the header of this file)')
 
 // 401 is the expected answer of GET /api/auth/me before sign-in and of a
 // failed POST /api/auth/login. Steps that provoke an error on purpose (a weak
 // password) declare it with expectError(); every other 4xx/5xx is an error.
-const alwaysExpected = [{ status: 401, path: /^\/api\/auth\/(me|login)$/ }]
-let expectedNow = []
-function expectError(status, pathRe) {
-  expectedNow.push({ status, path: pathRe })
-}
-function isExpected(status, url) {
-  let p
-  try {
-    p = new URL(url).pathname
-  } catch {
-    return false
-  }
-  return [...alwaysExpected, ...expectedNow].some((e) => e.status === status && e.path.test(p))
-}
-const statusOf = (text) => Number((/status of (\d{3})/.exec(text) || [])[1] || 0)
-const consoleErrors = []
-const cspViolations = []
-const httpErrors = []
+expectAlways(401, /^\/api\/auth\/(me|login)$/)
 
-async function watch(page) {
-  page.setDefaultTimeout(WAIT_MS)
-  page.setDefaultNavigationTimeout(WAIT_MS)
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return
-    const text = msg.text()
-    const loc = msg.location() || {}
-    if (/Content Security Policy/i.test(text)) cspViolations.push(text)
-    else if (loc.url && isExpected(statusOf(text), loc.url)) return
-    else consoleErrors.push(`${text}${loc.url ? ` @ ${loc.url}` : ''}`)
-  })
-  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`))
-  page.on('response', (res) => {
-    const s = res.status()
-    if (s < 400 || !res.url().startsWith(baseUrl)) return
-    if (isExpected(s, res.url())) return
-    httpErrors.push(`${s} ${res.request().method()} ${res.url()}`)
-  })
-  page.on('requestfailed', (req) => {
-    const f = req.failure()
-    consoleErrors.push(`request failed: ${req.url()} ${f ? f.errorText : ''}`)
-  })
-  // Reported through a CDP binding, which the page's CSP does not block.
-  await page.exposeFunction('__fazhiCspViolation', (v) => cspViolations.push(v))
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__fazhiCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || ''}:${e.lineNumber || ''}`)
-    })
-  })
-}
-
-const T = (id) => `[data-test="${id}"]`
 const pathIs = (p) => (u) => u.pathname === p
-
-async function screenshot(page, file) {
-  if (failed > 0) {
-    console.log(`skip - 截图 ${file} 未保存（前面的检查失败）`)
-    return
-  }
-  await step(`保存截图 docs/screenshots/${file}`, async () => {
-    const dir = path.join(repoRoot, 'docs', 'screenshots')
-    mkdirSync(dir, { recursive: true })
-    await page.screenshot({ path: path.join(dir, file), fullPage: true, timeout: WAIT_MS })
-  })
-}
 
 async function login(page, username, password) {
   await page.locator(T('login-username')).fill(username)
@@ -168,16 +57,7 @@ async function pickOption(page, text) {
   await popper.getByText(text, { exact: true }).first().click()
 }
 
-let browser
-const watchdog = setTimeout(async () => {
-  console.log(`FAIL - whole run exceeded ${WATCHDOG_MS / 1000} s`)
-  console.log(`${passed} passed, ${failed + 1} failed`)
-  try {
-    if (browser) await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 5000))])
-  } finally {
-    process.exit(1)
-  }
-}, WATCHDOG_MS)
+startWatchdog(180000)
 
 const stamp = Date.now().toString(36).slice(-6)
 const unitName = `浏览器测试单位${stamp}`
@@ -186,12 +66,7 @@ const officerName = `测试执法员${stamp}`
 let initialPassword = ''
 
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.FAZHI_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    timeout: 30000,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  })
+  const browser = await launch()
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
   const page = await context.newPage()
   await watch(page)
@@ -225,7 +100,7 @@ try {
     return { ok: text.length > 0 && new URL(page.url()).pathname === '/password', detail: text }
   })
   await must('管理员修改密码后进入系统', async () => {
-    expectedNow = []
+    expectNone()
     await changePassword(page, adminPassword, adminNewPassword)
     await page.waitForURL((u) => u.pathname !== '/password' && u.pathname !== '/login')
     await page.locator(T('side-menu')).waitFor({ state: 'visible' })
@@ -344,21 +219,9 @@ try {
 
   // Give late errors (pending fetches) a moment to surface.
   await page.waitForTimeout(500)
-  check(
-    '无控制台错误、页面异常或意外的失败请求',
-    consoleErrors.length === 0 && httpErrors.length === 0,
-    [...consoleErrors, ...httpErrors].slice(0, 5).join(' | '),
-  )
-  check('无 CSP 违规', cspViolations.length === 0, cspViolations.slice(0, 5).join(' | '))
+  checkClean()
 } catch (e) {
-  if (e instanceof Abort) check('其余检查', false, e.message)
-  else check('浏览器运行', false, (e && e.message ? e.message : String(e)).split('\n')[0])
+  caught(e)
 } finally {
-  if (browser) {
-    await Promise.race([browser.close().catch(() => {}), new Promise((r) => setTimeout(r, 10000))])
-  }
-  clearTimeout(watchdog)
+  await finish()
 }
-
-console.log(`${passed} passed, ${failed} failed`)
-process.exit(failed === 0 ? 0 : 1)
