@@ -72,8 +72,11 @@ int api_search(req *r)
         json_decref(h.rows);
         return api_store_error(r);
     }
-    /* total counts every match; hits outside the caller's rights are left out
-     * of rows and counted in "hidden" (of this page). */
-    return req_reply_json(r, 200, json_pack("{s:I, s:i, s:o}", "total", (json_int_t)total, "hidden", h.hidden, "rows",
-                                            h.rows));
+    /* total counts the matches up to SEARCH_COUNT_CAP (total_capped past it,
+     * the hits then newest first); hits outside the caller's rights are left
+     * out of rows and counted in "hidden" (of this page). */
+    int capped = total > SEARCH_COUNT_CAP;
+    return req_reply_json(r, 200,
+                          json_pack("{s:I, s:b, s:i, s:o}", "total", (json_int_t)(capped ? SEARCH_COUNT_CAP : total),
+                                    "total_capped", capped, "hidden", h.hidden, "rows", h.rows));
 }

@@ -27,6 +27,7 @@
 
 #define SEARCH_QUERY_MAX 1024 /* bytes of query text; longer is FZ_INVALID */
 #define SEARCH_LIMIT_MAX 100  /* hits per page; larger limits are clamped */
+#define SEARCH_COUNT_CAP 10000 /* matches counted and ranked; beyond, newest first */
 
 typedef struct search_hit {
     const char *kind;       /* as given to search_put */
@@ -54,7 +55,9 @@ int search_put(store_conn *w, const char *index, const char *kind, const char *i
 int search_delete(store_conn *w, const char *index, const char *kind, const char *id);
 /* Runs the query q; calls cb for hits offset .. offset+limit-1 (limit <= 0
  * means 20). When total is not NULL it receives the number of matching
- * documents. FZ_INVALID for a bad index name or an over-long query. */
+ * documents up to SEARCH_COUNT_CAP + 1 (more: the count is capped and the
+ * hits come newest first instead of by relevance). FZ_INVALID for a bad
+ * index name or an over-long query. */
 int search_query(store_conn *c, const char *index, const char *q, int limit, int offset,
                  search_hit_fn cb, void *ctx, int64_t *total);
 

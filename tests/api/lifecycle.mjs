@@ -372,6 +372,12 @@ console.log('# list totals stop at 10,000 and say so; smaller totals are exact')
   const few = await officer.get(`/api/cases/disclosure_request?applicant_type=${encodeURIComponent('科研机构')}`);
   t.check('a filtered list of 10: total 10, not capped', few.status === 200 && few.json.total === 10 && few.json.total_capped === false && few.json.rows.length === 10, JSON.stringify({ total: few.json.total, capped: few.json.total_capped }));
   const last = await officer.get('/api/cases/disclosure_request?size=20&page=501');
+  const hits = await officer.get(`/api/search?q=${encodeURIComponent('申请')}`);
+  t.check('a search matching 10,001 cases: total 10000 with total_capped, newest first',
+    hits.status === 200 && hits.json.total === 10000 && hits.json.total_capped === true && hits.json.rows.length === 20 &&
+    /10001/.test(hits.json.rows[0].title), JSON.stringify({ total: hits.json.total, capped: hits.json.total_capped, first: hits.json.rows && hits.json.rows[0] && hits.json.rows[0].title }));
+  const narrow = await officer.get(`/api/search?q=${encodeURIComponent('第10001项')}`);
+  t.check('a narrower search is counted exactly and ranked', narrow.status === 200 && narrow.json.total_capped === false && narrow.json.total >= 1 && /10001/.test(narrow.json.rows[0].title), JSON.stringify({ total: narrow.json.total, first: narrow.json.rows && narrow.json.rows[0] && narrow.json.rows[0].title }));
   t.check('pages past the cap still load', last.status === 200 && last.json.rows.length === 1, `${last.status} ${last.json.rows && last.json.rows.length}`);
   await srv.stop();
 }
