@@ -145,6 +145,27 @@ try {
     return { ok: true, detail: t }
   })
 
+  await step('页头全文检索“财政”（2 个字）：命中高亮，点击进入案件', async () => {
+    const sp = await ctx.newPage()
+    await watch(sp)
+    try {
+      await sp.goto(`${baseUrl}/index`, { waitUntil: 'load' })
+      await sp.locator('[data-test=global-search]').fill('财政')
+      await sp.locator('[data-test=global-search]').press('Enter')
+      await sp.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === '财政')
+      const hit = sp.locator('[data-test=search-hit]').first()
+      await hit.waitFor({ state: 'visible' })
+      const marks = await hit.locator('mark').allTextContents()
+      const summary = (await sp.locator('[data-test=search-summary]').textContent()).trim()
+      await hit.locator('[data-test=search-hit-link]').click()
+      await sp.waitForURL((u) => /^\/cases\/disclosure_request\/\d+$/.test(u.pathname))
+      await waitText(sp, '[data-test=case-state]', /./)
+      return { ok: marks.some((m) => /财|政/.test(m)) && /^共 \d+ 条结果/.test(summary), detail: `${summary}；高亮 ${marks.join('、')}` }
+    } finally {
+      await sp.close()
+    }
+  })
+
   await step('点击可排序列“收到日期”按其排序（服务器接受）', async () => {
     const wait = page.waitForResponse((r) => /\/api\/cases\/disclosure_request\?.*sort=received_on/.test(r.url()), { timeout: WAIT_MS })
     await page.locator('[data-test=case-table] th', { hasText: '收到日期' }).locator('.caret-wrapper').click()

@@ -51,6 +51,7 @@ const routes = [
       page('cases/:kind([a-z][a-z0-9_]*)/:id(\\d+)', 'CaseDetail', '案件详情', 'case:view', () => import('./views/cases/CaseDetail.vue')),
       page('todo', 'Todo', '我的待办', 'clock:view', () => import('./views/todo/Todo.vue')),
       page('warnings', 'Warnings', '期限预警', 'clock:view', () => import('./views/todo/Warnings.vue')),
+      page('search', 'Search', '全文检索', undefined, () => import('./views/search/Search.vue')),
       page('profile/totp', 'ProfileTotp', '动态口令设置', undefined, () => import('./views/profile/Totp.vue')),
       {
         path: ':pathMatch(.*)*',
