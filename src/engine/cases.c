@@ -4,6 +4,7 @@
 #include "engine/cases.h"
 #include "engine/attach.h"
 #include "engine/checks.h"
+#include "engine/citation.h"
 #include "engine/clock.h"
 #include "engine/events.h"
 #include "engine/fields.h"
@@ -352,9 +353,32 @@ static int next_number(store_conn *w, case_ctx *x, char no[80])
     return FZ_OK;
 }
 
+/* Every legal_basis value among values must cite the laws catalog
+ * (engine/citation.h): 400 naming the field otherwise. Historic imports are
+ * not held to it: they keep what the old record says. */
+static int check_citations(store_conn *w, case_ctx *x, const json_t *values)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)values, key, v)
+    {
+        json_t *f = fields_find(x->d, key);
+        if (!f || strcmp(ftype(f), "legal_basis") || !json_is_string(v) || !json_string_length(v))
+            continue;
+        char why[300];
+        int rc = citation_check(w, json_string_value(v), why, sizeof(why));
+        if (rc == 1)
+            return refuse(x, 400, "validation_failed", key, "%s（%s）：%s", flabel(f), key, why);
+        if (rc)
+            return rc;
+    }
+    return FZ_OK;
+}
+
 int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, int64_t *id, char no[80])
 {
-    return case_import(w, x, values, unit_id, NULL, NULL, id, no);
+    int rc = check_citations(w, x, values);
+    return rc ? rc : case_import(w, x, values, unit_id, NULL, NULL, id, no);
 }
 
 int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, const char *state,
@@ -597,7 +621,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
         rc = refuse(x, 400, "validation_failed", key, "「%s」不能填写字段 %s", alabel, key);
         goto out;
     }
-    if ((rc = case_check_values(x, values, 0)))
+    if ((rc = case_check_values(x, values, 0)) || (rc = check_citations(w, x, values)))
         goto out;
     json_t *merged = json_object_get(cur, "fields");
     json_object_update(merged, (json_t *)values);
