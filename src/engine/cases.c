@@ -13,6 +13,7 @@
 #include "engine/scheduler.h"
 #include "engine/schema.h"
 #include "store/store.h"
+#include "core/deadline.h"
 #include "core/status.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
@@ -533,6 +534,66 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
     return rc;
 }
 
+/* The action's "times" (how often it may be taken on one case; a step that
+ * was taken back does not count) and "within" (a statutory limit counted
+ * from a date field, e.g. 补正 within 7 working days of 收到申请): 409 with the
+ * reason. */
+static int step_limits(store_conn *w, case_ctx *x, int64_t id, const char *action, const char *alabel, json_t *a,
+                       const json_t *fields)
+{
+    char kind[64], sid[24], act[80];
+    case_subject_kind(x->d, kind);
+    snprintf(sid, sizeof(sid), "%lld", (long long)id);
+    snprintf(act, sizeof(act), "case.%s", action);
+    json_t *times = json_object_get(a, "times");
+    if (times) {
+        int64_t done = 0, undone = 0;
+        if (store_query_int(w, &done, 0, "SELECT count(*) FROM events WHERE subject_kind = ? AND subject_id = ? AND action = ?",
+                            "sss", kind, sid, act) ||
+            store_query_int(w, &undone, 0,
+                            "SELECT count(*) FROM events WHERE subject_kind = ? AND subject_id = ?"
+                            " AND json_extract(payload, '$.withdrawn') = ?",
+                            "sss", kind, sid, act))
+            return FZ_ERR;
+        if (done - undone >= json_integer_value(times))
+            return refuse(x, 409, "conflict", "times", "「%s」在本案最多办理 %lld 次，已办理 %lld 次", alabel,
+                          (long long)json_integer_value(times), (long long)(done - undone));
+    }
+    json_t *within = json_object_get(a, "within");
+    if (!within)
+        return FZ_OK;
+    const char *from = json_string_value(json_object_get(within, "from"));
+    const char *basis = json_string_value(json_object_get(within, "basis"));
+    const char *date = json_string_value(json_object_get(fields, from));
+    json_t *fd = fields_find(x->d, from);
+    dl_rule rule;
+    int64_t start, due;
+    int prov = 0;
+    if (!date || clock_day_parse(date, &start))
+        return refuse(x, 400, "validation_failed", from, "执行「%s」须先填写%s（%s）", alabel, fd ? flabel(fd) : from,
+                      from);
+    if (dl_rule_parse(json_string_value(json_object_get(within, "limit")), &rule, NULL))
+        return FZ_ERR; /* the validator accepted it */
+    hol_ref *ref;
+    int rc = holidays_acquire(w, &ref);
+    if (rc)
+        return rc;
+    dl_spec spec = {.start = start, .rule = rule};
+    rc = dl_due(holidays_cal(ref), &spec, &due, &prov);
+    holidays_release(ref);
+    if (rc)
+        return refuse(x, 409, "conflict", "within", "%s %s 超出节假日安排的范围，无法计算期限", fd ? flabel(fd) : from,
+                      date);
+    if (scheduler_today() > due) {
+        char last[11];
+        clock_day_text(due, last);
+        return refuse(x, 409, "conflict", "within", "「%s」应在%s（%s）起 %lld%s内办理%s%s%s，最后一日 %s 已过", alabel,
+                      fd ? flabel(fd) : from, date, (long long)rule.n, dl_unit_label(rule.unit), basis ? "（" : "",
+                      basis ? basis : "", basis ? "）" : "", last);
+    }
+    return FZ_OK;
+}
+
 /* The action's named checks (engine/checks.h), in order; the first refusal
  * answers 409 with its reason. */
 static int run_checks(store_conn *w, case_ctx *x, int64_t id, const char *action, const char *alabel, json_t *a,
@@ -659,7 +720,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
         }
         strbuf_free(&missing);
     }
-    if ((rc = run_checks(w, x, id, action, alabel, a, merged)))
+    if ((rc = step_limits(w, x, id, action, alabel, a, merged)) || (rc = run_checks(w, x, id, action, alabel, a, merged)))
         goto out;
     /* The kinds of step beyond a plain transition. */
     const char *kind = json_string_value(json_object_get(a, "kind"));

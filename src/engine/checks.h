@@ -1,9 +1,10 @@
 /* checks.h: named checks, the guards a definition cannot express as data
- * (a count of earlier steps, a working-day computation the law prescribes).
- * An action lists them by name in "checks"; the validator accepts only
- * names registered here, and each check names the fields it reads so that a
- * definition using it must have them. A registered check without code yet
- * (the 行政执法 checks, issue 6) refuses the action with the reason. */
+ * (the computations the law prescribes: certified officers, discretion
+ * ranges, ...). How often a step may be taken and the limit within which it
+ * must be are data ("times", "within", docs/definitions.md), not checks.
+ * An action lists checks by name in "checks"; the validator accepts only
+ * names registered here. A registered check without code yet (the 行政执法
+ * checks, issue 6) refuses the action with the reason. */
 #ifndef FZ_CHECKS_H
 #define FZ_CHECKS_H
 
@@ -30,15 +31,10 @@ typedef int (*check_fn)(const check_arg *a, char *why, size_t n);
 typedef struct check_def {
     const char *name;
     const char *label;       /* Chinese, with the legal basis */
-    const char *field;       /* a field the check reads, or NULL */
-    const char *field_type;  /* its required type */
     check_fn fn;             /* NULL: registered, not yet implemented */
 } check_def;
 
 /* The registered check called name, or NULL. */
 const check_def *check_find(const char *name);
-
-/* All registered checks, ending with a zeroed entry. */
-const check_def *check_all(void);
 
 #endif

@@ -304,25 +304,36 @@ static int check_known(json_t *unused, const char *name)
     return check_find(name) != NULL;
 }
 
-/* A check that reads a field needs the definition to have it, typed. */
-static void check_fields(vctx *v, json_t *a, const char *path, json_t *fields)
+/* "times": how often the action may be taken on one case; "within": a
+ * statutory limit counted from a date field ({"from", "limit", "basis"}). */
+static void validate_action_limits(vctx *v, json_t *a, const char *path, json_t *fields)
 {
-    size_t i, k;
-    json_t *c, *f;
+    static const char *const keys[] = {"from", "limit", "basis", NULL};
     char p[220], q[240];
-    json_array_foreach(json_object_get(a, "checks"), i, c)
-    {
-        const check_def *cd = check_find(json_string_value(c));
-        if (!cd || !cd->field)
-            continue;
-        const char *type = NULL;
-        json_array_foreach(fields, k, f) if (json_is_string(json_object_get(f, "name")) &&
-                                             !strcmp(json_string_value(json_object_get(f, "name")), cd->field))
-            type = json_string_value(json_object_get(f, "type"));
-        if (!type || strcmp(type, cd->field_type))
-            verr(v, idx(q, sizeof(q), sub(p, sizeof(p), path, "checks"), i), "检查 \"%s\" 需要 %s 类型的字段 %s",
-                 cd->name, cd->field_type, cd->field);
+    json_t *times = json_object_get(a, "times");
+    if (times && (!json_is_integer(times) || json_integer_value(times) < 1 || json_integer_value(times) > 100))
+        verr(v, sub(p, sizeof(p), path, "times"), "应为 1 到 100 之间的整数");
+    json_t *w = json_object_get(a, "within");
+    if (!w)
+        return;
+    sub(p, sizeof(p), path, "within");
+    if (!json_is_object(w)) {
+        verr(v, p, "应为对象");
+        return;
     }
+    only_keys(v, w, p, keys);
+    const char *from = str(v, w, "from", p, 1), *limit = str(v, w, "limit", p, 1);
+    str(v, w, "basis", p, 0);
+    size_t i;
+    json_t *f;
+    const char *type = NULL;
+    json_array_foreach(fields, i, f) if (from && json_is_string(json_object_get(f, "name")) &&
+                                         !strcmp(json_string_value(json_object_get(f, "name")), from))
+        type = json_string_value(json_object_get(f, "type"));
+    if (from && (!type || strcmp(type, "date")))
+        verr(v, sub(q, sizeof(q), p, "from"), "应为 date 类型的字段名：%s", from);
+    if (limit && !valid_rule(limit))
+        verr(v, sub(q, sizeof(q), p, "limit"), "期限应写作 正整数+单位（wd 工作日、d 日、m 月），如 7wd");
 }
 
 static void validate_action_clock(vctx *v, json_t *a, const char *path, json_t *clocks)
@@ -382,7 +393,7 @@ static int fields_known(json_t *fields, const char *name)
 static void validate_actions(vctx *v, json_t *doc, json_t *states)
 {
     static const char *const keys[] = {"name",   "label",  "from",  "to",   "roles", "requires",
-                                       "attachments", "checks", "form", "clock", "kind", NULL};
+                                       "attachments", "checks", "form", "clock", "kind", "times", "within", NULL};
     json_t *actions = array(v, doc, "actions", "$", 1);
     json_t *fields = json_object_get(doc, "fields"), *clocks = json_object_get(doc, "clocks");
     size_t i;
@@ -414,7 +425,7 @@ static void validate_actions(vctx *v, json_t *doc, json_t *states)
         name_refs(v, a, "requires", p, fields, "字段", fields_known);
         name_refs(v, a, "form", p, fields, "字段", fields_known);
         name_refs(v, a, "checks", p, NULL, "检查", check_known);
-        check_fields(v, a, p, fields);
+        validate_action_limits(v, a, p, fields);
         json_t *att = array(v, a, "attachments", p, 0);
         size_t k;
         json_t *x;

@@ -152,10 +152,18 @@ static void test_guard_field_missing(void **state)
     check_patch("\"requires\":[\"outcome\"]", "\"requires\":[\"outcom\"]", "$.actions[0].requires[0]", "outcom");
     check_patch("\"requires\":[\"outcome\"]", "\"requires\":[\"outcome\"],\"checks\":[\"foo\"]",
                 "$.actions[0].checks[0]", "foo");
-    /* A check that reads a field (received_on, a date) needs it in the definition. */
+    /* "within" counts from a date field of the definition, by a valid rule; "times" is 1..100. */
     check_patch("\"requires\":[\"outcome\"]",
-                "\"requires\":[\"outcome\"],\"checks\":[\"correction_once\",\"correction_within_7wd\"]",
-                "$.actions[0].checks[1]", "received_on");
+                "\"requires\":[\"outcome\"],\"within\":{\"from\":\"received_on\",\"limit\":\"7wd\"}",
+                "$.actions[0].within.from", "received_on");
+    check_patch("\"requires\":[\"outcome\"]",
+                "\"requires\":[\"outcome\"],\"within\":{\"from\":\"content\",\"limit\":\"7wd\"}",
+                "$.actions[0].within.from", "date");
+    check_patch("\"requires\":[\"outcome\"]",
+                "\"requires\":[\"outcome\"],\"within\":{\"from\":\"content\",\"limit\":\"7 days\"}",
+                "$.actions[0].within.limit", "7wd");
+    check_patch("\"requires\":[\"outcome\"]", "\"requires\":[\"outcome\"],\"times\":0",
+                "$.actions[0].times", "1 到 100");
 }
 
 static void test_field_rules(void **state)
