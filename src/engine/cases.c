@@ -128,15 +128,7 @@ static void select_sql(const def *d, strbuf *b)
 {
     char tbl[64];
     table_of(d, tbl);
-    strbuf_puts(b, "SELECT id, no, state, unit_id, handler_id, created_at, updated_at, def_digest");
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields_of(d), i, f)
-    {
-        strbuf_puts(b, ", ");
-        fields_columns(b, f, 0);
-    }
-    strbuf_printf(b, " FROM %s t", tbl);
+    fields_select(b, d, "id, no, state, unit_id, handler_id, created_at, updated_at, def_digest", tbl);
 }
 
 /* A row of select_sql as JSON. */
@@ -152,12 +144,7 @@ static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive)
                           sd ? json_string_value(json_object_get(sd, "label")) : state, "unit_id",
                           (json_int_t)store_col_int(st, 3), "handler_id", (json_int_t)store_col_int(st, 4),
                           "created_at", created, "updated_at", updated, "def_digest", store_col_text(st, 7));
-    json_t *fields = json_object();
-    int col = META_COLS;
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields_of(x->d), i, f) col = fields_read(x->keys, st, col, f, fields, sensitive);
-    json_object_set_new(o, "fields", fields);
+    json_object_set_new(o, "fields", fields_read_all(x->keys, st, META_COLS, x->d, sensitive));
     return o;
 }
 

@@ -67,15 +67,7 @@ static void select_sql(const def *d, strbuf *b)
 {
     char tbl[64];
     table_of(d, tbl);
-    strbuf_puts(b, "SELECT " META);
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields_of(d), i, f)
-    {
-        strbuf_puts(b, ", t.");
-        fields_columns(b, f, 0);
-    }
-    strbuf_printf(b, " FROM %s t", tbl);
+    fields_select(b, d, META, tbl);
 }
 
 static json_t *row_json(cat_ctx *x, store_stmt *st, int sensitive)
@@ -89,12 +81,7 @@ static json_t *row_json(cat_ctx *x, store_stmt *st, int sensitive)
                           (json_int_t)store_col_int(st, 2), "valid_from", from, "valid_to", to, "unit_id",
                           (json_int_t)store_col_int(st, 5), "created_at", created, "published",
                           (int)store_col_int(st, 7));
-    json_t *fields = json_object();
-    int col = META_COLS;
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields_of(x->d), i, f) col = fields_read(x->keys, st, col, f, fields, sensitive);
-    json_object_set_new(o, "fields", fields);
+    json_object_set_new(o, "fields", fields_read_all(x->keys, st, META_COLS, x->d, sensitive));
     return o;
 }
 

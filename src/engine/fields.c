@@ -300,3 +300,25 @@ void fields_bind_all(const field_keys *keys, store_stmt *st, int idx, const def 
     json_array_foreach(json_object_get(d->json, "fields"), i, f) idx += fields_bind(
         keys, st, idx, f, json_object_get(values, json_string_value(json_object_get(f, "name"))));
 }
+
+void fields_select(strbuf *b, const def *d, const char *meta, const char *tbl)
+{
+    strbuf_printf(b, "SELECT %s", meta);
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f)
+    {
+        strbuf_puts(b, ", ");
+        fields_columns(b, f, 0);
+    }
+    strbuf_printf(b, " FROM %s t", tbl);
+}
+
+json_t *fields_read_all(const field_keys *keys, store_stmt *st, int col, const def *d, int sensitive)
+{
+    json_t *out = json_object();
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f) col = fields_read(keys, st, col, f, out, sensitive);
+    return out;
+}

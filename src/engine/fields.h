@@ -36,6 +36,11 @@ int fields_params(json_t *f);
 int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v);
 /* Reads f from column col into out[name]; returns the next column. */
 int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive);
+/* Appends "SELECT <meta>, <every field's columns> FROM <tbl> t". */
+void fields_select(strbuf *b, const def *d, const char *meta, const char *tbl);
+/* Every field of d, read from column col on (as fields_select lists them),
+ * in a new object. */
+json_t *fields_read_all(const field_keys *keys, store_stmt *st, int col, const def *d, int sensitive);
 /* Prepares "INSERT INTO table (meta, <every field's columns>) VALUES (?…)
  * RETURNING id" on c: meta is nmeta comma-separated column names, bound by
  * the caller as parameters 1..nmeta; fields_bind_all binds the rest. */
