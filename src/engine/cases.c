@@ -589,15 +589,11 @@ static int run_checks(store_conn *w, case_ctx *x, int64_t id, const char *action
     json_t *checks = json_object_get(a, "checks");
     if (!json_array_size(checks))
         return FZ_OK;
-    hol_ref *ref;
-    int rc = holidays_acquire(w, &ref);
-    if (rc)
-        return rc;
+    int rc = FZ_OK;
     char kind[64], sid[24], why[300];
     case_subject_kind(x->d, kind);
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
-    check_arg ca = {.w = w, .subject_kind = kind, .subject_id = sid, .action = action, .fields = fields,
-                    .cal = holidays_cal(ref), .today = scheduler_today()};
+    check_arg ca = {.w = w, .subject_kind = kind, .subject_id = sid, .action = action, .fields = fields};
     size_t i;
     json_t *c;
     json_array_foreach(checks, i, c)
@@ -619,7 +615,6 @@ static int run_checks(store_conn *w, case_ctx *x, int64_t id, const char *action
             break;
         }
     }
-    holidays_release(ref);
     return rc;
 }
 

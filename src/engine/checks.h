@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 typedef struct store_conn store_conn;
-typedef struct cal cal;
 
 typedef struct check_arg {
     store_conn *w;           /* inside the action's write job */
@@ -21,8 +20,6 @@ typedef struct check_arg {
     const char *subject_id;
     const char *action;      /* the action's name */
     const json_t *fields;    /* the case's field values with the action's form applied */
-    const cal *cal;          /* the working-day calendar */
-    int64_t today;           /* day number (core/calendar.h) */
 } check_arg;
 
 /* 0 passes; 1 refuses with the reason in why; FZ_* on a store error. */
