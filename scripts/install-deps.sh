@@ -10,6 +10,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libssl-dev openssl
   libsodium-dev libcmocka-dev zlib1g-dev libxlsxwriter-dev libzip-dev libexpat1-dev
+  libpq-dev postgresql-15 postgresql-client-15
   nodejs npm chromium fonts-wqy-microhei
   curl wrk nginx-light
 )

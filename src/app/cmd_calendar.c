@@ -79,7 +79,13 @@ static int load_cal(const char *data, cal **out)
         return -1;
     }
     char err[512];
-    store_opts o = {.dir = data, .no_writer = 1};
+    config cfg; /* the data directory's own fazhi.conf says where its database is */
+    config_defaults(&cfg);
+    if (config_load_file(&cfg, data, err, sizeof(err)) || config_load_env(&cfg, err, sizeof(err))) {
+        fprintf(stderr, "错误：%s\n", err);
+        return -1;
+    }
+    store_opts o = {.url = cfg.store, .dir = data, .no_writer = 1};
     store *s = NULL;
     if (store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);
@@ -377,7 +383,7 @@ static int cal_cmd_import(int argc, char **argv)
         calfile_free(&f);
         return 0;
     }
-    store_opts o = {.dir = cfg.data, .batch_max = cfg.commit_batch_max};
+    store_opts o = {.url = cfg.store, .dir = cfg.data, .ledger = cfg.region_code, .batch_max = cfg.commit_batch_max};
     store *s = NULL;
     if (store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);

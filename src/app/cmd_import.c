@@ -78,7 +78,7 @@ int cmd_import(int argc, char **argv)
     char err[600];
     field_keys keys;
     store *s = NULL;
-    store_opts o = {.dir = cfg.data, .batch_max = 1};
+    store_opts o = {.url = cfg.store, .dir = cfg.data, .ledger = cfg.region_code, .batch_max = 1};
     if (fieldcrypt_load(cfg.data, &keys, err, sizeof(err)) || store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);
         json_decref(rows);

@@ -38,8 +38,9 @@ static int init_identity(store_conn *w, init_job *j)
         return rc;
     char unit_name[200];
     snprintf(unit_name, sizeof(unit_name), "%s人民政府", j->county_name);
-    if ((rc = store_run(w, "INSERT INTO units (id, name, type, legal_status, region_code, parent_id, path, created_at)"
-                           " VALUES (1, ?, '部门', '行政机关', ?, 0, '/1/', ?)", "ssi", unit_name, code, j->ev.at)))
+    /* The first unit of an empty table: id 1 on both backends. */
+    if ((rc = store_run(w, "INSERT INTO units (name, type, legal_status, region_code, parent_id, path, created_at)"
+                           " VALUES (?, '部门', '行政机关', ?, 0, '/1/', ?)", "ssi", unit_name, code, j->ev.at)))
         return rc;
     static const char *const roles[] = {"sys_admin"};
     user_input in = {.username = j->admin_user, .name = "系统管理员", .unit_id = 1, .roles = roles, .nroles = 1,
@@ -174,7 +175,7 @@ int cmd_init(int argc, char **argv)
         fprintf(stderr, "错误：无法计算密码哈希\n");
         return 1;
     }
-    store_opts o = {.dir = cfg.data, .batch_max = 1, .create = 1};
+    store_opts o = {.url = cfg.store, .dir = cfg.data, .ledger = cfg.region_code, .batch_max = 1, .create = 1};
     store *s;
     if (store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);
@@ -182,6 +183,14 @@ int cmd_init(int argc, char **argv)
     }
     int latest;
     store_schema(s, &j.schema, &latest);
+    /* A PostgreSQL database has no fazhi.db to find: its events say it. */
+    int64_t seen = 0;
+    store_conn *rd = store_reader(s);
+    if (!rd || store_query_int(rd, &seen, 0, "SELECT count(*) FROM events", "") || seen) {
+        fprintf(stderr, "错误：%s\n", rd && !seen ? "无法读取数据库" : "数据库已初始化（已有事件记录），拒绝覆盖");
+        store_close(s);
+        return 1;
+    }
     int rc = store_write(s, init_write, &j);
     store_close(s);
     if (rc != FZ_OK) {

@@ -237,7 +237,7 @@ int cmd_laws(int argc, char **argv)
         j.n++;
     }
     if (!rc) {
-        store_opts o = {.dir = cfg.data, .batch_max = 1};
+        store_opts o = {.url = cfg.store, .dir = cfg.data, .ledger = cfg.region_code, .batch_max = 1};
         store *s;
         if (store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
             fprintf(stderr, "错误：%s\n", err);

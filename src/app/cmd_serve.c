@@ -119,7 +119,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     free(rep);
-    store_opts o = {.dir = a.cfg.data, .batch_max = a.cfg.commit_batch_max};
+    store_opts o = {.url = a.cfg.store, .dir = a.cfg.data, .ledger = a.cfg.region_code, .batch_max = a.cfg.commit_batch_max};
     if (store_open(&o, &a.st, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);
         defs_free(a.defs);

@@ -120,7 +120,7 @@ int cmd_user(int argc, char **argv)
         fprintf(stderr, "错误：%s\n", err);
         return 1;
     }
-    store_opts o = {.dir = cfg.data, .batch_max = 1};
+    store_opts o = {.url = cfg.store, .dir = cfg.data, .ledger = cfg.region_code, .batch_max = 1};
     store *s;
     if (store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);

@@ -13,7 +13,7 @@
 static store *open_ro(const config *cfg)
 {
     char err[512];
-    store_opts o = {.dir = cfg->data, .no_writer = 1};
+    store_opts o = {.url = cfg->store, .dir = cfg->data, .ledger = cfg->region_code, .no_writer = 1};
     store *s = NULL;
     if (store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);

@@ -31,6 +31,8 @@ typedef struct key_def {
 
 static const key_def keys[] = {
     STR(data, "./data", "数据目录（数据库、密钥、附件）"),
+    STR(store, "",
+        "数据库：留空即数据目录内的 SQLite；sqlite:目录；或 postgresql://用户@主机:端口/库名（多节点部署，见 docs/deploy.md）"),
     STR(listen, "127.0.0.1:8080", "监听地址 host:port"),
     INT(threads, 0, 256, "0", "HTTP 工作线程数，0 表示 CPU 核数"),
     STR(region_code, "000000000000", "本县 12 位统计用区划代码，即事件链的账本编码"),
@@ -82,6 +84,17 @@ static int check_value(const key_def *k, config *c, char *err, size_t errlen)
             return -1;
         }
         memcpy(c->region_code, norm, sizeof(norm));
+    } else if (strcmp(k->name, "store") == 0) {
+        const char *v = c->store;
+        if (*v && strncmp(v, "sqlite:", 7) != 0 && strncmp(v, "postgresql://", 13) != 0 &&
+            strncmp(v, "postgres://", 11) != 0) {
+            snprintf(err, errlen, "配置项 store 的值无效：应为空、sqlite:目录 或 postgresql://…");
+            return -1;
+        }
+        if (strncmp(v, "sqlite:", 7) == 0 && !v[7]) {
+            snprintf(err, errlen, "配置项 store 的值无效：sqlite: 后须写数据库所在目录");
+            return -1;
+        }
     } else if (strcmp(k->name, "listen") == 0) {
         const char *colon = strrchr(c->listen, ':');
         int64_t port;
@@ -258,6 +271,8 @@ int config_write_default(const config *c, const char *path, char *err, size_t er
         fprintf(f, "# %s\n", keys[i].help);
         if (strcmp(keys[i].name, "region_code") == 0)
             fprintf(f, "%s = %s\n\n", keys[i].name, c->region_code);
+        else if (strcmp(keys[i].name, "store") == 0 && c->store[0])
+            fprintf(f, "%s = %s\n\n", keys[i].name, c->store);
         else
             fprintf(f, "# %s = %s\n\n", keys[i].name, keys[i].def);
     }

@@ -14,6 +14,7 @@
 
 typedef struct config {
     char data[1024];       /* data directory */
+    char store[1024];      /* "" (SQLite in data), "sqlite:DIR" or "postgresql://..." */
     char listen[128];      /* host:port */
     int threads;           /* HTTP worker threads; 0 = number of cores */
     char region_code[16];  /* this county's 12-digit code: the event ledger */

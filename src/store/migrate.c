@@ -1,13 +1,16 @@
 /* migrate.c: the schema, as numbered migrations (see migrate.h).
  * Migrations are append-only: never edit one that has shipped; add the next.
- * SQL here is SQLite's; the PostgreSQL backend keeps its own list with the
- * same numbers and the same tables. */
+ * The DDL here is written once, in SQLite's words; the PostgreSQL backend
+ * translates it (pg.c: INTEGER -> BIGINT, identity keys, BYTEA), so both
+ * databases have the same tables under the same version numbers. */
+
 #include "store/migrate.h"
-#include "store/store.h"
+#include "store/backend.h"
 #include "core/status.h"
 #include "core/timeutil.h"
 
 #include <stdio.h>
+#include <string.h>
 
 typedef struct migration {
     int version;
@@ -307,6 +310,15 @@ static const migration migrations[] = {
      "  name TEXT NOT NULL,"
      "  json TEXT NOT NULL,"
      "  stored_at INTEGER NOT NULL);"},
+    {8, "leases",
+     /* Work that one app node of several must do alone (the clock scheduler):
+      * the holder renews its lease before each pass; another node takes over
+      * once it has run out (docs/deploy.md). */
+     "CREATE TABLE leases ("
+     "  name TEXT PRIMARY KEY,"
+     "  holder TEXT NOT NULL,"
+     "  until_ms INTEGER NOT NULL,"
+     "  acquired_at INTEGER NOT NULL);"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
@@ -316,10 +328,18 @@ int migrate_latest(void)
     return migrations[N_MIGRATIONS - 1].version;
 }
 
+static int is_pg(store_conn *c)
+{
+    return strcmp(store_conn_backend(c), "postgresql") == 0;
+}
+
 static int table_exists(store_conn *c, int *exists)
 {
     store_stmt *st;
-    if (store_prepare(c, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", &st))
+    if (store_prepare(c, is_pg(c) ? "SELECT count(*) FROM information_schema.tables"
+                                    " WHERE table_schema = current_schema() AND table_name = ?"
+                                  : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                      &st))
         return FZ_ERR;
     store_bind_text(st, 1, "schema_migrations");
     int rc = store_step(st);
@@ -368,6 +388,10 @@ int migrate_apply(store_conn *c, int *current, char *err, size_t errlen)
 {
     if (store_exec(c, "BEGIN IMMEDIATE"))
         goto fail;
+    /* Two app nodes starting at once: the second waits here, then finds the
+     * migrations done. */
+    if (is_pg(c) && store_exec(c, "SELECT pg_advisory_xact_lock(20260101)"))
+        goto fail;
     if (store_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"))
         goto fail;
@@ -395,6 +419,24 @@ int migrate_apply(store_conn *c, int *current, char *err, size_t errlen)
             goto fail;
         *current = m->version;
     }
+    /* SQLite functions the portable SQL uses that PostgreSQL lacks, or lacks
+     * for int8 arguments (integers are bound as int8). */
+    if (is_pg(c) && store_exec(c, "CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer"
+                                  " LANGUAGE sql IMMUTABLE STRICT AS 'SELECT strpos($1, $2)';"
+                                  "CREATE OR REPLACE FUNCTION substr(text, bigint) RETURNS text"
+                                  " LANGUAGE sql IMMUTABLE STRICT AS 'SELECT substr($1, $2::integer)';"
+                                  "CREATE OR REPLACE FUNCTION substr(text, bigint, bigint) RETURNS text"
+                                  " LANGUAGE sql IMMUTABLE STRICT AS 'SELECT substr($1, $2::integer, $3::integer)'"))
+        goto fail;
+    /* Rows inserted with explicit ids (seeded roles, copied data) leave an
+     * identity sequence behind its table; SQLite has no sequence to fix. */
+    if (is_pg(c) && store_exec(c, "DO $$ DECLARE r record; BEGIN FOR r IN"
+                                  " SELECT table_name AS t, column_name AS k FROM information_schema.columns"
+                                  " WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP"
+                                  " EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L),"
+                                  " (SELECT coalesce(max(%I), 0) + 1 FROM %I), false)', r.t, r.k, r.k, r.t);"
+                                  " END LOOP; END $$"))
+        goto fail;
     if (store_exec(c, "COMMIT"))
         goto fail;
     return FZ_OK;

@@ -1,4 +1,5 @@
-/* search.c: search.h on SQLite FTS5 with the "cjk" tokenizer.
+/* search.c: search.h on SQLite FTS5 with the "cjk" tokenizer (PostgreSQL:
+ * search_pg.c, called from the entry points below).
  *
  * An index NAME is two tables: fts_NAME, the FTS5 table (doc_kind, doc_id,
  * unit_id unindexed; title, body indexed), and ftskeys_NAME, which maps
@@ -10,7 +11,8 @@
  * with AND. Matches are marked with the bytes 0x01/0x02 by highlight() and
  * snippet(); the text is then HTML-escaped and the markers become <mark> and
  * </mark>. Indexed text never holds those bytes (they are replaced on put). */
-#include "store/search.h"
+#include "store/search_int.h"
+#include "store/backend.h"
 #include "store/fts_cjk.h"
 #include "core/status.h"
 #include "core/strbuf.h"
@@ -19,8 +21,13 @@
 #include <string.h>
 
 #define SQL_MAX 512
-#define MARK_OPEN '\x01'
-#define MARK_CLOSE '\x02'
+#define MARK_OPEN SEARCH_MARK_OPEN
+#define MARK_CLOSE SEARCH_MARK_CLOSE
+
+static int is_pg(store_conn *c)
+{
+    return strcmp(store_conn_backend(c), "postgresql") == 0;
+}
 
 static int index_ok(const char *index)
 {
@@ -34,9 +41,7 @@ static int index_ok(const char *index)
     return n <= 32;
 }
 
-/* Writes tmpl into sql with every '@' replaced by the index name (checked by
- * the caller); FZ_ERR when it does not fit. */
-static int expand(char *sql, size_t size, const char *tmpl, const char *index)
+int search_expand(char *sql, size_t size, const char *tmpl, const char *index)
 {
     size_t n = 0, il = strlen(index);
     for (const char *p = tmpl; *p; p++) {
@@ -54,7 +59,7 @@ static int expand(char *sql, size_t size, const char *tmpl, const char *index)
 static int prepare_for(store_conn *c, const char *tmpl, const char *index, store_stmt **out)
 {
     char sql[SQL_MAX];
-    if (expand(sql, sizeof(sql), tmpl, index))
+    if (search_expand(sql, sizeof(sql), tmpl, index))
         return FZ_ERR;
     return store_prepare(c, sql, out);
 }
@@ -63,8 +68,10 @@ int search_index_create(store_conn *w, const char *index)
 {
     if (!index_ok(index))
         return FZ_INVALID;
+    if (is_pg(w))
+        return search_pg_create(w, index);
     char sql[SQL_MAX];
-    if (expand(sql, sizeof(sql),
+    if (search_expand(sql, sizeof(sql),
                "CREATE VIRTUAL TABLE IF NOT EXISTS fts_@ USING fts5("
                "doc_kind UNINDEXED, doc_id UNINDEXED, unit_id UNINDEXED, title, body, "
                "tokenize = 'cjk');"
@@ -76,9 +83,7 @@ int search_index_create(store_conn *w, const char *index)
     return store_exec(w, sql);
 }
 
-/* A copy of s with C0 controls (but tab, LF, CR) replaced by spaces, or NULL
- * when s has none (use s as is). *err is set when the copy failed. */
-static char *clean_copy(const char *s, int *err)
+char *search_clean_copy(const char *s, int *err)
 {
     const char *p = s;
     while (*p && ((unsigned char)*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r'))
@@ -102,6 +107,8 @@ int search_put(store_conn *w, const char *index, const char *kind, const char *i
 {
     if (!index_ok(index) || !kind || !id)
         return FZ_INVALID;
+    if (is_pg(w))
+        return search_pg_put(w, index, kind, id, unit_id, title, body);
     store_stmt *st;
     if (prepare_for(w,
                     "INSERT INTO ftskeys_@ (doc_kind, doc_id) VALUES (?1, ?2) "
@@ -128,8 +135,8 @@ int search_put(store_conn *w, const char *index, const char *kind, const char *i
     int err = 0;
     title = title ? title : "";
     body = body ? body : "";
-    char *t2 = clean_copy(title, &err);
-    char *b2 = clean_copy(body, &err);
+    char *t2 = search_clean_copy(title, &err);
+    char *b2 = search_clean_copy(body, &err);
     rc = err ? FZ_NOMEM : FZ_OK;
     if (rc == FZ_OK && prepare_for(w,
                                    "INSERT INTO fts_@ (rowid, doc_kind, doc_id, unit_id, title, body) "
@@ -156,8 +163,10 @@ int search_delete(store_conn *w, const char *index, const char *kind, const char
 {
     if (!index_ok(index) || !kind || !id)
         return FZ_INVALID;
+    if (is_pg(w))
+        return search_pg_delete(w, index, kind, id);
     char sql[SQL_MAX];
-    if (expand(sql, sizeof(sql),
+    if (search_expand(sql, sizeof(sql),
                "DELETE FROM fts_@ WHERE rowid = "
                "(SELECT id FROM ftskeys_@ WHERE doc_kind = ?1 AND doc_id = ?2)",
                index))
@@ -165,7 +174,7 @@ int search_delete(store_conn *w, const char *index, const char *kind, const char
     int rc = store_run(w, sql, "ss", kind, id);
     if (rc != FZ_OK)
         return rc;
-    if (expand(sql, sizeof(sql), "DELETE FROM ftskeys_@ WHERE doc_kind = ?1 AND doc_id = ?2", index))
+    if (search_expand(sql, sizeof(sql), "DELETE FROM ftskeys_@ WHERE doc_kind = ?1 AND doc_id = ?2", index))
         return FZ_ERR;
     return store_run(w, sql, "ss", kind, id);
 }
@@ -219,8 +228,7 @@ static void build_match(strbuf *b, const char *q, int *terms)
     }
 }
 
-/* HTML-escapes s into b, turning the match markers into <mark> tags. */
-static void put_html(strbuf *b, const char *s)
+void search_put_html(strbuf *b, const char *s)
 {
     strbuf_reset(b);
     for (; *s; s++) {
@@ -251,6 +259,8 @@ int search_query(store_conn *c, const char *index, const char *q, int limit, int
         limit = SEARCH_LIMIT_MAX;
     if (offset < 0)
         offset = 0;
+    if (is_pg(c))
+        return search_pg_query(c, index, q, limit, offset, cb, ctx, total);
 
     strbuf m = STRBUF_INIT, title = STRBUF_INIT, body = STRBUF_INIT;
     int terms;
@@ -309,8 +319,8 @@ int search_query(store_conn *c, const char *index, const char *q, int limit, int
     store_bind_int(st, 2, limit);
     store_bind_int(st, 3, offset);
     while ((s = store_step(st)) == STORE_ROW) {
-        put_html(&title, store_col_text(st, 3));
-        put_html(&body, store_col_text(st, 4));
+        search_put_html(&title, store_col_text(st, 3));
+        search_put_html(&body, store_col_text(st, 4));
         if (!strbuf_ok(&title) || !strbuf_ok(&body)) {
             rc = FZ_NOMEM;
             break;

@@ -8,7 +8,8 @@
  *
  * SQL is the portable subset of SQLite 3.40 and PostgreSQL 15 (DESIGN §4),
  * with `?` placeholders; dialect differences stay inside store/.
- * No other layer includes sqlite3.h. */
+ * No other layer includes sqlite3.h or libpq-fe.h. Backends: sqlite.c and
+ * pg.c behind backend.h; store.c holds what they share. */
 #ifndef FZ_STORE_H
 #define FZ_STORE_H
 
@@ -22,7 +23,13 @@ typedef struct store_stmt store_stmt;
 enum { STORE_DONE = 0, STORE_ROW = 1 };
 
 typedef struct store_opts {
-    const char *dir;  /* data directory; the database is DIR/fazhi.db */
+    const char *url;  /* the config key `store`: "sqlite:DIR", "postgresql://..."
+                         or NULL/"" for SQLite in dir */
+    const char *dir;  /* data directory; the SQLite database is DIR/fazhi.db */
+    const char *ledger; /* the event ledger this process writes (the county's
+                           region code): PostgreSQL writers lock its head at the
+                           start of every batch, so two app nodes of one county
+                           serialise and different counties never wait */
     int batch_max;    /* most jobs per commit; 1 turns group commit off */
     int no_writer;    /* open for reading only (verify, backup): no writer thread,
                          no migrations, but the schema version is still checked */

@@ -6,10 +6,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { initData, loginAdmin, makeUser, run, startServer, tally, tmpDir } from './lib.mjs';
+import { initData, loginAdmin, makeUser, run, sql, startServer, tally, tmpDir } from './lib.mjs';
 
 const t = tally();
-const sql = (data, q) => execFileSync('sqlite3', [path.join(data, 'fazhi.db'), q], { encoding: 'utf8' }).trim();
 const sm3 = (file) => execFileSync('openssl', ['dgst', '-sm3', file], { encoding: 'utf8' }).trim().split('= ').pop();
 const files = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }) : [])
   .filter((f) => fs.statSync(path.join(dir, f)).isFile());

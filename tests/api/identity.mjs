@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { ADMIN_PW, cookieOf, initData, loginAdmin, makeUser, run, startServer, tally } from './lib.mjs';
+import { ADMIN_PW, cookieOf, initData, loginAdmin, makeUser, run, sql as sqlIn, startServer, tally } from './lib.mjs';
 
 const t = tally();
 const watchdog = setTimeout(() => {
@@ -100,8 +100,7 @@ function totp(secret, step = stepNow()) {
   return String(n % 1000000).padStart(6, '0');
 }
 
-const sqlOn = (data) => (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(data, 'fazhi.db'), q],
-  { encoding: 'utf8', timeout: 30000 }).trim();
+const sqlOn = (data) => (q) => sqlIn(data, q);
 async function must(p, what) {
   const r = await p;
   if (r.status < 200 || r.status > 299) throw new Error(`setup ${what}: ${r.status} ${r.text}`);

@@ -1,6 +1,6 @@
 // Helpers for the API tests: a throwaway data dir, a free loopback port, a
 // real `fazhi serve` process that is always stopped, and small HTTP helpers.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -42,12 +42,44 @@ export function freePort() {
 export const ADMIN_INIT_PW = 'Init-Passw0rd-2026';
 export const ADMIN_PW = 'Xian-Fazhi-2026!';
 
+// When FAZHI_TEST_PG names a throwaway cluster (scripts/pg-cluster.sh, started
+// by scripts/test.sh), every data dir gets its own fresh PostgreSQL database:
+// the suites then run unchanged on the PostgreSQL backend.
+let pgSeq = 0;
+export function storeArgs() {
+  const dir = process.env.FAZHI_TEST_PG;
+  if (!dir) return [];
+  const name = `t${process.pid}_${++pgSeq}`;
+  const r = spawnSync('bash', [path.resolve('scripts/pg-cluster.sh'), 'createdb', dir, name], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`createdb ${name}: ${r.stderr}`);
+  return ['--store', r.stdout.trim()];
+}
+
+// Where a data dir's database is (its fazhi.conf `store`), and a way for tests
+// to read or move time in it directly: the sqlite3 CLI or psql.
+export function storeOf(data) {
+  const m = /^store\s*=\s*(\S+)/m.exec(fs.readFileSync(path.join(data, 'fazhi.conf'), 'utf8'));
+  return m ? m[1] : '';
+}
+export function sql(data, q) {
+  const st = storeOf(data);
+  if (st.startsWith('postgres')) {
+    // The tests' own SQL is SQLite's; hex() is the one function they use that
+    // PostgreSQL spells differently.
+    const pq = q.replace(/\bhex\(([a-z_]+)\)/g, "upper(encode($1, 'hex'))");
+    return execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', st, '-c', pq],
+      { encoding: 'utf8', timeout: 30000 }).trim();
+  }
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(data, 'fazhi.db'), q],
+    { encoding: 'utf8', timeout: 30000 }).trim();
+}
+
 export function initData(extra = []) {
   const dir = tmpDir();
   const data = path.join(dir, 'data');
   const pwfile = path.join(dir, 'admin-password');
   fs.writeFileSync(pwfile, `${ADMIN_INIT_PW}\n`, { mode: 0o600 });
-  const r = run(['init', '--data', data, '--admin-password-file', pwfile, ...extra]);
+  const r = run(['init', '--data', data, '--admin-password-file', pwfile, ...storeArgs(), ...extra]);
   if (r.code !== 0) throw new Error(`fazhi init failed: ${r.err}`);
   return data;
 }
@@ -114,7 +146,12 @@ export async function startServer(data, extraArgs = [], env = {}) {
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.add(child);
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    // On PostgreSQL every server's log is kept: scripts/test.sh fails the run
+    // when one shows an SQL error (a dialect difference the suite missed).
+    if (process.env.FAZHI_TEST_PG) fs.appendFileSync(path.join(process.env.FAZHI_TEST_PG, 'servers.log'), d);
+  });
   child.stdout.on('data', () => {});
   const exited = new Promise((resolve) => child.on('exit', (code, sig) => { children.delete(child); resolve({ code, sig }); }));
   const deadline = Date.now() + 30000;

@@ -1,0 +1,67 @@
+/* backend.h: what a store backend (sqlite.c, pg.c) provides to store.c, which
+ * owns everything the backends share: the writer thread and its group commit,
+ * the per-thread readers, statistics and open/close (store-internal).
+ *
+ * A backend's connection and statement structs start with the common header
+ * (struct store_conn / struct store_stmt below), so the public store_* calls
+ * dispatch through c->ops without knowing the backend. */
+#ifndef FZ_STORE_BACKEND_H
+#define FZ_STORE_BACKEND_H
+
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { CONN_READER, CONN_WRITER, CONN_CHECK } conn_role;
+
+typedef struct store_ops {
+    const char *name; /* "sqlite" or "postgresql" */
+    /* Connects (role CHECK: read-only, used to check the schema version).
+     * err gets a Chinese message naming the database and the reason. */
+    int (*open)(store *s, conn_role role, int create, store_conn **out, char *err, size_t errlen);
+    void (*close)(store_conn *c);
+    int (*prepare)(store_conn *c, const char *sql, store_stmt **out);
+    void (*bind_int)(store_stmt *st, int idx, int64_t v);
+    void (*bind_textn)(store_stmt *st, int idx, const char *s, size_t len); /* s NULL: NULL */
+    void (*bind_blob)(store_stmt *st, int idx, const void *p, size_t len);
+    void (*bind_null)(store_stmt *st, int idx);
+    int (*step)(store_stmt *st);
+    int64_t (*col_int)(store_stmt *st, int idx);
+    const char *(*col_text)(store_stmt *st, int idx);
+    const void *(*col_blob)(store_stmt *st, int idx, size_t *len);
+    int (*col_is_null)(store_stmt *st, int idx);
+    void (*done)(store_stmt *st);
+    int (*exec)(store_conn *c, const char *sql);
+    int64_t (*changes)(store_conn *c);
+    const char *(*errmsg)(store_conn *c);
+    /* Starts the writer's transaction for one batch (and takes the locks that
+     * keep several writers apart). */
+    int (*begin)(store_conn *w);
+    /* Called on the writer connection before it closes (maintenance). */
+    void (*finish)(store_conn *w);
+    int (*backup)(store *s, const char *path, char *err, size_t errlen);
+} store_ops;
+
+struct store_conn {
+    const store_ops *ops;
+    store *owner;
+    store_conn *next; /* registry of open readers */
+};
+
+struct store_stmt {
+    const store_ops *ops;
+};
+
+extern const store_ops store_sqlite_ops;
+extern const store_ops store_pg_ops;
+
+/* What a backend may read from the store it belongs to. */
+const char *store_target(const store *s); /* SQLite: the database file; PostgreSQL: the URL */
+const char *store_ledger(const store *s); /* the ledger this node writes ("" if none) */
+
+/* The backend's name for a connection ("sqlite" or "postgresql"), for the
+ * few places in store/ whose SQL differs (migrations, search). */
+const char *store_conn_backend(const store_conn *c);
+
+#endif
