@@ -21,7 +21,8 @@
 # Usage:
 #   pg-cluster.sh start DIR          init + start; prints postgresql://fazhi@127.0.0.1:PORT
 #   pg-cluster.sh stop DIR           immediate stop, then rm -rf DIR (safe to repeat)
-#   pg-cluster.sh restart DIR        fast restart on the same port
+#   pg-cluster.sh restart DIR [SECS] fast restart on the same port; with SECS,
+#                                    stop, stay down SECS seconds, then start
 #   pg-cluster.sh createdb DIR NAME  prints postgresql://fazhi@127.0.0.1:PORT/NAME
 #
 # New databases are created from template1, which has pg_trgm installed.
@@ -48,7 +49,7 @@ usage() {
   cat >&2 <<EOF
 usage: $PROG start DIR
        $PROG stop DIR
-       $PROG restart DIR
+       $PROG restart DIR [SECS]
        $PROG createdb DIR NAME
 EOF
   exit 2
@@ -308,7 +309,19 @@ cmd_restart() {
   [ -d "$dir/pgdata" ] || die "$dir/pgdata not found: no cluster in $dir"
   read_port "$dir" >/dev/null
   cd "$dir"
-  local out
+  local out pause=${2:-}
+  if [ -n "$pause" ]; then
+    [[ $pause =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "bad pause: $pause"
+    as_owner "$dir" "$PG_BINDIR/pg_ctl" -D "$dir/pgdata" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+      die "PostgreSQL stop failed"
+    sleep "$pause"
+    if ! out=$(as_owner "$dir" "$PG_BINDIR/pg_ctl" -D "$dir/pgdata" -l "$dir/pg.log" -w -t 60 start 2>&1); then
+      printf '%s\n' "$out" >&2
+      show_log_tail "$dir"
+      die "PostgreSQL start failed"
+    fi
+    return 0
+  fi
   if ! out=$(as_owner "$dir" "$PG_BINDIR/pg_ctl" -D "$dir/pgdata" -l "$dir/pg.log" \
       -m fast -w -t 60 restart 2>&1); then
     printf '%s\n' "$out" >&2
@@ -340,7 +353,7 @@ cmd_createdb() {
 case $1 in
   start) [ $# -eq 2 ] || usage; cmd_start "$2" ;;
   stop) [ $# -eq 2 ] || usage; cmd_stop "$2" ;;
-  restart) [ $# -eq 2 ] || usage; cmd_restart "$2" ;;
+  restart) [ $# -eq 2 ] || [ $# -eq 3 ] || usage; cmd_restart "$2" "${3:-}" ;;
   createdb) [ $# -eq 3 ] || usage; cmd_createdb "$2" "$3" ;;
   *) usage ;;
 esac

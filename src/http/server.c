@@ -192,6 +192,17 @@ int req_send(req *r, int status, const char *ctype, const void *body, size_t len
         log_error("http: second reply for %s %s ignored", r->method, r->path);
         return FZ_ERR;
     }
+    /* The database went away during this request: whatever the handler made
+     * of a failed read (not found, not allowed...), the answer is 503. */
+    static const char unavail[] = "{\"error\":{\"code\":\"store_unavailable\","
+                                  "\"message\":\"数据库暂时不可用，请稍后重试\"}}";
+    if (status < 500 && store_thread_lost()) {
+        status = 503;
+        ctype = "application/json; charset=utf-8";
+        body = unavail;
+        len = sizeof(unavail) - 1;
+        copy = 0;
+    }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         len, (void *)body, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
     if (!resp)
@@ -527,6 +538,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!r)
             return MHD_NO;
         arena_init(&r->a, 4096);
+        store_thread_reset();
         r->t0_us = now_us();
         r->app = srv->app;
         r->conn = conn;

@@ -143,11 +143,14 @@ static int ensure_conn(pg_conn *c)
 {
     if (PQstatus(c->pg) == CONNECTION_OK)
         return FZ_OK;
-    if (c->in_tx)
+    if (c->in_tx) {
+        store_note_lost();
         return FZ_UNAVAIL;
+    }
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         note_err(c, "PostgreSQL 连接中断：", PQerrorMessage(c->pg));
+        store_note_lost();
         return FZ_UNAVAIL;
     }
     c->gen++;
@@ -370,6 +373,7 @@ static int fail_code(pg_conn *c, PGresult *r, const char *sql)
         return FZ_CONFLICT;
     if (PQstatus(c->pg) != CONNECTION_OK || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
         log_error("store: PostgreSQL connection lost: %s", c->err);
+        store_note_lost();
         return FZ_UNAVAIL;
     }
     log_error("store: PostgreSQL error %s: %s: %s", state, c->err, sql);

@@ -44,6 +44,23 @@ struct store {
     int schema_current;
 };
 
+static _Thread_local int tl_lost;
+
+void store_thread_reset(void)
+{
+    tl_lost = 0;
+}
+
+int store_thread_lost(void)
+{
+    return tl_lost;
+}
+
+void store_note_lost(void)
+{
+    tl_lost = 1;
+}
+
 /* ---- dispatch ---- */
 
 int store_prepare(store_conn *c, const char *sql, store_stmt **out)

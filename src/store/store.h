@@ -105,6 +105,12 @@ int store_write(store *s, store_write_fn fn, void *ctx);
 typedef void (*store_done_fn)(void *arg, int rc);
 int store_write_async(store *s, store_write_fn fn, void *ctx, store_done_fn done, void *arg);
 
+/* Whether a store call on this thread found the database unreachable (a
+ * PostgreSQL connection lost) since store_thread_reset(): the HTTP layer then
+ * answers 503, whatever a handler concluded from the failed read. */
+void store_thread_reset(void);
+int store_thread_lost(void);
+
 /* fn runs on the writer thread after every commit attempt (set before any
  * write; used to invalidate caches once changes are visible to readers). */
 void store_set_commit_hook(store *s, void (*fn)(void));
