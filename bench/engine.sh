@@ -6,6 +6,8 @@
 #  - durable transitions (登记) from 64 clients, each request a different case;
 #  - a 2-character search, ms;
 #  - export of 100,000 rows (a filtered list) to xlsx: seconds and peak RSS of the server.
+# STORE=pg runs the same on PostgreSQL 15 (a throwaway cluster from
+# scripts/pg-cluster.sh, on this machine); bench/stores.sh runs both in one go.
 # Usage: bench/engine.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,14 +16,26 @@ N=${N:-100000}
 DUR=${DUR:-10}
 tmp=$(mktemp -d /tmp/fazhi-bench-engine.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+STORE=${STORE:-sqlite}
+store_args=()
+pgdir=""
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+  if [ -n "$pgdir" ]; then bash scripts/pg-cluster.sh stop "$pgdir" >/dev/null 2>&1 || true; fi
+}
 trap cleanup EXIT
+if [ "$STORE" = pg ]; then
+  pgdir=$(mktemp -d /tmp/fazhi-bench-pg.XXXXXX)
+  bash scripts/pg-cluster.sh start "$pgdir" >/dev/null
+  store_args=(--store "$(bash scripts/pg-cluster.sh createdb "$pgdir" bench)")
+fi
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 ms() { date +%s%3N; }
 
 data=$tmp/data
 printf 'Init-Passw0rd-2026\n' > "$tmp/pw"
-"$BIN" init --data "$data" --admin-password-file "$tmp/pw" --region-code 532624 >/dev/null
+"$BIN" init --data "$data" --admin-password-file "$tmp/pw" --region-code 532624 "${store_args[@]}" >/dev/null
 python3 - "$N" > "$tmp/cases.csv" <<'PY'
 import sys, random
 random.seed(7)
@@ -102,12 +116,13 @@ export_bytes=$(stat -c %s "$tmp/export.xlsx")
 sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 date=$(date -u +%Y-%m-%d)
 mkdir -p bench/results
-cat > "bench/results/$date-$sha-engine.json" <<JSON
-{"date": "$date", "commit": "$sha", "cases": $N,
+out="bench/results/$date-$sha-engine$([ "$STORE" = pg ] && echo -pg).json"
+cat > "$out" <<JSON
+{"date": "$date", "commit": "$sha", "store": "$STORE", "cases": $N,
  "import": {"seconds": $import_s, "rows_per_s": $import_rps},
  "list_filter_c32": {"rps": $list_rps, "p50": "$list_p50", "p99": "$list_p99"},
  "transitions_64_clients": {"rps": $act_rps, "non_2xx": $act_non2xx},
  "search_2char_ms": {"p50": ${search_ms% *}, "max_of_20": ${search_ms#* }},
  "export_xlsx": {"rows": $(( N < 100000 ? N : 100000 )), "seconds": $export_s, "bytes": $export_bytes, "server_peak_rss_kb": $export_rss}}
 JSON
-cat "bench/results/$date-$sha-engine.json"
+cat "$out"
