@@ -91,6 +91,7 @@ if bash scripts/pg-cluster.sh start "$PG_DIR" > "$log/pg-start.log" 2>&1; then
   pg_suite authz-matrix-pg node tests/api/authz_matrix.mjs
   pg_suite calendar-pg node tests/api/calendar.mjs
   pg_suite attachments-pg node tests/api/attachments.mjs
+  pg_suite search-backends node tests/api/search_backends.mjs
   suite pg-sql-errors pg_sql_errors
   # Last: it restarts the cluster while clients write.
   pg_suite two-nodes-pg node tests/api/two_nodes.mjs

@@ -74,12 +74,13 @@ export function sql(data, q) {
     { encoding: 'utf8', timeout: 30000 }).trim();
 }
 
-export function initData(extra = []) {
+// opts.sqlite: SQLite even when FAZHI_TEST_PG is set (to compare the two).
+export function initData(extra = [], opts = {}) {
   const dir = tmpDir();
   const data = path.join(dir, 'data');
   const pwfile = path.join(dir, 'admin-password');
   fs.writeFileSync(pwfile, `${ADMIN_INIT_PW}\n`, { mode: 0o600 });
-  const r = run(['init', '--data', data, '--admin-password-file', pwfile, ...storeArgs(), ...extra]);
+  const r = run(['init', '--data', data, '--admin-password-file', pwfile, ...(opts.sqlite ? [] : storeArgs()), ...extra]);
   if (r.code !== 0) throw new Error(`fazhi init failed: ${r.err}`);
   return data;
 }
