@@ -85,7 +85,9 @@ pg_sql_errors() {
   if [ "$n" -eq 0 ]; then echo '1 passed, 0 failed'; else echo "0 passed, $n failed"; fi
 }
 pg_suite() { local name=$1; shift; suite "$name" env FAZHI_TEST_PG="$PG_DIR" FAZHI_BIN="$BUILD/fazhi" "$@"; }
+pg_ok=0
 if bash scripts/pg-cluster.sh start "$PG_DIR" > "$log/pg-start.log" 2>&1; then
+  pg_ok=1
   pg_suite api-pg node tests/api/run.mjs
   pg_suite identity-pg node tests/api/identity.mjs
   pg_suite authz-matrix-pg node tests/api/authz_matrix.mjs
@@ -106,6 +108,9 @@ suite authz-matrix-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/authz_m
 suite calendar-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/calendar.mjs
 suite attachments-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/attachments.mjs
 
+if [ $pg_ok -eq 1 ]; then
+  suite api-pg-asan env FAZHI_TEST_PG="$PG_DIR" FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs
+fi
 echo
 if [ ${#failed_suites[@]} -gt 0 ]; then
   echo "failed suites: ${failed_suites[*]}"

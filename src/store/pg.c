@@ -535,6 +535,39 @@ static int pg_col_is_null(store_stmt *b, int idx)
     return cell(PS(b), idx) == NULL;
 }
 
+static int pg_col_count(store_stmt *b)
+{
+    return PS(b)->res ? PQnfields(PS(b)->res) : 0;
+}
+
+static store_col_kind pg_col_type(store_stmt *b, int idx)
+{
+    pg_stmt *st = PS(b);
+    if (!cell(st, idx))
+        return STORE_T_NULL;
+    switch (PQftype(st->res, idx)) {
+    case 16: /* bool, read as 1/0 */
+    case 20: /* int8 */
+    case 21: /* int2 */
+    case 23: /* int4 */
+        return STORE_T_INT;
+    case 700: /* float4 */
+    case 701: /* float8 */
+    case 1700: /* numeric */
+        return STORE_T_FLOAT;
+    case OID_BYTEA:
+        return STORE_T_BLOB;
+    default:
+        return STORE_T_TEXT;
+    }
+}
+
+static size_t pg_col_bytes(store_stmt *b, int idx)
+{
+    pg_stmt *st = PS(b);
+    return cell(st, idx) ? (size_t)PQgetlength(st->res, st->row, idx) : 0;
+}
+
 static void pg_done(store_stmt *b)
 {
     stmt_clear(PS(b));
@@ -575,9 +608,10 @@ static char *translate_ddl(const char *sql)
                                        (p[-1] >= '0' && p[-1] <= '9') || p[-1] == '_');
         for (size_t m = 0; word_start && m < sizeof(map) / sizeof(map[0]) && !hit; m++) {
             size_t fl = strlen(map[m].from);
-            char after = p[fl];
-            if (strncmp(p, map[m].from, fl) == 0 &&
-                !((after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') || after == '_')) {
+            if (strncmp(p, map[m].from, fl) != 0)
+                continue;
+            char after = p[fl]; /* within the string: the first fl bytes matched */
+            if (!((after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') || after == '_')) {
                 size_t tl = strlen(map[m].to);
                 memcpy(o, map[m].to, tl);
                 o += tl;
@@ -693,6 +727,9 @@ const store_ops store_pg_ops = {
     .col_text = pg_col_text,
     .col_blob = pg_col_blob,
     .col_is_null = pg_col_is_null,
+    .col_count = pg_col_count,
+    .col_type = pg_col_type,
+    .col_bytes = pg_col_bytes,
     .done = pg_done,
     .exec = pg_exec,
     .changes = pg_changes,
