@@ -116,7 +116,9 @@ export_bytes=$(stat -c %s "$tmp/export.xlsx")
 sha=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 date=$(date -u +%Y-%m-%d)
 mkdir -p bench/results
-out="bench/results/$date-$sha-engine$([ "$STORE" = pg ] && echo -pg).json"
+suffix=""
+if [ "$STORE" = pg ]; then suffix=-pg; fi
+out="bench/results/$date-$sha-engine$suffix.json"
 cat > "$out" <<JSON
 {"date": "$date", "commit": "$sha", "store": "$STORE", "cases": $N,
  "import": {"seconds": $import_s, "rows_per_s": $import_rps},
