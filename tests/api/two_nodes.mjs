@@ -144,6 +144,24 @@ async function main() {
       present === acked.length && acked.length > 0, `${present} of ${acked.length}`);
     v = run(['verify', '--data', data]);
     t.check('the chain verifies after the restart', v.code === 0 && /^OK \d+ /.test(v.out), v.out + v.err);
+
+    // ---- a node of another county on the same database writes its own ledger
+    const C = await startServer(data, [...args, '--region-code', '532625']);
+    try {
+      const offC = on(offA, C.base);
+      const [ra, rc] = await Promise.all([newCase(offA), newCase(offC)]);
+      t.check('nodes of two counties write at the same time', ra.status === 201 && rc.status === 201, `${ra.status} ${rc.status}`);
+    } finally {
+      await C.stop();
+    }
+    const ledgers = sql(data, 'SELECT ledger FROM ledgers WHERE lseq > 0 ORDER BY ledger').split('\n');
+    v = run(['verify', '--data', data]);
+    t.check('two ledgers, each chained on its own, both verify', ledgers.length === 2 && ledgers.includes('532625000000') &&
+      v.code === 0, `${ledgers} ${v.out}${v.err}`);
+    // Tampering is found on PostgreSQL as on SQLite.
+    sql(data, "UPDATE events SET payload = replace(payload, '材料齐全', '材料不全') WHERE seq = (SELECT min(seq) FROM events WHERE payload LIKE '%材料齐全%')");
+    v = run(['verify', '--data', data]);
+    t.check('an event edited in the database: verify fails and names it', v.code !== 0 && /FAIL seq \d+/.test(v.out) && /篡改/.test(v.out), v.out + v.err);
   } finally {
     await A.stop();
     await B.stop();
