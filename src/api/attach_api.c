@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -248,7 +249,11 @@ int api_attachments_upload(req *r)
     mkdir(dir, 0700);
     snprintf(dir, sizeof(dir), "%s/attachments/tmp", a->cfg.data);
     mkdir(dir, 0700);
-    snprintf(u->tmp, sizeof(u->tmp), "%s/%d-%u.part", dir, (int)getpid(), atomic_fetch_add(&tmp_counter, 1));
+    /* A random part as well: app nodes sharing attachments/ have their own pids. */
+    unsigned tag = 0;
+    if (getrandom(&tag, sizeof(tag), 0) != (ssize_t)sizeof(tag))
+        tag = (unsigned)getpid();
+    snprintf(u->tmp, sizeof(u->tmp), "%s/%d-%u-%08x.part", dir, (int)getpid(), atomic_fetch_add(&tmp_counter, 1), tag);
     u->fd = open(u->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     u->h = sm3_new();
     if (arena_defer(req_arena(r), upload_cleanup, u) != FZ_OK) {
