@@ -6,6 +6,7 @@
 #include "core/status.h"
 #include "core/validate.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,8 @@ static const key_def keys[] = {
     STR(access_log, "stderr", "访问日志：stderr、off 或文件路径（每请求一行 JSON）"),
     STR(ui_dir, "", "开发用：从该目录提供界面文件（如 ui/dist），为空则用内嵌界面"),
     INT(cookie_secure, 0, 1, "0", "会话 Cookie 是否加 Secure（经 HTTPS 反向代理部署时设为 1）"),
+    STR(trusted_proxies, "",
+        "可信反向代理地址（逗号分隔，如 127.0.0.1）：来自这些地址的请求以 X-Forwarded-For 的最后一个地址为客户端地址（登录日志、按 IP 限流）"),
     STR(defs, "defs", "定义文件目录（程序、名录、指标，见 docs/definitions.md）；定义有误时拒绝启动"),
     INT(auth_cache_ms, 0, 60000, "2000",
         "登录身份缓存时长（毫秒）；本进程内的权限变更立即生效，其他节点或命令行的变更在此时长内生效；0 为关闭"),
@@ -94,6 +97,16 @@ static int check_value(const key_def *k, config *c, char *err, size_t errlen)
         if (strncmp(v, "sqlite:", 7) == 0 && !v[7]) {
             snprintf(err, errlen, "配置项 store 的值无效：sqlite: 后须写数据库所在目录");
             return -1;
+        }
+    } else if (strcmp(k->name, "trusted_proxies") == 0) {
+        char copy[256];
+        snprintf(copy, sizeof(copy), "%s", c->trusted_proxies);
+        for (char *save = NULL, *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+            unsigned char addr[16];
+            if (inet_pton(AF_INET, tok, addr) != 1 && inet_pton(AF_INET6, tok, addr) != 1) {
+                snprintf(err, errlen, "配置项 trusted_proxies 的值无效：%.60s 不是 IP 地址", tok);
+                return -1;
+            }
         }
     } else if (strcmp(k->name, "listen") == 0) {
         const char *colon = strrchr(c->listen, ':');

@@ -27,6 +27,7 @@ typedef struct config {
     char access_log[1024]; /* "stderr", "off" or a file path */
     char ui_dir[1024];     /* serve the UI from this directory instead of the embedded copy */
     int cookie_secure;     /* mark the session cookie Secure (behind TLS) */
+    char trusted_proxies[256]; /* comma-separated peer addresses whose X-Forwarded-For is believed */
     int auth_cache_ms;     /* how long a session's identity is cached; 0 = off */
     char defs[1024];       /* definitions directory (procedures, catalogs, indicators) */
     char file_digest[SM3_HEX_LEN + 1]; /* SM3 of fazhi.conf as read ("" if none) */

@@ -112,6 +112,42 @@ const char *req_header(req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* Behind a trusted reverse proxy (config trusted_proxies), the client is the
+ * last address the proxy appended to X-Forwarded-For; anything else in the
+ * header came from the client and is not believed. NULL: use the peer. */
+static const char *forwarded_for(req *r, const char *peer)
+{
+    const char *list = r->app->cfg.trusted_proxies;
+    if (!*list || !*peer)
+        return NULL;
+    int trusted = 0;
+    size_t pl = strlen(peer);
+    for (const char *p = list; *p && !trusted;) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        size_t n = strcspn(p, ", ");
+        trusted = n == pl && strncmp(p, peer, n) == 0;
+        p += n;
+    }
+    const char *xff = trusted ? req_header(r, "X-Forwarded-For") : NULL;
+    if (!xff)
+        return NULL;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    char ip[INET6_ADDRSTRLEN];
+    size_t n = strcspn(last, " ");
+    unsigned char bin[16];
+    if (n == 0 || n >= sizeof(ip))
+        return NULL;
+    memcpy(ip, last, n);
+    ip[n] = '\0';
+    if (inet_pton(AF_INET, ip, bin) != 1 && inet_pton(AF_INET6, ip, bin) != 1)
+        return NULL;
+    return arena_strdup(&r->a, ip);
+}
+
 const char *req_client_ip(req *r)
 {
     const union MHD_ConnectionInfo *ci =
@@ -126,7 +162,8 @@ const char *req_client_ip(req *r)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, INET6_ADDRSTRLEN);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, INET6_ADDRSTRLEN);
-    return buf;
+    const char *fwd = forwarded_for(r, buf);
+    return fwd ? fwd : buf;
 }
 
 const char *req_cookie(req *r, const char *name)

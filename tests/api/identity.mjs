@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { ADMIN_PW, cookieOf, initData, loginAdmin, makeUser, run, sql as sqlIn, startServer, tally } from './lib.mjs';
+import { ADMIN_PW, cookieOf, initData, loginAdmin, makeUser, run, serveFails, sql as sqlIn, startServer, tally } from './lib.mjs';
 
 const t = tally();
 const watchdog = setTimeout(() => {
@@ -720,11 +720,25 @@ console.log('# per-IP login throttle (fresh server)');
     t.check('throttled attempts are not logged (no self-extending lockout)', Number(sql2("SELECT count(*) FROM login_log WHERE ip = '127.0.0.1' AND ok = 0")) === limit, 'count grew');
     const other = await loginFrom('127.0.0.2', srv.port, 'admin', ADMIN_PW);
     t.check('another client IP is not throttled (127.0.0.2 signs in)', other.status === 200, `${other.status} ${other.text.slice(0, 200)}`);
+    r = await rawLogin(srv.base, 'admin', ADMIN_PW, undefined, { 'X-Forwarded-For': '203.0.113.9' });
+    t.check('X-Forwarded-For from a peer not in trusted_proxies is ignored (still throttled)', r.status === 429, short(r));
   } catch (e) {
     t.fail('throttle tests', e.stack || e.message);
   } finally {
     const e = await srv.stop();
     t.check('throttle server stops cleanly', e.code === 0, `exit ${e.code ?? e.sig}`);
+  }
+  // Behind nginx on this host: the client is the address nginx appended last.
+  srv = await startServer(d2, ['--trusted-proxies', '10.0.0.5, 127.0.0.1']);
+  try {
+    const r = await rawLogin(srv.base, 'xff-user', 'Wrong-Passw0rd-1', undefined, { 'X-Forwarded-For': '198.51.100.7, 203.0.113.9' });
+    const ip = sql2("SELECT ip FROM login_log WHERE username = 'xff-user'");
+    t.check('from a trusted proxy: the last X-Forwarded-For address is the client (login log, throttle)',
+      r.status === 401 && ip === '203.0.113.9', `${r.status} ip=${ip}`);
+    const bad = serveFails(d2, ['--trusted-proxies', 'nginx.local']);
+    t.check('trusted_proxies that is not an IP address: serve refuses naming the key', bad.code !== 0 && /trusted_proxies/.test(bad.err), bad.err);
+  } finally {
+    await srv.stop();
   }
 }
 
