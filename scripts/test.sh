@@ -94,6 +94,7 @@ if bash scripts/pg-cluster.sh start "$PG_DIR" > "$log/pg-start.log" 2>&1; then
   pg_suite calendar-pg node tests/api/calendar.mjs
   pg_suite attachments-pg node tests/api/attachments.mjs
   pg_suite search-backends node tests/api/search_backends.mjs
+  pg_suite migrate-store-pg node tests/api/migrate_store.mjs
   suite pg-sql-errors pg_sql_errors
   # Last: it restarts the cluster while clients write.
   pg_suite two-nodes-pg node tests/api/two_nodes.mjs
@@ -110,6 +111,7 @@ suite attachments-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/attachme
 
 if [ $pg_ok -eq 1 ]; then
   suite api-pg-asan env FAZHI_TEST_PG="$PG_DIR" FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs
+  suite migrate-store-pg-asan env FAZHI_TEST_PG="$PG_DIR" FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/migrate_store.mjs
 fi
 echo
 if [ ${#failed_suites[@]} -gt 0 ]; then

@@ -1,5 +1,7 @@
 /* cli.c: argument parsing shared by the subcommands (see cli.h). */
 #include "app/cli.h"
+#include "core/log.h"
+#include "core/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,4 +87,22 @@ int cli_parse(int argc, char **argv, config *cfg, int load_file, const char **po
             i++;
     }
     return 0;
+}
+
+int cli_load_defs(const config *cfg, defs **out)
+{
+    *out = NULL;
+    defs_report *rep = calloc(1, sizeof(*rep));
+    int rc = rep ? defs_load(cfg->defs, out, rep) : FZ_NOMEM;
+    if (rc == FZ_NOTFOUND) {
+        log_warn("定义目录 %s 不存在：没有可用的程序与名录", cfg->defs);
+        *out = calloc(1, sizeof(**out));
+        rc = *out ? FZ_OK : FZ_NOMEM;
+    } else if (rc != FZ_OK) {
+        fprintf(stderr, "错误：定义文件有误，拒绝启动：\n");
+        for (int i = 0; rep && i < rep->nerrors; i++)
+            fprintf(stderr, "  %s: %s: %s\n", rep->errors[i].file, rep->errors[i].path, rep->errors[i].reason);
+    }
+    free(rep);
+    return rc == FZ_OK ? 0 : -1;
 }

@@ -4,6 +4,7 @@
 #define FZ_CLI_H
 
 #include "engine/config.h"
+#include "engine/defs.h"
 
 /* Parses argv (after the subcommand) into cfg: defaults, then DIR/fazhi.conf
  * (when load_file), then FAZHI_* environment, then --key value / --key=value
@@ -15,6 +16,11 @@
 int cli_parse(int argc, char **argv, config *cfg, int load_file, const char **pos, int npos_max,
               int *npos, const char *const *extra, const char **extra_vals);
 
+/* Loads the definitions in cfg->defs the way `serve` does: an invalid set
+ * prints every problem (file, JSON path, reason) and fails; a missing
+ * directory is a warning and an empty set. 0 with *out set, or -1. */
+int cli_load_defs(const config *cfg, defs **out);
+
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -24,5 +30,6 @@ int cmd_user(int argc, char **argv);
 int cmd_laws(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
+int cmd_migrate_store(int argc, char **argv);
 
 #endif

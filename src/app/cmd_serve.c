@@ -106,19 +106,8 @@ int cmd_serve(int argc, char **argv)
     }
     /* Definitions first: an invalid one stops the server before it touches
      * the store, naming the file, the JSON path and the reason. */
-    defs_report *rep = calloc(1, sizeof(*rep));
-    int drc = rep ? defs_load(a.cfg.defs, &a.defs, rep) : FZ_NOMEM;
-    if (drc == FZ_NOTFOUND) {
-        log_warn("定义目录 %s 不存在：没有可用的程序与名录", a.cfg.defs);
-        a.defs = calloc(1, sizeof(*a.defs));
-    } else if (drc != FZ_OK) {
-        fprintf(stderr, "错误：定义文件有误，拒绝启动：\n");
-        for (int i = 0; rep && i < rep->nerrors; i++)
-            fprintf(stderr, "  %s: %s: %s\n", rep->errors[i].file, rep->errors[i].path, rep->errors[i].reason);
-        free(rep);
+    if (cli_load_defs(&a.cfg, &a.defs))
         return 1;
-    }
-    free(rep);
     store_opts o = {.url = a.cfg.store, .dir = a.cfg.data, .ledger = a.cfg.region_code, .batch_max = a.cfg.commit_batch_max};
     if (store_open(&o, &a.st, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);

@@ -16,6 +16,9 @@ static void usage(FILE *out)
             "  serve  --data DIR [--listen 地址] [--threads N] [--ui-dir 目录] …  启动服务\n"
             "  verify --data DIR               校验事件链，输出 OK <事件数> <链头哈希>\n"
             "  backup --data DIR FILE          在线备份数据库到 FILE，输出其 SM3 摘要\n"
+            "  migrate-store --from sqlite:DIR --to postgresql://… [--data DIR]\n"
+            "         把 SQLite 中的全部数据复制到新建的空 PostgreSQL 库（一个事务；先后校验两边事件链并比对）；\n"
+            "         定义与区划代码读自 --data（默认为 --from 的目录）的 fazhi.conf\n"
             "  defs check [DIR]                校验定义文件（默认 ./defs）\n"
             "  user add --data DIR --username U [--name 姓名] [--unit-id N] [--roles a,b] [--password-file F]\n"
             "  user passwd|disable|enable --data DIR --username U [--password-file F]\n"
@@ -71,6 +74,8 @@ int main(int argc, char **argv)
         return cmd_import(n, rest);
     if (strcmp(cmd, "calendar") == 0)
         return cmd_calendar(n, rest);
+    if (strcmp(cmd, "migrate-store") == 0)
+        return cmd_migrate_store(n, rest);
     fprintf(stderr, "错误：未知命令 %s（见 fazhi --help）\n", cmd);
     return 2;
 }

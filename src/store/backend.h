@@ -15,6 +15,10 @@
 
 typedef enum { CONN_READER, CONN_WRITER, CONN_CHECK } conn_role;
 
+/* The type of one value in a result row (col_type), for code in store/ that
+ * copies rows it knows nothing about (copy.c). */
+typedef enum { STORE_T_NULL, STORE_T_INT, STORE_T_FLOAT, STORE_T_TEXT, STORE_T_BLOB } store_col_kind;
+
 typedef struct store_ops {
     const char *name; /* "sqlite" or "postgresql" */
     /* Connects (role CHECK: read-only, used to check the schema version).
@@ -31,6 +35,12 @@ typedef struct store_ops {
     const char *(*col_text)(store_stmt *st, int idx);
     const void *(*col_blob)(store_stmt *st, int idx, size_t *len);
     int (*col_is_null)(store_stmt *st, int idx);
+    /* Generic row access (copy.c): the number of result columns, the type of
+     * a value in the current row, and the length in bytes of the text that
+     * col_text returns for it (text may hold NUL bytes). */
+    int (*col_count)(store_stmt *st);
+    store_col_kind (*col_type)(store_stmt *st, int idx);
+    size_t (*col_bytes)(store_stmt *st, int idx);
     void (*done)(store_stmt *st);
     int (*exec)(store_conn *c, const char *sql);
     int64_t (*changes)(store_conn *c);

@@ -384,6 +384,20 @@ int migrate_check(store_conn *c, int *current, char *err, size_t errlen)
     return refuse_newer(*current, err, errlen);
 }
 
+/* Rows inserted with explicit ids (seeded roles, copied data) leave an
+ * identity sequence behind its table; SQLite has no sequence to fix. */
+int migrate_fix_sequences(store_conn *c)
+{
+    if (!is_pg(c))
+        return FZ_OK;
+    return store_exec(c, "DO $$ DECLARE r record; BEGIN FOR r IN"
+                         " SELECT table_name AS t, column_name AS k FROM information_schema.columns"
+                         " WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP"
+                         " EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L),"
+                         " (SELECT coalesce(max(%I), 0) + 1 FROM %I), false)', r.t, r.k, r.k, r.t);"
+                         " END LOOP; END $$");
+}
+
 int migrate_apply(store_conn *c, int *current, char *err, size_t errlen)
 {
     if (store_exec(c, "BEGIN IMMEDIATE"))
@@ -428,14 +442,7 @@ int migrate_apply(store_conn *c, int *current, char *err, size_t errlen)
                                   "CREATE OR REPLACE FUNCTION substr(text, bigint, bigint) RETURNS text"
                                   " LANGUAGE sql IMMUTABLE STRICT AS 'SELECT substr($1, $2::integer, $3::integer)'"))
         goto fail;
-    /* Rows inserted with explicit ids (seeded roles, copied data) leave an
-     * identity sequence behind its table; SQLite has no sequence to fix. */
-    if (is_pg(c) && store_exec(c, "DO $$ DECLARE r record; BEGIN FOR r IN"
-                                  " SELECT table_name AS t, column_name AS k FROM information_schema.columns"
-                                  " WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP"
-                                  " EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L),"
-                                  " (SELECT coalesce(max(%I), 0) + 1 FROM %I), false)', r.t, r.k, r.k, r.t);"
-                                  " END LOOP; END $$"))
+    if (migrate_fix_sequences(c))
         goto fail;
     if (store_exec(c, "COMMIT"))
         goto fail;

@@ -13,5 +13,9 @@ int migrate_latest(void);
 int migrate_apply(store_conn *c, int *current, char *err, size_t errlen);
 /* Only reads the version; refuses a newer schema and an uninitialised one. */
 int migrate_check(store_conn *c, int *current, char *err, size_t errlen);
+/* PostgreSQL: moves every identity sequence past its table's largest id
+ * (after rows were inserted with explicit ids: seeds, migrate-store). A no-op
+ * on SQLite. Runs in the caller's transaction. */
+int migrate_fix_sequences(store_conn *c);
 
 #endif

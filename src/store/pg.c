@@ -231,8 +231,8 @@ static int pg_open(store *s, conn_role role, int create, store_conn **out, char 
 /* `?` -> `$k`, `?N` -> `$N`, outside quotes. *nparams gets the highest. */
 static char *translate(const char *sql, int *nparams)
 {
-    size_t n = strlen(sql);
-    char *out = malloc(n * 4 + 16);
+    size_t n = strlen(sql), cap = n * 4 + 16; /* "?" (1 byte) -> "$NNNN" at most */
+    char *out = malloc(cap);
     if (!out)
         return NULL;
     char *o = out;
@@ -257,7 +257,7 @@ static char *translate(const char *sql, int *nparams)
             }
             if (k > max)
                 max = k;
-            o += sprintf(o, "$%d", k);
+            o += snprintf(o, cap - (size_t)(o - out), "$%d", k);
         } else {
             *o++ = *p;
         }

@@ -188,6 +188,28 @@ static int sq_col_is_null(store_stmt *st, int idx)
     return sqlite3_column_type(ST(st)->st, idx) == SQLITE_NULL;
 }
 
+static int sq_col_count(store_stmt *st)
+{
+    return sqlite3_column_count(ST(st)->st);
+}
+
+static store_col_kind sq_col_type(store_stmt *st, int idx)
+{
+    switch (sqlite3_column_type(ST(st)->st, idx)) {
+    case SQLITE_INTEGER: return STORE_T_INT;
+    case SQLITE_FLOAT: return STORE_T_FLOAT;
+    case SQLITE_TEXT: return STORE_T_TEXT;
+    case SQLITE_BLOB: return STORE_T_BLOB;
+    default: return STORE_T_NULL;
+    }
+}
+
+/* Call after col_text (SQLite's order: the text first, then its length). */
+static size_t sq_col_bytes(store_stmt *st, int idx)
+{
+    return (size_t)sqlite3_column_bytes(ST(st)->st, idx);
+}
+
 static void sq_done(store_stmt *st)
 {
     sqlite3_reset(ST(st)->st);
@@ -292,6 +314,9 @@ const store_ops store_sqlite_ops = {
     .col_text = sq_col_text,
     .col_blob = sq_col_blob,
     .col_is_null = sq_col_is_null,
+    .col_count = sq_col_count,
+    .col_type = sq_col_type,
+    .col_bytes = sq_col_bytes,
     .done = sq_done,
     .exec = sq_exec,
     .changes = sq_changes,

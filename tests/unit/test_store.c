@@ -23,6 +23,8 @@
 
 #include "core/log.h"
 #include "core/status.h"
+#include "store/backend.h"
+#include "store/copy.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -526,6 +528,44 @@ static void test_constraint_conflict(void **state)
     store_close(s);
 }
 
+/* The generic row access copy.c uses: column count, value types, and text
+ * lengths that count NUL bytes. */
+static void test_generic_row_access(void **state)
+{
+    store *s = open_at(g_dir, 0, 0, 1);
+    store_conn *c = store_reader(s);
+    store_stmt *st;
+    static const unsigned char blob[] = {0x00, 0xff};
+    assert_int_equal(store_prepare(c, "SELECT ?1, ?2, ?3, ?4, ?5, 1.5", &st), FZ_OK);
+    store_bind_int(st, 1, 42);
+    store_bind_textn(st, 2, "a\0b", 3);
+    store_bind_blob(st, 3, blob, sizeof(blob));
+    store_bind_null(st, 4);
+    store_bind_text(st, 5, "法治");
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_int_equal(st->ops->col_count(st), 6);
+    assert_int_equal(st->ops->col_type(st, 0), STORE_T_INT);
+    assert_int_equal(st->ops->col_type(st, 1), STORE_T_TEXT);
+    assert_int_equal(st->ops->col_type(st, 2), STORE_T_BLOB);
+    assert_int_equal(st->ops->col_type(st, 3), STORE_T_NULL);
+    assert_int_equal(st->ops->col_type(st, 5), STORE_T_FLOAT);
+    const char *t = store_col_text(st, 1);
+    assert_int_equal(st->ops->col_bytes(st, 1), 3);
+    assert_memory_equal(t, "a\0b", 3);
+    store_col_text(st, 4);
+    assert_int_equal(st->ops->col_bytes(st, 4), strlen("法治"));
+    store_done(st);
+
+    /* migrate-store copies SQLite into PostgreSQL only. */
+    store *ro = open_at(g_dir, 0, 1, 0);
+    store_copy_report rep;
+    char err[256] = "";
+    assert_int_equal(store_copy_into(ro, s, NULL, NULL, NULL, &rep, err, sizeof(err)), FZ_INVALID);
+    assert_non_null(strstr(err, "PostgreSQL"));
+    store_close(ro);
+    store_close(s);
+}
+
 int main(void)
 {
     log_setup(LOG_OFF, 2, 2); /* expected failures (bad SQL) would log */
@@ -543,6 +583,7 @@ int main(void)
         T(test_newer_schema_refused),
         T(test_backup),
         T(test_constraint_conflict),
+        T(test_generic_row_access),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
