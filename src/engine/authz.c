@@ -55,7 +55,7 @@ static int cmp_str(const void *a, const void *b)
 
 int authz_has(const principal *p, const char *perm)
 {
-    if (!p || !perm)
+    if (!p || !perm || !p->perms || p->nperms <= 0)
         return 0;
     return bsearch(&perm, p->perms, (size_t)p->nperms, sizeof(char *), cmp_str) != NULL;
 }

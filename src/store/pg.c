@@ -58,6 +58,11 @@ typedef struct pg_stmt {
     char *kinds;     /* per parameter: i, t, b, n ('\0' unbound = NULL) */
     PGresult *res;
     int row, nrows, failed;
+    int executed;    /* sent to the server since the last done */
+    int stream;      /* rows are still coming in single-row mode */
+    PGresult **queue; /* rows drained from the server while another statement needed the connection */
+    int qn, qhead, qcap, qfail;
+    int64_t delivered; /* rows handed to the caller */
     unsigned char *blobs[BLOBS];
     int nblobs;
 } pg_stmt;
@@ -69,6 +74,7 @@ struct pg_conn {
     unsigned gen;        /* bumped on every (re)connect: server-side statements are gone */
     unsigned names;      /* statement name counter */
     int in_tx;
+    pg_stmt *streaming;  /* the statement whose rows are still coming, if any */
     int ledger_ok;       /* the ledger's row exists (inserted once per connection) */
     int64_t changes;
     char err[512];
@@ -166,8 +172,30 @@ static void free_blobs(pg_stmt *st)
     st->nblobs = 0;
 }
 
+/* Reads and drops whatever the server still sends for st. */
+static void stream_end(pg_stmt *st)
+{
+    pg_conn *c = st->conn;
+    if (st->stream) {
+        PGresult *r;
+        while ((r = PQgetResult(c->pg)))
+            PQclear(r);
+    }
+    st->stream = 0;
+    if (c->streaming == st)
+        c->streaming = NULL;
+}
+
 static void stmt_clear(pg_stmt *st)
 {
+    stream_end(st);
+    for (int i = st->qhead; i < st->qn; i++)
+        PQclear(st->queue[i]);
+    free(st->queue);
+    st->queue = NULL;
+    st->qn = st->qhead = st->qcap = st->qfail = 0;
+    st->executed = 0;
+    st->delivered = 0;
     if (st->res) {
         PQclear(st->res);
         st->res = NULL;
@@ -444,13 +472,130 @@ static int variant_for(pg_stmt *st, variant **out)
     return FZ_ERR;
 }
 
+/* ---- single-row mode (readers) ----
+ * A reader's statement streams its rows (PQsetSingleRowMode), so a large
+ * result (an export, `verify` over millions of events) never sits in memory
+ * whole. One statement at a time can stream on a connection: when another
+ * one needs the connection, the rest of the first is read into its queue
+ * (nested statements are short; memory then is as it would have been). */
+
+/* The next streamed row into st->res: STORE_ROW, STORE_DONE or an error. */
+static int stream_next(pg_stmt *st)
+{
+    pg_conn *c = st->conn;
+    if (st->res) {
+        PQclear(st->res);
+        st->res = NULL;
+    }
+    st->row = 0;
+    st->nrows = 0;
+    if (st->qhead < st->qn) {
+        st->res = st->queue[st->qhead++];
+        st->nrows = 1;
+        st->delivered++;
+        return STORE_ROW;
+    }
+    if (st->qfail)
+        return st->failed = st->qfail;
+    if (!st->stream)
+        return STORE_DONE;
+    PGresult *r = PQgetResult(c->pg);
+    ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (es == PGRES_SINGLE_TUPLE) {
+        st->res = r;
+        st->nrows = 1;
+        st->delivered++;
+        return STORE_ROW;
+    }
+    int rc = es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK ? STORE_DONE : fail_code(c, r, st->sql);
+    if (rc == STORE_DONE) {
+        const char *ct = PQcmdTuples(r);
+        c->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+    }
+    PQclear(r);
+    stream_end(st);
+    if (rc != STORE_DONE)
+        st->failed = rc;
+    return rc;
+}
+
+/* Another statement needs the connection: keep st's remaining rows. */
+static void stream_drain(pg_stmt *st)
+{
+    pg_conn *c = st->conn;
+    while (st->stream) {
+        PGresult *r = PQgetResult(c->pg);
+        ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        if (es == PGRES_SINGLE_TUPLE) {
+            if (st->qn == st->qcap) {
+                int cap = st->qcap ? st->qcap * 2 : 64;
+                PGresult **q = realloc(st->queue, (size_t)cap * sizeof(*q));
+                if (!q) {
+                    PQclear(r);
+                    st->qfail = FZ_NOMEM;
+                    stream_end(st);
+                    return;
+                }
+                st->queue = q;
+                st->qcap = cap;
+            }
+            st->queue[st->qn++] = r;
+            continue;
+        }
+        if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK)
+            st->qfail = fail_code(c, r, st->sql);
+        PQclear(r);
+        stream_end(st);
+    }
+}
+
+static int stream_start(pg_stmt *st)
+{
+    pg_conn *c = st->conn;
+    if (c->streaming && c->streaming != st)
+        stream_drain(c->streaming);
+    for (int attempt = 0;; attempt++) {
+        variant *v = NULL;
+        int rc = ensure_conn(c);
+        if (rc == FZ_OK)
+            rc = variant_for(st, &v);
+        if (rc)
+            return st->failed = rc;
+        if (PQsendQueryPrepared(c->pg, v->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0)) {
+            PQsetSingleRowMode(c->pg); /* cannot fail right after the send */
+            st->stream = 1;
+            c->streaming = st;
+            rc = stream_next(st);
+        } else {
+            rc = fail_code(c, NULL, st->sql);
+        }
+        /* A connection the server dropped (restart, failover): once more on
+         * a new one, as long as the caller has seen nothing yet. */
+        if (rc == FZ_UNAVAIL && attempt == 0 && st->delivered == 0 && PQstatus(c->pg) != CONNECTION_OK) {
+            st->failed = 0;
+            continue;
+        }
+        if (rc < 0)
+            st->failed = rc;
+        return rc;
+    }
+}
+
 static int pg_step(store_stmt *b)
 {
     pg_stmt *st = PS(b);
     pg_conn *c = st->conn;
     if (st->failed)
         return st->failed;
-    if (!st->res) {
+    free_blobs(st);
+    if (st->executed && (st->stream || st->qn || st->qfail || c->role != CONN_WRITER))
+        return stream_next(st);
+    if (!st->executed && c->role != CONN_WRITER) {
+        st->executed = 1;
+        return stream_start(st);
+    }
+    if (!st->executed) {
+        st->executed = 1;
         int rc = ensure_conn(c);
         variant *v = NULL;
         if (rc == FZ_OK)
@@ -461,15 +606,6 @@ static int pg_step(store_stmt *b)
         }
         st->res = PQexecPrepared(c->pg, v->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0);
         ExecStatusType es = PQresultStatus(st->res);
-        /* A read outside a transaction on a connection the server dropped
-         * (restart, failover) is simply run again on a new connection. */
-        if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK && PQstatus(c->pg) != CONNECTION_OK && !c->in_tx &&
-            c->role != CONN_WRITER && ensure_conn(c) == FZ_OK && variant_for(st, &v) == FZ_OK) {
-            PQclear(st->res);
-            st->res =
-                PQexecPrepared(c->pg, v->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0);
-            es = PQresultStatus(st->res);
-        }
         if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
             st->failed = fail_code(c, st->res, st->sql);
             if (strcmp(st->sql, "COMMIT") == 0 || strcmp(st->sql, "ROLLBACK") == 0)
@@ -485,7 +621,6 @@ static int pg_step(store_stmt *b)
         st->nrows = PQntuples(st->res);
         st->row = -1;
     }
-    free_blobs(st);
     if (st->row < st->nrows)
         st->row++;
     return st->row < st->nrows ? STORE_ROW : STORE_DONE;
@@ -635,6 +770,8 @@ static int pg_exec(store_conn *base, const char *sql)
         if (lost)
             return FZ_UNAVAIL; /* the server rolled it back when the connection went */
     }
+    if (c->streaming)
+        stream_drain(c->streaming);
     if (ensure_conn(c))
         return FZ_UNAVAIL;
     char *ddl = translate_ddl(sql);
