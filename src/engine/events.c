@@ -121,6 +121,73 @@ int events_head(store_conn *c, const char *ledger, int64_t *lseq, char head[SM3_
     return rc < 0 ? FZ_ERR : FZ_OK;
 }
 
+/* ---- the ledger heads of the job in progress ----
+ * A ledger's head row is written once at the end of each store write job
+ * (store_add_job_end_hook), not once per event: a job may append thousands
+ * (an import), and PostgreSQL keeps every version of a row updated again and
+ * again in one transaction, which makes per-event updates quadratic. Until
+ * then the head lives here, per writer thread (one writer per store). */
+
+typedef struct pending {
+    store_conn *w;
+    char ledger[32];
+    int64_t lseq;
+    char head[SM3_HEX_LEN + 1];
+} pending;
+
+#define MAX_PENDING 8
+static _Thread_local pending pend[MAX_PENDING];
+static _Thread_local int npend;
+
+static pending *pending_for(store_conn *w, const char *ledger)
+{
+    for (int i = 0; i < npend; i++)
+        if (pend[i].w == w && strcmp(pend[i].ledger, ledger) == 0)
+            return &pend[i];
+    return NULL;
+}
+
+static int write_head(store_conn *w, const char *ledger, int64_t lseq, const char *head)
+{
+    return store_run(w,
+                     "INSERT INTO ledgers (ledger, lseq, head) VALUES (?, ?, ?)"
+                     " ON CONFLICT (ledger) DO UPDATE SET lseq = excluded.lseq, head = excluded.head",
+                     "sis", ledger, lseq, head);
+}
+
+/* Remembers the new head (written at the job's end; at once when the
+ * table of pending heads is full). */
+static int note_head(store_conn *w, const char *ledger, int64_t lseq, const char *head)
+{
+    pending *pd = pending_for(w, ledger);
+    if (!pd && npend == MAX_PENDING)
+        return write_head(w, ledger, lseq, head);
+    if (!pd) {
+        pd = &pend[npend++];
+        pd->w = w;
+        snprintf(pd->ledger, sizeof(pd->ledger), "%s", ledger);
+    }
+    pd->lseq = lseq;
+    memcpy(pd->head, head, sizeof(pd->head));
+    return FZ_OK;
+}
+
+/* The job-end hook: write the heads (ok), or forget them (rolled back). */
+static int flush_heads(store_conn *w, int ok)
+{
+    int rc = FZ_OK;
+    for (int i = 0; ok && rc == FZ_OK && i < npend; i++)
+        if (pend[i].w == w)
+            rc = write_head(w, pend[i].ledger, pend[i].lseq, pend[i].head);
+    npend = 0;
+    return rc;
+}
+
+__attribute__((constructor)) static void events_init(void)
+{
+    store_add_job_end_hook(flush_heads);
+}
+
 int event_append(store_conn *w, event *e, const json_t *payload)
 {
     /* A ledger name verify cannot hold (verify_ledger.ledger) would fail every later verify. */
@@ -129,8 +196,13 @@ int event_append(store_conn *w, event *e, const json_t *payload)
         return FZ_INVALID;
     int64_t lseq;
     char head[SM3_HEX_LEN + 1];
-    if (events_head(w, e->ledger, &lseq, head))
+    pending *pd = pending_for(w, e->ledger);
+    if (pd) {
+        lseq = pd->lseq;
+        memcpy(head, pd->head, sizeof(head));
+    } else if (events_head(w, e->ledger, &lseq, head)) {
         return FZ_ERR;
+    }
     e->lseq = lseq + 1;
     memcpy(e->prev_hash, lseq ? head : ZERO_HASH, SM3_HEX_LEN + 1);
     if (!e->at)
@@ -179,15 +251,7 @@ int event_append(store_conn *w, event *e, const json_t *payload)
     e->payload = NULL;
     if (rc)
         return rc;
-    if (store_prepare(w,
-            "INSERT INTO ledgers (ledger, lseq, head) VALUES (?, ?, ?)"
-            " ON CONFLICT (ledger) DO UPDATE SET lseq = excluded.lseq, head = excluded.head", &st))
-        return FZ_ERR;
-    store_bind_text(st, 1, e->ledger);
-    store_bind_int(st, 2, e->lseq);
-    store_bind_text(st, 3, e->hash);
-    rc = store_step(st) == STORE_DONE ? FZ_OK : FZ_ERR;
-    store_done(st);
+    rc = note_head(w, e->ledger, e->lseq, e->hash);
     if (rc == FZ_OK) {
         atomic_fetch_add(&g_appended, 1);
         authcache_note_event(e->subject_kind, e->action);

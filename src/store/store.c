@@ -46,6 +46,19 @@ struct store {
 
 static _Thread_local int tl_lost;
 
+#define MAX_JOB_END_HOOKS 4
+static store_job_end_fn job_end_hooks[MAX_JOB_END_HOOKS];
+static int n_job_end_hooks;
+
+void store_add_job_end_hook(store_job_end_fn fn)
+{
+    for (int i = 0; i < n_job_end_hooks; i++)
+        if (job_end_hooks[i] == fn)
+            return;
+    if (n_job_end_hooks < MAX_JOB_END_HOOKS)
+        job_end_hooks[n_job_end_hooks++] = fn;
+}
+
 void store_thread_reset(void)
 {
     tl_lost = 0;
@@ -245,6 +258,11 @@ static void run_batch(store *s, job *batch, int n)
             continue;
         }
         j->rc = j->fn(w, j->ctx);
+        for (int h = 0; h < n_job_end_hooks; h++) {
+            int hr = job_end_hooks[h](w, j->rc == FZ_OK);
+            if (j->rc == FZ_OK && hr != FZ_OK)
+                j->rc = hr;
+        }
         if (j->rc != FZ_OK)
             control(w, "ROLLBACK TO job");
         control(w, "RELEASE job");

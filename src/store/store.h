@@ -105,6 +105,15 @@ int store_write(store *s, store_write_fn fn, void *ctx);
 typedef void (*store_done_fn)(void *arg, int rc);
 int store_write_async(store *s, store_write_fn fn, void *ctx, store_done_fn done, void *arg);
 
+/* Process-wide: fn runs on the writer thread after every job, inside the
+ * job's savepoint (ok = the job succeeded: what fn writes belongs to the job,
+ * and a non-zero return fails it; ok = 0: the job is being rolled back).
+ * Register before the first write (the event chain writes a ledger's head
+ * once per job this way: PostgreSQL keeps every version of a row updated
+ * many times in one transaction, so a per-event update grows quadratic). */
+typedef int (*store_job_end_fn)(store_conn *w, int ok);
+void store_add_job_end_hook(store_job_end_fn fn);
+
 /* Whether a store call on this thread found the database unreachable (a
  * PostgreSQL connection lost) since store_thread_reset(): the HTTP layer then
  * answers 503, whatever a handler concluded from the failed read. */

@@ -319,6 +319,44 @@ static void test_append_rejects_and_rolls_back(void **state)
     store_close(s);
 }
 
+/* One job appending many events to two ledgers (an import): the heads are
+ * written once, at the job's end, and are right. */
+static int job_many(store_conn *w, void *ctx)
+{
+    for (int i = 0; i < 600; i++) {
+        event e = {.ledger = i % 3 ? LA : LB, .actor = "导入", .subject_kind = "case", .subject_id = "C-1",
+                   .action = "case.imported"};
+        int rc = event_append(w, &e, NULL);
+        if (rc)
+            return rc;
+        if (i == 599)
+            memcpy(ctx, e.hash, SM3_HEX_LEN + 1);
+    }
+    return FZ_OK;
+}
+
+static void test_many_events_in_one_job(void **state)
+{
+    store *s = open_store(0);
+    char last[SM3_HEX_LEN + 1];
+    assert_int_equal(store_write(s, job_many, last), FZ_OK);
+    int64_t lseq;
+    char head[SM3_HEX_LEN + 1];
+    assert_int_equal(events_head(store_reader(s), LA, &lseq, head), FZ_OK);
+    assert_int_equal(lseq, 400);
+    assert_string_equal(head, last); /* i = 599 went to LA */
+    assert_int_equal(events_head(store_reader(s), LB, &lseq, head), FZ_OK);
+    assert_int_equal(lseq, 200);
+    event next;
+    assert_int_equal(append(s, LB, "a", &next), FZ_OK);
+    assert_int_equal(next.lseq, 201);
+    verify_result r;
+    assert_int_equal(events_verify(s, &r), FZ_OK);
+    assert_true(r.ok);
+    assert_int_equal(r.count, 601);
+    store_close(s);
+}
+
 static void test_long_ledger_not_a_false_alarm(void **state)
 {
     /* verify keeps ledger names in 32-byte buffers (verify_ledger.ledger);
@@ -472,6 +510,7 @@ int main(void)
         T(test_append_chains),
         T(test_ledgers_chain_independently),
         T(test_append_rejects_and_rolls_back),
+        T(test_many_events_in_one_job),
         T(test_long_ledger_not_a_false_alarm),
         T(test_verify_empty),
         T(test_verify_clean_chain),
