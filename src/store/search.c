@@ -262,7 +262,7 @@ int search_query(store_conn *c, const char *index, const char *q, int limit, int
     if (is_pg(c))
         return search_pg_query(c, index, q, limit, offset, cb, ctx, total);
 
-    strbuf m = STRBUF_INIT, title = STRBUF_INIT, body = STRBUF_INIT;
+    strbuf m = STRBUF_INIT;
     int terms;
     build_match(&m, q, &terms);
     if (!strbuf_ok(&m)) {
@@ -318,9 +318,25 @@ int search_query(store_conn *c, const char *index, const char *q, int limit, int
     store_bind_text(st, 1, m.data);
     store_bind_int(st, 2, limit);
     store_bind_int(st, 3, offset);
+    rc = search_emit_hits(st, NULL, NULL, cb, ctx);
+    store_done(st);
+    strbuf_free(&m);
+    return rc;
+}
+
+int search_emit_hits(store_stmt *st, search_mark_fn mark, void *mctx, search_hit_fn cb, void *ctx)
+{
+    strbuf title = STRBUF_INIT, body = STRBUF_INIT, marked = STRBUF_INIT;
+    int rc = FZ_OK, s;
     while ((s = store_step(st)) == STORE_ROW) {
-        search_put_html(&title, store_col_text(st, 3));
-        search_put_html(&body, store_col_text(st, 4));
+        for (int k = 0; k < 2; k++) {
+            const char *text = store_col_text(st, 3 + k);
+            if (mark) {
+                mark(mctx, &marked, text, k);
+                text = strbuf_ok(&marked) ? marked.data : "";
+            }
+            search_put_html(k ? &body : &title, text);
+        }
         if (!strbuf_ok(&title) || !strbuf_ok(&body)) {
             rc = FZ_NOMEM;
             break;
@@ -337,9 +353,8 @@ int search_query(store_conn *c, const char *index, const char *q, int limit, int
     }
     if (rc == FZ_OK && s != STORE_DONE)
         rc = s < 0 ? s : FZ_ERR;
-    store_done(st);
-    strbuf_free(&m);
     strbuf_free(&title);
     strbuf_free(&body);
+    strbuf_free(&marked);
     return rc;
 }

@@ -20,6 +20,12 @@ char *search_clean_copy(const char *s, int *err);
 /* HTML-escapes s into b (reset first), turning the markers into <mark> tags. */
 void search_put_html(strbuf *b, const char *s);
 
+/* Marks the matches in text (title: body = 0; body: 1, as a snippet) into out. */
+typedef void (*search_mark_fn)(void *ctx, strbuf *out, const char *text, int body);
+/* Steps st (columns: kind, id, unit_id, title, body) and calls cb per hit with
+ * the title and body HTML-escaped, marked by mark first when given. */
+int search_emit_hits(store_stmt *st, search_mark_fn mark, void *mctx, search_hit_fn cb, void *ctx);
+
 int search_pg_create(store_conn *w, const char *index);
 int search_pg_put(store_conn *w, const char *index, const char *kind, const char *id, int64_t unit_id,
                   const char *title, const char *body);

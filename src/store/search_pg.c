@@ -218,6 +218,11 @@ static void mark(strbuf *out, const char *s, const pieces *ps, int snippet)
     strbuf_putc(out, '\0');
 }
 
+static void mark_cb(void *ctx, strbuf *out, const char *text, int body)
+{
+    mark(out, text, ctx, body);
+}
+
 /* The WHERE clause for n indexed pieces plus the rest as an array. */
 static void where_clause(strbuf *sql, int n)
 {
@@ -238,8 +243,7 @@ int search_pg_query(store_conn *c, const char *index, const char *q, int limit, 
         return FZ_OK;
     }
     int nidx = ps->n < MAX_PIECES ? ps->n : MAX_PIECES;
-    strbuf pat = STRBUF_INIT, rest = STRBUF_INIT, sql = STRBUF_INIT, title = STRBUF_INIT, body = STRBUF_INIT,
-           tmp = STRBUF_INIT;
+    strbuf pat = STRBUF_INIT, rest = STRBUF_INIT, sql = STRBUF_INIT, tmp = STRBUF_INIT;
     /* The pieces past MAX_PIECES, joined by chr(1) (never in indexed text). */
     for (int k = MAX_PIECES; k < ps->n; k++) {
         like_pattern(&pat, ps->text[k]);
@@ -312,36 +316,12 @@ int search_pg_query(store_conn *c, const char *index, const char *q, int limit, 
     store_bind_int(st, MAX_PIECES + 3, offset);
     if (n <= SEARCH_COUNT_CAP)
         store_bind_text(st, MAX_PIECES + 4, strbuf_ok(&tmp) ? tmp.data : "%");
-    while ((s = store_step(st)) == STORE_ROW) {
-        strbuf marked = STRBUF_INIT;
-        mark(&marked, store_col_text(st, 3), ps, 0);
-        search_put_html(&title, strbuf_ok(&marked) ? marked.data : "");
-        mark(&marked, store_col_text(st, 4), ps, 1);
-        search_put_html(&body, strbuf_ok(&marked) ? marked.data : "");
-        strbuf_free(&marked);
-        if (!strbuf_ok(&title) || !strbuf_ok(&body)) {
-            rc = FZ_NOMEM;
-            break;
-        }
-        search_hit h = {
-            .kind = store_col_text(st, 0),
-            .id = store_col_text(st, 1),
-            .unit_id = store_col_int(st, 2),
-            .title_html = title.data,
-            .body_html = body.data,
-        };
-        if ((rc = cb(ctx, &h)))
-            break;
-    }
-    if (rc == FZ_OK && s != STORE_DONE)
-        rc = s < 0 ? s : FZ_ERR;
+    rc = search_emit_hits(st, mark_cb, ps, cb, ctx);
     store_done(st);
 out:
     strbuf_free(&pat);
     strbuf_free(&rest);
     strbuf_free(&sql);
-    strbuf_free(&title);
-    strbuf_free(&body);
     strbuf_free(&tmp);
     free(ps);
     return rc;
