@@ -88,6 +88,8 @@ int cmd_import(int argc, char **argv)
     }
     job j = {.in = {.d = target, .rows = rows, .keys = &keys, .ledger = cfg.region_code, .unit_id = unit}, .d = d};
     rc = store_write(s, write_all, &j);
+    if (rc == FZ_OK && store_analyze(s) != FZ_OK)
+        fprintf(stderr, "提示：导入已完成，但更新数据库统计信息失败（不影响数据）\n");
     store_close(s);
     if (rc)
         fprintf(stderr, "错误：%s（未导入任何记录）\n", j.in.why[0] ? j.in.why : j.msg[0] ? j.msg : "写入失败");

@@ -51,6 +51,8 @@ typedef struct store_ops {
     /* Called on the writer connection before it closes (maintenance). */
     void (*finish)(store_conn *w);
     int (*backup)(store *s, const char *path, char *err, size_t errlen);
+    /* Refreshes the planner's statistics after a bulk load. */
+    int (*analyze)(store *s);
 } store_ops;
 
 struct store_conn {

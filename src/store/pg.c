@@ -850,6 +850,22 @@ static int pg_backup(store *s, const char *path, char *err, size_t errlen)
     return FZ_INVALID;
 }
 
+/* VACUUM cannot run inside a transaction block: its own connection. */
+static int pg_analyze(store *s)
+{
+    pg_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return FZ_NOMEM;
+    c->role = CONN_WRITER;
+    char err[256];
+    int rc = connect_to(c, store_target(s), err, sizeof(err));
+    if (rc == FZ_OK)
+        rc = simple(c, "VACUUM (ANALYZE)");
+    PQfinish(c->pg);
+    free(c);
+    return rc;
+}
+
 const store_ops store_pg_ops = {
     .name = "postgresql",
     .open = pg_open,
@@ -874,4 +890,5 @@ const store_ops store_pg_ops = {
     .begin = pg_begin,
     .finish = pg_finish,
     .backup = pg_backup,
+    .analyze = pg_analyze,
 };

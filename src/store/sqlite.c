@@ -254,6 +254,17 @@ static void sq_finish(store_conn *w)
     sq_exec(w, "PRAGMA optimize");
 }
 
+static int sq_analyze(store *s)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(store_target(s), &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+                     sqlite3_busy_timeout(db, 5000) == SQLITE_OK && sqlite3_exec(db, "ANALYZE", NULL, NULL, NULL) == SQLITE_OK
+                 ? FZ_OK
+                 : FZ_ERR;
+    sqlite3_close(db);
+    return rc;
+}
+
 static int sq_backup(store *s, const char *path, char *err, size_t errlen)
 {
     struct stat sb;
@@ -324,4 +335,5 @@ const store_ops store_sqlite_ops = {
     .begin = sq_begin,
     .finish = sq_finish,
     .backup = sq_backup,
+    .analyze = sq_analyze,
 };

@@ -171,6 +171,11 @@ const char *store_ledger(const store *s)
     return s->ledger;
 }
 
+int store_analyze(store *s)
+{
+    return s->ops->analyze(s);
+}
+
 int store_backup(store *s, const char *path, char *err, size_t errlen)
 {
     return s->ops->backup(s, path, err, errlen);

@@ -127,6 +127,11 @@ void store_set_commit_hook(store *s, void (*fn)(void));
 void store_get_stats(store *s, store_stats *out);
 /* Schema version found in the database and the latest this binary knows. */
 void store_schema(store *s, int *current, int *latest);
+/* After a bulk load (fazhi import): statistics for the planner, and on
+ * PostgreSQL a VACUUM so that index-only scans work at once (autovacuum
+ * would get there later; until then a list page's count reads the heap). */
+int store_analyze(store *s);
+
 /* Online, consistent copy of the database into path (must not exist), checked
  * with quick_check. */
 int store_backup(store *s, const char *path, char *err, size_t errlen);
