@@ -65,6 +65,39 @@ int api_catalogs_list(req *r)
     return rc ? refusal(r, &x, rc) : req_reply_json(r, 200, out);
 }
 
+/* GET /api/public/catalogs/{name}: 事前公开 on the public portal, no login:
+ * catalogs whose definition says "public": true, published rows in force,
+ * the fields marked "publish". */
+int api_public_catalogs_list(req *r)
+{
+    const char *name = req_param(r, "name");
+    const def *d = name ? defs_find(req_app(r)->defs, DEF_CATALOG, name) : NULL;
+    if (!d || !json_is_true(json_object_get(d->json, "public")))
+        return api_not_found(r, "公开名录");
+    int64_t page, size;
+    const char *q;
+    if (api_paging(r, &page, &size) || api_query_text(r, "q", &q))
+        return FZ_OK;
+    store_conn *c = api_reader(r);
+    if (!c)
+        return FZ_OK;
+    cat_ctx x = {.d = d, .keys = &req_app(r)->keys, .ledger = req_app(r)->cfg.region_code, .public_view = 1};
+    json_t *out = NULL;
+    int rc = catalog_list(c, &x, q, 0, page, size, &out);
+    if (rc)
+        return refusal(r, &x, rc);
+    json_object_set_new(out, "title", json_string(json_string_value(json_object_get(d->json, "title"))));
+    json_t *cols = json_array();
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(d->json, "fields"), i, f) if (json_is_true(json_object_get(f, "publish")) &&
+                                                                    !json_is_true(json_object_get(f, "sensitive")))
+        json_array_append_new(cols, json_pack("{s:O, s:O, s:O}", "name", json_object_get(f, "name"), "label",
+                                              json_object_get(f, "label"), "type", json_object_get(f, "type")));
+    json_object_set_new(out, "columns", cols);
+    return req_reply_json(r, 200, out);
+}
+
 int api_catalogs_get(req *r)
 {
     const def *d = catalog(r);

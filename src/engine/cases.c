@@ -10,6 +10,7 @@
 #include "engine/fields.h"
 #include "engine/holidays.h"
 #include "engine/indexer.h"
+#include "engine/publish.h"
 #include "engine/scheduler.h"
 #include "engine/schema.h"
 #include "store/store.h"
@@ -415,7 +416,10 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
 }
 
 /* Runs the clock operations of action a on case id. */
-static int run_clocks(store_conn *w, case_ctx *x, json_t *a, int64_t id, int64_t unit_id, int64_t handler_id)
+/* fields: the case's values after the step (a clock with "from" counts from
+ * that date field when it is filled in and not in the future). */
+static int run_clocks(store_conn *w, case_ctx *x, json_t *a, int64_t id, int64_t unit_id, int64_t handler_id,
+                      const json_t *fields)
 {
     json_t *ops = json_object_get(a, "clock");
     if (!ops)
@@ -462,9 +466,13 @@ static int run_clocks(store_conn *w, case_ctx *x, json_t *a, int64_t id, int64_t
             cdef.ext_times = json_object_get(ext, "times") ? (int)json_integer_value(json_object_get(ext, "times")) : 1;
             cdef.ext_role = json_string_value(json_object_get(ext, "role"));
         }
-        int64_t cid;
+        int64_t cid, start = cx.today, day;
+        const char *from = json_string_value(json_object_get(cd, "from"));
+        const char *fv = from ? json_string_value(json_object_get(fields, from)) : NULL;
+        if (fv && clock_day_parse(fv, &day) == FZ_OK && day <= cx.today)
+            start = day;
         if (!rc)
-            rc = clock_start(w, &cx, &cdef, cx.today, &cid);
+            rc = clock_start(w, &cx, &cdef, start, &cid);
     }
     int64_t cid = 0;
     json_t *p = json_object_get(ops, "pause");
@@ -603,18 +611,25 @@ static int step_limits(store_conn *w, case_ctx *x, int64_t id, const char *actio
 }
 
 /* The action's named checks (engine/checks.h), in order; the first refusal
- * answers 409 with its reason. */
+ * answers 409 with its reason. fields: the case with the step applied;
+ * values: what the step itself sets. */
 static int run_checks(store_conn *w, case_ctx *x, int64_t id, const char *action, const char *alabel, json_t *a,
-                      const json_t *fields)
+                      const json_t *fields, const json_t *values)
 {
     json_t *checks = json_object_get(a, "checks");
     if (!json_array_size(checks))
         return FZ_OK;
-    int rc = FZ_OK;
-    char kind[64], sid[24], why[300];
+    hol_ref *ref;
+    int rc = holidays_acquire(w, &ref);
+    if (rc)
+        return rc;
+    char kind[64], sid[24], why[800];
     case_subject_kind(x->d, kind);
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
-    check_arg ca = {.w = w, .subject_kind = kind, .subject_id = sid, .action = action, .fields = fields};
+    const char *akind = json_string_value(json_object_get(a, "kind"));
+    check_arg ca = {.w = w, .subject_kind = kind, .subject_id = sid, .action = action,
+                    .kind = akind ? akind : "transition", .fields = fields, .values = values,
+                    .today = scheduler_today(), .cal = holidays_cal(ref)};
     size_t i;
     json_t *c;
     json_array_foreach(checks, i, c)
@@ -636,6 +651,42 @@ static int run_checks(store_conn *w, case_ctx *x, int64_t id, const char *action
             break;
         }
     }
+    holidays_release(ref);
+    return rc;
+}
+
+/* A step of kind publish / unpublish (engine/publish.h): the publication is
+ * written from the case as it stands after the step, the party's ID number
+ * read in clear so that an organisation's code can be shown. */
+static int publish_step(store_conn *w, case_ctx *x, int64_t id, int64_t unit_id, int publish, const char *alabel,
+                        const char *comment)
+{
+    if (!publish && (!comment || !*comment))
+        return refuse(x, 400, "validation_failed", "comment", "「%s」须写明撤回理由（comment）", alabel);
+    json_t *full = load(w, x, id, 1);
+    if (!full)
+        return FZ_ERR;
+    char kind[64], sid[24], unit_name[200] = "", why[300] = "";
+    case_subject_kind(x->d, kind);
+    snprintf(sid, sizeof(sid), "%lld", (long long)id);
+    store_stmt *st;
+    if (store_prepare(w, "SELECT name FROM units WHERE id = ?", &st) == FZ_OK) {
+        store_bind_int(st, 1, unit_id);
+        if (store_step(st) == STORE_ROW)
+            snprintf(unit_name, sizeof(unit_name), "%s", store_col_text(st, 0));
+        store_done(st);
+    }
+    publish_in in = {.d = x->d, .subject_kind = kind, .subject_id = sid,
+                     .case_no = json_string_value(json_object_get(full, "no")), .unit_id = unit_id,
+                     .unit_name = unit_name, .region_code = x->ledger, .ledger = x->ledger,
+                     .actor = x->who ? x->who->username : "system", .fields = json_object_get(full, "fields"),
+                     .today = scheduler_today()};
+    int64_t pid = 0;
+    int rc = publish ? publish_create(w, &in, &pid, why, sizeof(why))
+                     : publish_withdraw(w, &in, comment, &pid, why, sizeof(why));
+    json_decref(full);
+    if (rc == FZ_CONFLICT || rc == FZ_NOTFOUND)
+        return refuse(x, 409, "conflict", "publication", "不能执行「%s」：%s", alabel, why);
     return rc;
 }
 
@@ -723,7 +774,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
         }
         strbuf_free(&missing);
     }
-    if ((rc = step_limits(w, x, id, action, alabel, a, merged)) || (rc = run_checks(w, x, id, action, alabel, a, merged)))
+    if ((rc = step_limits(w, x, id, action, alabel, a, merged)) || (rc = run_checks(w, x, id, action, alabel, a, merged, values)))
         goto out;
     /* The kinds of step beyond a plain transition. */
     const char *kind = json_string_value(json_object_get(a, "kind"));
@@ -834,7 +885,9 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
         json_decref(payload);
     }
     if (rc == FZ_OK)
-        rc = run_clocks(w, x, a, id, unit_id, handler_id);
+        rc = run_clocks(w, x, a, id, unit_id, handler_id, merged);
+    if (rc == FZ_OK && kind && (!strcmp(kind, "publish") || !strcmp(kind, "unpublish")))
+        rc = publish_step(w, x, id, new_unit, !strcmp(kind, "publish"), alabel, comment);
     if (rc == FZ_OK && json_object_size(values))
         rc = index_case(w, x->d, id, json_string_value(json_object_get(cur, "no")), unit_id, merged);
 out:

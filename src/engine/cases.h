@@ -30,7 +30,7 @@ typedef struct case_ctx {
     /* out */
     int status;          /* 400, 403, 404, 409 on refusal */
     const char *code;    /* "validation_failed", "forbidden", "conflict", ... */
-    char message[300];
+    char message[1000];  /* room for a check's reason (engine/checks.h) */
     char field[64];
     int64_t event_seq;
 } case_ctx;

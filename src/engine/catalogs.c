@@ -81,7 +81,17 @@ static json_t *row_json(cat_ctx *x, store_stmt *st, int sensitive)
                           (json_int_t)store_col_int(st, 2), "valid_from", from, "valid_to", to, "unit_id",
                           (json_int_t)store_col_int(st, 5), "created_at", created, "published",
                           (int)store_col_int(st, 7));
-    json_object_set_new(o, "fields", fields_read_all(x->keys, st, META_COLS, x->d, sensitive));
+    json_t *fields = fields_read_all(x->keys, st, META_COLS, x->d, sensitive);
+    if (x->public_view) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(fields_of(x->d), i, f) if (!json_is_true(json_object_get(f, "publish")) ||
+                                                      json_is_true(json_object_get(f, "sensitive")))
+            json_object_del(fields, json_string_value(json_object_get(f, "name")));
+        json_object_del(o, "unit_id");
+        json_object_del(o, "created_at");
+    }
+    json_object_set_new(o, "fields", fields);
     return o;
 }
 
@@ -94,6 +104,15 @@ static int append_event(store_conn *w, cat_ctx *x, int64_t row_id, int64_t unit_
     event e = {.ledger = x->ledger, .actor = x->who ? x->who->username : "cli", .unit_id = unit_id,
                .subject_kind = kind, .subject_id = sid, .action = action, .def_digest = x->d->digest};
     return event_append(w, &e, payload);
+}
+
+/* Values as events record them: personal data masked (the chain is kept
+ * for ever and read by auditors). */
+static json_t *event_values(cat_ctx *x, const json_t *values)
+{
+    json_t *v = fields_event_values(values);
+    fields_mask_sensitive(x->d, v);
+    return v;
 }
 
 /* Inserts one version row. */
@@ -146,7 +165,7 @@ int catalog_insert(store_conn *w, cat_ctx *x, const json_t *values, int64_t unit
     if (rc)
         return rc;
     *row_id = id;
-    json_t *payload = json_pack("{s:i, s:o}", "version", 1, "values", fields_event_values(values));
+    json_t *payload = json_pack("{s:i, s:o}", "version", 1, "values", event_values(x, values));
     rc = append_event(w, x, id, unit_id, "catalog.created", payload);
     json_decref(payload);
     return rc ? rc : index_catalog_row(w, x->d, id, unit_id, values);
@@ -194,7 +213,7 @@ int catalog_update(store_conn *w, cat_ctx *x, int64_t row_id, const json_t *valu
     if (!rc)
         rc = insert_version(w, x, row_id, v, unit_id, merged, now, &id);
     if (!rc) {
-        json_t *payload = json_pack("{s:I, s:o}", "version", (json_int_t)v, "values", fields_event_values(values));
+        json_t *payload = json_pack("{s:I, s:o}", "version", (json_int_t)v, "values", event_values(x, values));
         rc = append_event(w, x, row_id, unit_id, "catalog.updated", payload);
         json_decref(payload);
     }
@@ -250,12 +269,17 @@ int catalog_list(store_conn *c, cat_ctx *x, const char *q, int64_t as_of_ms, int
     table_of(x->d, tbl);
     strbuf where = STRBUF_INIT;
     strbuf_puts(&where, " WHERE ((?1 = 0 AND t.valid_to = 0) OR (?1 > 0 AND t.valid_from <= ?1 AND"
-                        " (t.valid_to = 0 OR t.valid_to > ?1))) AND (?2 = ''");
+                        " (t.valid_to = 0 OR t.valid_to > ?1))) AND (?3 = 0 OR t.published = 1) AND (?2 = ''");
     size_t i;
     json_t *f;
     json_array_foreach(fields_of(x->d), i, f)
     {
         const char *type = json_string_value(json_object_get(f, "type"));
+        /* Not personal data: q would let anyone probe a masked ID number;
+         * the public may search only what it may see. */
+        if (json_is_true(json_object_get(f, "sensitive")) ||
+            (x->public_view && !json_is_true(json_object_get(f, "publish"))))
+            continue;
         if (!strcmp(type, "string") || !strcmp(type, "enum") || !strcmp(type, "party"))
             strbuf_printf(&where, " OR instr(t.f_%s, ?2) > 0", json_string_value(json_object_get(f, "name")));
     }
@@ -263,7 +287,7 @@ int catalog_list(store_conn *c, cat_ctx *x, const char *q, int64_t as_of_ms, int
     strbuf count = STRBUF_INIT, list = STRBUF_INIT;
     strbuf_printf(&count, "SELECT count(*) FROM %s t%s", tbl, where.data);
     select_sql(x->d, &list);
-    strbuf_printf(&list, "%s ORDER BY t.row_id LIMIT ?3 OFFSET ?4", where.data);
+    strbuf_printf(&list, "%s ORDER BY t.row_id LIMIT ?4 OFFSET ?5", where.data);
     int rc = strbuf_ok(&count) && strbuf_ok(&list) ? FZ_OK : FZ_NOMEM;
     int64_t total = 0;
     json_t *rows = json_array();
@@ -271,6 +295,7 @@ int catalog_list(store_conn *c, cat_ctx *x, const char *q, int64_t as_of_ms, int
     if (!rc && !(rc = store_prepare(c, count.data, &st))) {
         store_bind_int(st, 1, as_of_ms);
         store_bind_text(st, 2, q ? q : "");
+        store_bind_int(st, 3, x->public_view);
         if (store_step(st) == STORE_ROW)
             total = store_col_int(st, 0);
         store_done(st);
@@ -278,8 +303,9 @@ int catalog_list(store_conn *c, cat_ctx *x, const char *q, int64_t as_of_ms, int
     if (!rc && !(rc = store_prepare(c, list.data, &st))) {
         store_bind_int(st, 1, as_of_ms);
         store_bind_text(st, 2, q ? q : "");
-        store_bind_int(st, 3, size);
-        store_bind_int(st, 4, (page - 1) * size);
+        store_bind_int(st, 3, x->public_view);
+        store_bind_int(st, 4, size);
+        store_bind_int(st, 5, (page - 1) * size);
         while (store_step(st) == STORE_ROW)
             json_array_append_new(rows, row_json(x, st, sensitive(x)));
         store_done(st);

@@ -22,6 +22,7 @@ typedef struct cat_ctx {
     const principal *who; /* NULL for the CLI (actor "cli") */
     const field_keys *keys;
     const char *ledger;
+    int public_view;      /* the public portal: published rows, "publish" fields only */
     /* out */
     int status;
     const char *code;
@@ -44,7 +45,8 @@ json_t *catalog_get(store_conn *c, cat_ctx *x, int64_t row_id, int64_t as_of_ms)
 /* Every version, oldest first. */
 json_t *catalog_versions(store_conn *c, cat_ctx *x, int64_t row_id);
 /* Rows in force at as_of_ms (0: now), with q matched against the string
- * fields (contains) and paging. */
+ * fields (contains) and paging. With x->public_view, only rows marked
+ * published and only the fields marked "publish" (事前公开). */
 int catalog_list(store_conn *c, cat_ctx *x, const char *q, int64_t as_of_ms, int64_t page, int64_t size,
                  json_t **out);
 /* The current row whose key fields equal those in values (0 if none). */

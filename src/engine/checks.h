@@ -3,14 +3,47 @@
  * ranges, ...). How often a step may be taken and the limit within which it
  * must be are data ("times", "within", docs/definitions.md), not checks.
  * An action lists checks by name in "checks"; the validator accepts only
- * names registered here. A registered check without code yet (the 行政执法
- * checks, issue 6) refuses the action with the reason. */
+ * names registered here.
+ *
+ * The 行政处罚 checks (issue 6; docs/penalty.md has each rule, its article
+ * and the wording of its refusals) read the case's fields by the names
+ * defs/penalty.json gives them, and the catalogs officers, discretion and
+ * penalty_thresholds; the computations are in engine/penalty.c:
+ *
+ *   two_certified_officers  investigator1_cert and investigator2_cert are two
+ *                           different rows in force of the officers catalog,
+ *                           each cert_status 有效, issued on or before today
+ *                           and cert_expires_on >= today (第四十二条)
+ *   hearing_rights          when the proposal falls under 第六十三条 the 告知
+ *                           includes the hearing right (hearing_notified);
+ *                           a step recording hearing_requested_on is allowed
+ *                           only then
+ *   hearing_notice          hearing_notice_on at least 7 working days before
+ *                           hearing_on (第六十四条第二项, 第八十五条)
+ *   legal_review_approved   a step recording review_opinion: 同意/修改后同意
+ *                           on a forward step, 不同意 on a 退回 (kind reject);
+ *                           any other step (决定): when 第五十八条 applies, the
+ *                           latest opinion, by a 法制审核员, is 同意 or 修改后同意
+ *                           and later than the last change of the proposal
+ *   collective_discussion   collective_required → collective_discussion
+ *                           recorded (第五十七条第二款)
+ *   discretion_range        the decision inside the discretion catalog's row
+ *                           for (violation_code, circumstance), or a written
+ *                           deviation_reason; above legal_max never
+ *                           (第三十四条 and the statute applied)
+ *   simple_procedure_limit  简易程序: 警告 or a fine ≤ 200 元 (公民) /
+ *                           3000 元 (法人或其他组织) (第五十一条)
+ *   limitation_period       violation_on not more than 2 years (5 with
+ *                           life_or_finance_harm) before discovered_on or
+ *                           today (第三十六条) */
 #ifndef FZ_CHECKS_H
 #define FZ_CHECKS_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/calendar.h"
 
 typedef struct store_conn store_conn;
 
@@ -19,7 +52,11 @@ typedef struct check_arg {
     const char *subject_kind; /* "case:<kind>" */
     const char *subject_id;
     const char *action;      /* the action's name */
+    const char *kind;        /* the action's kind: "transition", "reject", ... */
     const json_t *fields;    /* the case's field values with the action's form applied */
+    const json_t *values;    /* only what this step's form sets */
+    int64_t today;           /* day number (engine/scheduler.h scheduler_today) */
+    const cal *cal;          /* the working-day calendar in force */
 } check_arg;
 
 /* 0 passes; 1 refuses with the reason in why; FZ_* on a store error. */

@@ -30,6 +30,8 @@ typedef struct config {
     char trusted_proxies[256]; /* comma-separated peer addresses whose X-Forwarded-For is believed */
     int auth_cache_ms;     /* how long a session's identity is cached; 0 = off */
     char defs[1024];       /* definitions directory (procedures, catalogs, indicators) */
+    int training_hours_required; /* 执法人员 yearly training hours (engine/officers.c) */
+    int cert_expiry_warn_days;   /* an 执法证 expiring within this many days is flagged */
     char file_digest[SM3_HEX_LEN + 1]; /* SM3 of fazhi.conf as read ("" if none) */
 } config;
 

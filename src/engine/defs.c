@@ -16,7 +16,8 @@ static const char *const ROLE_KEYS[] = {"sys_admin", "sec_admin", "audit_admin",
                                         "reviewer",  "unit_head", "supervisor",  "leader", NULL};
 static const char *const FIELD_TYPES[] = {"string", "text", "int",   "money",       "date", "datetime", "bool",
                                           "enum",   "party", "legal_basis", "user", "unit", "region", NULL};
-static const char *const ACTION_KINDS[] = {"transition", "reject", "transfer", "withdraw", "comment", NULL};
+static const char *const ACTION_KINDS[] = {"transition", "reject", "transfer", "withdraw", "comment",
+                                           "publish",    "unpublish", NULL};
 /* Columns every case and catalog row has besides its fields. */
 static const char *const BUILTIN_COLUMNS[] = {"state", "unit_id", "created_at", "updated_at", "no", NULL};
 
@@ -183,8 +184,8 @@ static void name_refs(vctx *v, json_t *o, const char *key, const char *path, jso
 
 static void validate_fields(vctx *v, json_t *doc, const char *path)
 {
-    static const char *const keys[] = {"name",    "label", "type", "required", "filter", "sort", "publish",
-                                       "sensitive", "max",   "options", "help", NULL};
+    static const char *const keys[] = {"name",      "label", "type", "required", "filter", "sort",     "publish",
+                                       "sensitive", "personal", "max", "min",      "options", "help", NULL};
     json_t *fields = array(v, doc, "fields", path, 1);
     size_t i;
     json_t *f;
@@ -205,6 +206,7 @@ static void validate_fields(vctx *v, json_t *doc, const char *path)
         boolean(v, f, "sort", p);
         boolean(v, f, "publish", p);
         boolean(v, f, "sensitive", p);
+        boolean(v, f, "personal", p);
         if (name && (!valid_name(name) || in_list(name, BUILTIN_COLUMNS) || strcmp(name, "id") == 0))
             verr(v, sub(q, sizeof(q), p, "name"), "字段名应为小写字母开头的 [a-z0-9_]，且不能是 id、state、unit_id 等保留名");
         for (size_t k = 0; name && k < i; k++) {
@@ -217,6 +219,13 @@ static void validate_fields(vctx *v, json_t *doc, const char *path)
         json_t *max = json_object_get(f, "max");
         if (max && (!json_is_integer(max) || json_integer_value(max) <= 0))
             verr(v, sub(q, sizeof(q), p, "max"), "应为正整数");
+        /* min: the smallest value of an int (hours, scores, years cannot be
+         * negative; a negative entry would silently lower a computed sum). */
+        json_t *min = json_object_get(f, "min");
+        if (min && (!json_is_integer(min) || !type || strcmp(type, "int") != 0))
+            verr(v, sub(q, sizeof(q), p, "min"), "只有 int 字段可以有 min，且应为整数");
+        else if (min && json_is_integer(max) && json_integer_value(min) > json_integer_value(max))
+            verr(v, sub(q, sizeof(q), p, "min"), "不能大于 max");
         json_t *opts = json_object_get(f, "options");
         if (type && strcmp(type, "enum") == 0 && (!json_is_array(opts) || json_array_size(opts) == 0))
             verr(v, sub(q, sizeof(q), p, "options"), "enum 字段须给出非空的 options");
@@ -236,9 +245,22 @@ static int valid_rule(const char *s)
     return p != s && s[0] != '0' && (strcmp(p, "wd") == 0 || strcmp(p, "d") == 0 || strcmp(p, "m") == 0);
 }
 
+/* name, when given, must be a field of type date. */
+static void date_field_ref(vctx *v, json_t *fields, const char *name, const char *path)
+{
+    size_t i;
+    json_t *f;
+    const char *type = NULL;
+    json_array_foreach(fields, i, f) if (name && json_is_string(json_object_get(f, "name")) &&
+                                         !strcmp(json_string_value(json_object_get(f, "name")), name))
+        type = json_string_value(json_object_get(f, "type"));
+    if (name && (!type || strcmp(type, "date")))
+        verr(v, path, "应为 date 类型的字段名：%s", name);
+}
+
 static void validate_clocks(vctx *v, json_t *doc)
 {
-    static const char *const keys[] = {"name", "label", "limit", "warn", "basis", "roll", "extend", NULL};
+    static const char *const keys[] = {"name", "label", "limit", "warn", "basis", "roll", "extend", "from", NULL};
     static const char *const ext_keys[] = {"max", "times", "role", NULL};
     json_t *clocks = array(v, doc, "clocks", "$", 0);
     size_t i;
@@ -258,6 +280,7 @@ static void validate_clocks(vctx *v, json_t *doc)
         str(v, c, "label", p, 1);
         str(v, c, "basis", p, 0);
         boolean(v, c, "roll", p);
+        date_field_ref(v, json_object_get(doc, "fields"), str(v, c, "from", p, 0), sub(q, sizeof(q), p, "from"));
         const char *limit = str(v, c, "limit", p, 1), *warn = str(v, c, "warn", p, 0);
         if (limit && !valid_rule(limit))
             verr(v, sub(q, sizeof(q), p, "limit"), "期限应写作 正整数+单位（wd 工作日、d 日、m 月），如 20wd");
@@ -324,14 +347,7 @@ static void validate_action_limits(vctx *v, json_t *a, const char *path, json_t 
     only_keys(v, w, p, keys);
     const char *from = str(v, w, "from", p, 1), *limit = str(v, w, "limit", p, 1);
     str(v, w, "basis", p, 0);
-    size_t i;
-    json_t *f;
-    const char *type = NULL;
-    json_array_foreach(fields, i, f) if (from && json_is_string(json_object_get(f, "name")) &&
-                                         !strcmp(json_string_value(json_object_get(f, "name")), from))
-        type = json_string_value(json_object_get(f, "type"));
-    if (from && (!type || strcmp(type, "date")))
-        verr(v, sub(q, sizeof(q), p, "from"), "应为 date 类型的字段名：%s", from);
+    date_field_ref(v, fields, from, sub(q, sizeof(q), p, "from"));
     if (limit && !valid_rule(limit))
         verr(v, sub(q, sizeof(q), p, "limit"), "期限应写作 正整数+单位（wd 工作日、d 日、m 月），如 7wd");
 }
@@ -525,10 +541,71 @@ static void validate_states(vctx *v, json_t *doc, json_t **states_out, const cha
     *initial_out = initial;
 }
 
+/* "publication": what a publish step makes public (engine/publish.c):
+ * {"title", "retention_months": {"person", "organisation"}, "columns": [...]}.
+ * Required when an action is of kind publish. */
+static void validate_publication(vctx *v, json_t *doc)
+{
+    static const char *const keys[] = {"title", "retention_months", "columns", NULL};
+    static const char *const rkeys[] = {"person", "organisation", NULL};
+    static const char *const ckeys[] = {"label", "field", "money", NULL};
+    static const char *const specials[] = {"$no", "$party_name", "$party_kind", "$party_id", "$unit_name",
+                                           "$published_on", "$offline_on", NULL};
+    json_t *pub = json_object_get(doc, "publication");
+    int needed = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(doc, "actions"), i, a)
+    {
+        const char *k = json_string_value(json_object_get(a, "kind"));
+        needed |= k && (!strcmp(k, "publish") || !strcmp(k, "unpublish"));
+    }
+    if (!pub) {
+        if (needed)
+            verr(v, "$.publication", "有公示类动作（publish/unpublish）时必填");
+        return;
+    }
+    if (!json_is_object(pub)) {
+        verr(v, "$.publication", "应为对象");
+        return;
+    }
+    only_keys(v, pub, "$.publication", keys);
+    str(v, pub, "title", "$.publication", 1);
+    json_t *r = json_object_get(pub, "retention_months");
+    if (!json_is_object(r)) {
+        verr(v, "$.publication.retention_months", "必填，应为对象 {\"person\": 月数, \"organisation\": 月数}");
+    } else {
+        only_keys(v, r, "$.publication.retention_months", rkeys);
+        for (int k = 0; rkeys[k]; k++) {
+            json_t *m = json_object_get(r, rkeys[k]);
+            if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 600)
+                verr(v, "$.publication.retention_months", "%s 应为 1 到 600 之间的月数", rkeys[k]);
+        }
+    }
+    json_t *cols = array(v, pub, "columns", "$.publication", 0);
+    char p[200], q[220];
+    json_t *c;
+    json_array_foreach(cols, i, c)
+    {
+        idx(p, sizeof(p), "$.publication.columns", i);
+        if (!json_is_object(c)) {
+            verr(v, p, "应为对象");
+            continue;
+        }
+        only_keys(v, c, p, ckeys);
+        str(v, c, "label", p, 1);
+        const char *f = str(v, c, "field", p, 1), *money = str(v, c, "money", p, 0);
+        if (f && f[0] == '$' ? !in_list(f, specials) : f && !fields_known(json_object_get(doc, "fields"), f))
+            verr(v, sub(q, sizeof(q), p, "field"), "字段 \"%s\" 未定义（或不是 $no、$party_name 等内置列）", f);
+        if (money && strcmp(money, "yuan") && strcmp(money, "wan"))
+            verr(v, sub(q, sizeof(q), p, "money"), "应为 yuan（元）或 wan（万元）");
+    }
+}
+
 static void validate_procedure(vctx *v, json_t *doc)
 {
-    static const char *const keys[] = {"type",   "kind",   "title",  "basis", "version", "no_prefix",
-                                       "fields", "states", "initial", "clocks", "actions", NULL};
+    static const char *const keys[] = {"type",   "kind",   "title",   "basis",  "version",     "no_prefix",
+                                       "fields", "states", "initial", "clocks", "actions", "publication", NULL};
     only_keys(v, doc, "$", keys);
     const char *kind = str(v, doc, "kind", "$", 1);
     if (kind && !valid_name(kind))
@@ -543,13 +620,16 @@ static void validate_procedure(vctx *v, json_t *doc)
     validate_states(v, doc, &states, &initial);
     validate_clocks(v, doc);
     validate_actions(v, doc, states);
+    validate_publication(v, doc);
     check_reachable(v, doc, states, initial);
 }
 
 static void validate_catalog(vctx *v, json_t *doc)
 {
-    static const char *const keys[] = {"type", "name", "title", "basis", "fields", "key", "edit_roles", "search", NULL};
+    static const char *const keys[] = {"type",       "name",   "title", "basis", "fields", "key",
+                                       "edit_roles", "search", "public", NULL};
     only_keys(v, doc, "$", keys);
+    boolean(v, doc, "public", "$");
     const char *name = str(v, doc, "name", "$", 1);
     if (name && !valid_name(name))
         verr(v, "$.name", "名录名应为小写字母开头的 [a-z0-9_]，最多 40 个字符");

@@ -80,6 +80,10 @@ int fields_check_one(json_t *f, const char *name, json_t *v, field_err *x)
         if (max && json_integer_value(v) > json_integer_value(max))
             return bad(x, name, "%s（%s）：不能超过 %lld", label, name,
                           (long long)json_integer_value(max));
+        json_t *min = json_object_get(f, "min");
+        if (min && json_integer_value(v) < json_integer_value(min))
+            return bad(x, name, "%s（%s）：不能小于 %lld", label, name,
+                          (long long)json_integer_value(min));
     } else if (!strcmp(t, "bool")) {
         if (!json_is_boolean(v))
             return bad(x, name, "%s（%s）：须为 true 或 false", label, name);
@@ -213,6 +217,29 @@ int fields_params(json_t *f)
     return !strcmp(ftype(f), "party") ? 3 : 1;
 }
 
+/* A text value of a "sensitive" field as shown to those who may not see it
+ * whole (the ID-number mask: head and tail kept only while 4 or more
+ * characters stay hidden). */
+static json_t *masked(const char *v)
+{
+    char *m = malloc(strlen(v) + 1);
+    if (!m)
+        return json_null();
+    mask_idcard(v, m);
+    json_t *o = json_string(m);
+    free(m);
+    return o;
+}
+
+void fields_mask_sensitive(const def *d, json_t *values)
+{
+    for (void *it = json_object_iter(values); it; it = json_object_iter_next(values, it)) {
+        json_t *f = fields_find(d, json_object_iter_key(it)), *v = json_object_iter_value(it);
+        if (f && json_is_true(json_object_get(f, "sensitive")) && json_is_string(v))
+            json_object_iter_set_new(values, it, masked(json_string_value(v)));
+    }
+}
+
 /* Reads field f starting at column col of st into JSON (masking a party's
  * ID number unless sensitive). Returns the next column. */
 int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive)
@@ -240,6 +267,8 @@ int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json
     }
     if (store_col_is_null(st, col))
         json_object_set_new(out, name, json_null());
+    else if (!sensitive && json_is_true(json_object_get(f, "sensitive")) && strcmp(schema_sql_type(t), "INTEGER"))
+        json_object_set_new(out, name, masked(store_col_text(st, col)));
     else if (!strcmp(schema_sql_type(t), "INTEGER"))
         json_object_set_new(out, name, !strcmp(t, "bool") ? json_boolean(store_col_int(st, col))
                                                            : json_integer(store_col_int(st, col)));

@@ -34,7 +34,9 @@ void fields_columns(strbuf *b, json_t *f, int setters);
 int fields_params(json_t *f);
 /* Binds value v of f from parameter idx on; returns the number used. */
 int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v);
-/* Reads f from column col into out[name]; returns the next column. */
+/* Reads f from column col into out[name]; returns the next column. Unless
+ * sensitive, a party's ID number and the text of a field marked "sensitive"
+ * are masked. */
 int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive);
 /* Appends "SELECT <meta>, <every field's columns> FROM <tbl> t". */
 void fields_select(strbuf *b, const def *d, const char *meta, const char *tbl);
@@ -51,5 +53,8 @@ void fields_bind_all(const field_keys *keys, store_stmt *st, int idx, const def 
 
 /* A copy of values with ID numbers masked (for events). New reference. */
 json_t *fields_event_values(const json_t *values);
+/* Masks, in place, the text values of d's fields marked "sensitive" (a
+ * party's ID number is masked by fields_event_values already). */
+void fields_mask_sensitive(const def *d, json_t *values);
 
 #endif

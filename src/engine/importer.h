@@ -48,7 +48,7 @@ typedef struct import_job {
     const char *ledger;
     int64_t unit_id;
     int written;
-    char why[400];
+    char why[1100];
 } import_job;
 
 /* store_write_fn. */

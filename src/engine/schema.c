@@ -3,6 +3,7 @@
  * requests, so the DDL built here cannot carry user input. */
 #include "engine/schema.h"
 #include "engine/indexer.h"
+#include "engine/publish.h"
 #include "store/search.h"
 #include "store/store.h"
 #include "core/status.h"
@@ -196,7 +197,7 @@ static int keep_version(store_conn *w, const def *d)
 int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
 {
     col cols[256];
-    if (search_index_create(w, INDEX_MAIN))
+    if (search_index_create(w, INDEX_MAIN) || search_index_create(w, PUBLISH_INDEX))
         return FZ_ERR;
     for (int i = 0; i < d->n; i++) {
         const def *x = &d->items[i];

@@ -319,6 +319,30 @@ static const migration migrations[] = {
      "  holder TEXT NOT NULL,"
      "  until_ms INTEGER NOT NULL,"
      "  acquired_at INTEGER NOT NULL);"},
+    {9, "publications",
+     /* 公示 (国办发〔2018〕118号, 行政处罚法第四十八条): what a decision makes public,
+      * desensitised when it is written (engine/publish.c). Withdrawn
+      * (withdrawn_at > 0) on revocation; offline from offline_on (retention). */
+     "CREATE TABLE publications ("
+     "  id INTEGER PRIMARY KEY,"
+     "  subject_kind TEXT NOT NULL,"
+     "  subject_id TEXT NOT NULL,"
+     "  case_no TEXT NOT NULL,"
+     "  unit_id INTEGER NOT NULL,"
+     "  region_code TEXT NOT NULL,"
+     "  doc_type TEXT NOT NULL,"
+     "  title TEXT NOT NULL,"
+     "  party_kind TEXT NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  published_at INTEGER NOT NULL,"
+     "  published_on TEXT NOT NULL,"
+     "  offline_on TEXT NOT NULL,"
+     "  withdrawn_at INTEGER NOT NULL,"
+     "  withdraw_reason TEXT NOT NULL,"
+     "  event_seq INTEGER NOT NULL);"
+     "CREATE INDEX publications_subject ON publications (subject_kind, subject_id);"
+     "CREATE INDEX publications_list ON publications (withdrawn_at, published_at);"
+     "CREATE INDEX publications_unit ON publications (unit_id, published_at);"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -187,6 +187,14 @@ try {
   // A 法律法规 row (catalogs are county-wide reference data: no data scope).
   const lawBody = () => ({ title: `矩阵法规${next()}`, level: '法律', promulgated_on: '2021-01-22', body: '第一条 测试。' });
   T.law = (await must(admin.post('/api/catalogs/laws', lawBody()), 'law row')).id;
+  // 行政处罚 (issue 6): a 裁量基准 row for the calculator, and a penalty case in A, below A and in B.
+  await must(admin.post('/api/catalogs/discretion', { code: 'M-DISC', violation: '矩阵违法行为', circumstance: '一般',
+    penalty_basis: '《矩阵法》第一条', fine_min: 10000, fine_max: 50000, legal_max: 100000 }), 'discretion row');
+  T.pen = {};
+  for (const ctx of ALL3c) {
+    T.pen[ctx] = (await must(caseFix.post('/api/cases/penalty', { party: `矩阵当事人${next()}`, facts: '矩阵测试',
+      unit_id: U[ctx] }), 'penalty case')).id;
+  }
   let regionSeq = 101;
   const freshRegion = async () => (await must(admin.post('/api/regions', { code: `532624${++regionSeq}`, name: `临时镇${regionSeq}` }), 'fresh region')).code;
 
@@ -229,6 +237,11 @@ try {
     { m: 'GET', p: '/api/system/routes', need: 'user', ok: 200, build: () => ({ path: '/api/system/routes' }) },
     { m: 'GET', p: '/api/defs', need: 'user', ok: 200, build: () => ({ path: '/api/defs' }) },
     { m: 'GET', p: '/api/search', need: 'user', ok: 200, build: () => ({ path: '/api/search?q=矩阵' }) },
+    // 公示 and 事前公开 are public; the 双公示 export is for case readers.
+    { m: 'GET', p: '/api/public/publications', need: 'public', ok: 200, build: () => ({ path: '/api/public/publications' }) },
+    { m: 'GET', p: '/api/public/publications/{id}', need: 'public', ok: 404, build: () => ({ path: '/api/public/publications/999999' }) },
+    { m: 'GET', p: '/api/public/catalogs/{name}', need: 'public', ok: 200, build: () => ({ path: '/api/public/catalogs/officers' }) },
+    { m: 'GET', p: '/api/publications/export', need: 'case:view', ok: 200, build: () => ({ path: '/api/publications/export?kind=penalty' }) },
     { m: 'GET', p: '/api/defs/{type}/{name}', need: 'user', ok: 200, build: () => ({ path: '/api/defs/procedure/disclosure_request' }) },
     // 法律法规 may be edited only by the roles in its edit_roles (系统管理员).
     { m: 'GET', p: '/api/catalogs/{name}', need: 'catalog:view', ok: 200, build: () => ({ path: '/api/catalogs/laws' }) },
@@ -239,6 +252,14 @@ try {
       build: () => ({ path: `/api/catalogs/laws/${T.law}`, body: { body: `第一条 修订${next()}。` } }) },
     { m: 'GET', p: '/api/catalogs/{name}/{id}/versions', need: 'catalog:view', ok: 200,
       build: () => ({ path: `/api/catalogs/laws/${T.law}/versions` }) },
+    // 执法人员状况: computed from the registries, county-wide like them (no data scope).
+    { m: 'GET', p: '/api/enforcement/officers/status', need: 'catalog:view', ok: 200,
+      build: () => ({ path: '/api/enforcement/officers/status' }) },
+    // 行政处罚: the 裁量基准 calculator (county-wide, no data scope) and 加处罚款 on a case (scoped like the case).
+    { m: 'GET', p: '/api/enforcement/discretion', need: 'case:view', ok: 200,
+      build: () => ({ path: '/api/enforcement/discretion?code=M-DISC' }) },
+    { m: 'GET', p: '/api/enforcement/penalties/{id}/surcharge', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/enforcement/penalties/${T.pen[ctx]}/surcharge` }) },
     { m: 'GET', p: '/api/cases/{kind}', need: 'case:view', scoped: 'list', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: '/api/cases/disclosure_request?size=500', target: T.kase[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
     { m: 'POST', p: '/api/cases/{kind}', need: 'case:create', scoped: 'create', outScope: 'bad_unit', ctxs: ALL3, ok: 201,

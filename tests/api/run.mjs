@@ -4,7 +4,8 @@
 // Case format (docs/testing.md):
 //   {"name", "method", "path", "headers"?, "json"? | "raw"? | "raw_hex"?,
 //    "expect": {"status", "json"?: {"a.b": value | {"re": "..."} | {"type": "..."}},
-//               "headers"?: {"name": value | {"re": ...}}, "absent_headers"?: [...]},
+//               "headers"?: {"name": value | {"re": ...}}, "absent_headers"?: [...],
+//               "body_contains"?: "text", "body_lacks"?: "text" | ["text", ...]},
 //    "save"?: {"var": "json.path"},
 //    "as"?: "session name" (sends its cookie, and X-CSRF-Token on unsafe methods
 //           unless "csrf": false), "bearer"?: "token",
@@ -43,7 +44,17 @@ const srv = await startServer(data);
 // ${today}: the server's local date, for steps whose legal limits run from it.
 const now = new Date();
 const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
-const vars = { base: srv.base, admin_pw: ADMIN_PW, today };
+// ${year}: the server's current year (a number); ${in30days}: today + 30 days.
+const ymd = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const in30days = ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 30));
+const vars = { base: srv.base, admin_pw: ADMIN_PW, today, year: now.getFullYear(), in30days };
+// ${days_ago_N}, ${days_later_N}, ${years_ago_N}: dates relative to today, so
+// that cases about periods (追责时效, 加处罚款, 听证通知) do not rot.
+for (const n of [1, 2, 30, 60, 90]) {
+  vars[`days_ago_${n}`] = ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() - n));
+  vars[`days_later_${n}`] = ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() + n));
+}
+for (const n of [1, 3, 6]) vars[`years_ago_${n}`] = ymd(new Date(now.getFullYear() - n, now.getMonth(), now.getDate()));
 const sessions = {};
 const admin = await loginAdmin(srv.base);
 sessions.admin = { cookie: admin.cookie, csrf: admin.csrf };
@@ -91,6 +102,7 @@ try {
       }
       for (const h of ex.absent_headers || []) if (res.headers.has(h)) problems.push(`header ${h} present`);
       if (ex.body_contains && !text.includes(ex.body_contains)) problems.push(`body lacks ${JSON.stringify(ex.body_contains)}`);
+      for (const s of [].concat(ex.body_lacks || [])) if (text.includes(s)) problems.push(`body contains ${JSON.stringify(s)}`);
       if (problems.length) t.fail(name, problems.join('; '));
       else t.ok(name);
       for (const [k, p] of Object.entries(c.save || {})) vars[k] = jpath(json, p);

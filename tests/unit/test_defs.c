@@ -172,6 +172,10 @@ static void test_field_rules(void **state)
     check_patch("\"options\":[\"同意\",\"不同意\"]", "\"max\":3", "$.fields[1].options", "options");
     check_patch("{\"name\":\"outcome\"", "{\"name\":\"content\"", "$.fields[1].name", "重复");
     check_patch("{\"name\":\"content\"", "{\"name\":\"state\"", "$.fields[0].name", "保留");
+    /* min: int fields only, an integer, not above max. */
+    check_patch("\"type\":\"text\"", "\"type\":\"text\",\"min\":0", "$.fields[0].min", "int");
+    check_patch("\"type\":\"text\"", "\"type\":\"int\",\"min\":\"0\"", "$.fields[0].min", "整数");
+    check_patch("\"type\":\"text\"", "\"type\":\"int\",\"min\":5,\"max\":3", "$.fields[0].min", "max");
 }
 
 static void test_json_syntax_error_names_line(void **state)

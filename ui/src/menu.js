@@ -17,6 +17,12 @@ export const menus = [
   { path: '/warnings', title: '期限预警', icon: 'Monitor', perm: 'clock:view' },
   { path: '/cases', title: '案件办理', icon: 'Tickets', children: caseMenus },
   {
+    path: '/enforcement',
+    title: '行政执法',
+    icon: 'Avatar',
+    children: [{ path: '/enforcement/officers', title: '执法人员状况', icon: 'User', perm: 'catalog:view' }],
+  },
+  {
     path: '/system',
     title: '系统管理',
     icon: 'Setting',

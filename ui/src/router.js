@@ -24,6 +24,12 @@ const routes = [
     meta: { title: '登录', public: true },
   },
   {
+    path: '/public',
+    name: 'PublicPublications',
+    component: () => import('./views/public/Publications.vue'),
+    meta: { title: '行政执法公示', public: true },
+  },
+  {
     path: '/password',
     name: 'Password',
     component: () => import('./views/auth/Password.vue'),
@@ -51,6 +57,9 @@ const routes = [
       page('cases/:kind([a-z][a-z0-9_]*)/:id(\\d+)', 'CaseDetail', '案件详情', 'case:view', () => import('./views/cases/CaseDetail.vue')),
       page('todo', 'Todo', '我的待办', 'clock:view', () => import('./views/todo/Todo.vue')),
       page('warnings', 'Warnings', '期限预警', 'clock:view', () => import('./views/todo/Warnings.vue')),
+      page('enforcement/officers', 'OfficerStatus', '执法人员状况', 'catalog:view', () =>
+        import('./views/enforcement/OfficerStatus.vue'),
+      ),
       page('search', 'Search', '全文检索', undefined, () => import('./views/search/Search.vue')),
       page('profile/totp', 'ProfileTotp', '动态口令设置', undefined, () => import('./views/profile/Totp.vue')),
       {

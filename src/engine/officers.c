@@ -1,0 +1,225 @@
+/* officers.c: 执法人员状况 (see officers.h). One read over the officers in
+ * force, each with its training hours and passed exams from correlated
+ * subqueries; the summary counts every officer, the page is cut in C so the
+ * two can never disagree. The SQL names the catalog tables of
+ * defs/officers.json, officer_trainings.json and officer_exams.json
+ * (engine/schema.c: cat_<name>, f_<field>); officers_defs_check makes sure the
+ * loaded definitions have them. A county has hundreds to a few thousand
+ * officers: one pass per request is cheap, and cert_no is indexed in both
+ * record tables (filter fields). */
+#include "engine/officers.h"
+#include "engine/fields.h"
+#include "store/store.h"
+#include "core/status.h"
+#include "core/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* The fields read here: catalog, field, type. */
+static const struct {
+    const char *catalog, *field, *type;
+} needed[] = {
+    {"officers", "name", "string"},
+    {"officers", "unit", "unit"},
+    {"officers", "cert_no", "string"},
+    {"officers", "cert_field", "string"},
+    {"officers", "cert_status", "enum"},
+    {"officers", "cert_issued_on", "date"},
+    {"officers", "cert_expires_on", "date"},
+    {"officer_trainings", "cert_no", "string"},
+    {"officer_trainings", "hours", "int"},
+    {"officer_trainings", "year", "int"},
+    {"officer_exams", "cert_no", "string"},
+    {"officer_exams", "held_on", "date"},
+    {"officer_exams", "passed", "bool"},
+};
+
+/* ?1 as_of (0: current versions), ?2 year, ?3/?4 the year's first and last
+ * day, ?5 unit path prefix ("" for all). Ordered by integers only, so both
+ * backends page alike (text collation differs between them). */
+#define STATUS_SQL                                                                                          \
+    "SELECT o.row_id, o.f_name, o.f_unit, u.name, o.f_cert_no, o.f_cert_field, o.f_cert_status,"            \
+    " o.f_cert_issued_on, o.f_cert_expires_on,"                                                            \
+    " (SELECT sum(tr.f_hours) FROM cat_officer_trainings tr"                                               \
+    "   WHERE tr.valid_to = 0 AND tr.f_cert_no = o.f_cert_no AND tr.f_year = ?2),"                         \
+    " (SELECT count(*) FROM cat_officer_exams ex WHERE ex.valid_to = 0 AND ex.f_cert_no = o.f_cert_no"     \
+    "   AND ex.f_passed = 1 AND ex.f_held_on >= ?3 AND ex.f_held_on <= ?4)"                                \
+    " FROM cat_officers o LEFT JOIN units u ON u.id = o.f_unit"                                           \
+    " WHERE ((?1 = 0 AND o.valid_to = 0) OR (?1 > 0 AND o.valid_from <= ?1"                               \
+    "   AND (o.valid_to = 0 OR o.valid_to > ?1)))"                                                         \
+    " AND (?5 = '' OR o.f_unit IN (SELECT s.id FROM units s WHERE s.path LIKE ?5 || '%'))"                 \
+    " ORDER BY COALESCE(o.f_unit, 0), o.row_id"
+
+int officers_query_init(officer_query *q, int year, int today_ymd)
+{
+    int ty = today_ymd / 10000;
+    if (year > ty || year < 1)
+        return FZ_INVALID;
+    q->year = year;
+    if (year == ty) {
+        /* The current year: today, and the versions in force now. */
+        date_format(ty, today_ymd / 100 % 100, today_ymd % 100, q->ref_date);
+        q->as_of_ms = 0;
+        return FZ_OK;
+    }
+    date_format(year, 12, 31, q->ref_date);
+    /* The end of 31 December, local time (as ?as_of= reads catalogs). */
+    struct tm tm = {.tm_year = year + 1 - 1900, .tm_mon = 0, .tm_mday = 1, .tm_isdst = -1};
+    q->as_of_ms = (int64_t)mktime(&tm) * 1000 - 1;
+    return FZ_OK;
+}
+
+int officers_defs_check(const defs *d, char *why, size_t n)
+{
+    for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+        const def *c = defs_find(d, DEF_CATALOG, needed[i].catalog);
+        if (!c) {
+            snprintf(why, n, "名录 %s 未定义（见 defs/%s.json）：无法计算执法人员状况", needed[i].catalog,
+                     needed[i].catalog);
+            return FZ_NOTFOUND;
+        }
+        json_t *f = fields_find(c, needed[i].field);
+        const char *t = f ? json_string_value(json_object_get(f, "type")) : NULL;
+        if (!t || strcmp(t, needed[i].type) != 0) {
+            snprintf(why, n, "名录 %s 缺少 %s 类型的字段 %s：无法计算执法人员状况", needed[i].catalog,
+                     needed[i].type, needed[i].field);
+            return FZ_NOTFOUND;
+        }
+    }
+    return FZ_OK;
+}
+
+static int day_of(const char *s, int64_t *day)
+{
+    int y, m, d;
+    if (!s || date_parse(s, &y, &m, &d) != FZ_OK)
+        return 0;
+    *day = days_from_civil(y, m, d);
+    return 1;
+}
+
+void officer_evaluate(const char *status, const char *issued_on, const char *expires_on, int64_t hours,
+                      const char *ref_date, int required_hours, int warn_days, officer_eval *e)
+{
+    int64_t ref = 0, exp = 0, iss = 0;
+    memset(e, 0, sizeof(*e));
+    day_of(ref_date, &ref);
+    e->has_expiry = day_of(expires_on, &exp);
+    if (e->has_expiry) {
+        e->days_to_expiry = exp - ref;
+        e->expired = exp < ref;
+    }
+    int issued_later = day_of(issued_on, &iss) && iss > ref;
+    if (!status || strcmp(status, "有效") != 0)
+        e->problem = status && !strcmp(status, "暂扣") ? "证件暂扣"
+                     : status && !strcmp(status, "注销") ? "证件已注销"
+                                                          : "证件状态不是有效";
+    else if (!e->has_expiry)
+        e->problem = "未登记证件有效期";
+    else if (e->expired)
+        e->problem = "证件已过期";
+    else if (issued_later)
+        e->problem = "统计日尚未发证";
+    e->certified = e->problem == NULL;
+    e->expiring_soon = e->certified && e->days_to_expiry <= warn_days;
+    e->hours_met = hours >= required_hours;
+    e->shortfall = e->hours_met ? 0 : required_hours - hours;
+}
+
+void officers_percent(int64_t num, int64_t den, char out[32])
+{
+    if (den <= 0 || num < 0) {
+        out[0] = '\0';
+        return;
+    }
+    /* Hundredths of a per cent, rounded half up: (num * 10000 / den) + 0.5. */
+    int64_t h = (num * 20000 + den) / (2 * den);
+    snprintf(out, 32, "%lld.%02lld", (long long)(h / 100), (long long)(h % 100));
+}
+
+static json_t *rate(int64_t num, int64_t den)
+{
+    char pct[32];
+    officers_percent(num, den, pct);
+    return json_pack("{s:I, s:I, s:o}", "numerator", (json_int_t)num, "denominator", (json_int_t)den, "percent",
+                     pct[0] ? json_string(pct) : json_null());
+}
+
+/* A text column as JSON: null when NULL. */
+static json_t *text_or_null(store_stmt *st, int col)
+{
+    return store_col_is_null(st, col) ? json_null() : json_string(store_col_text(st, col));
+}
+
+static json_t *row_json(store_stmt *st, const officer_query *q, const officer_eval *e, int64_t hours,
+                        int64_t exams)
+{
+    json_t *o = json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "row_id", (json_int_t)store_col_int(st, 0),
+                          "name", text_or_null(st, 1), "unit",
+                          store_col_is_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)), "unit_name",
+                          store_col_text(st, 3), "cert_no", text_or_null(st, 4), "cert_field", text_or_null(st, 5),
+                          "cert_status", text_or_null(st, 6), "cert_expires_on", text_or_null(st, 8));
+    json_object_set_new(o, "certified", json_boolean(e->certified));
+    json_object_set_new(o, "expired", json_boolean(e->expired));
+    json_object_set_new(o, "days_to_expiry", e->has_expiry ? json_integer(e->days_to_expiry) : json_null());
+    json_object_set_new(o, "expiring_soon", json_boolean(e->expiring_soon));
+    json_object_set_new(o, "problem", e->problem ? json_string(e->problem) : json_null());
+    json_object_set_new(o, "training_hours", json_integer(hours));
+    json_object_set_new(o, "required_hours", json_integer(q->required_hours));
+    json_object_set_new(o, "shortfall", json_integer(e->shortfall));
+    json_object_set_new(o, "hours_met", json_boolean(e->hours_met));
+    json_object_set_new(o, "exams_passed", json_integer(exams));
+    return o;
+}
+
+int officers_status(store_conn *c, const officer_query *q, json_t **out)
+{
+    char first[11], last[11];
+    date_format(q->year, 1, 1, first);
+    date_format(q->year, 12, 31, last);
+    store_stmt *st;
+    int rc = store_prepare(c, STATUS_SQL, &st);
+    if (rc)
+        return rc;
+    store_bind_int(st, 1, q->as_of_ms);
+    store_bind_int(st, 2, q->year);
+    store_bind_text(st, 3, first);
+    store_bind_text(st, 4, last);
+    store_bind_text(st, 5, q->unit_path ? q->unit_path : "");
+    int64_t n = 0, certified = 0, met = 0, met_certified = 0, soon = 0, expired = 0, exams_total = 0;
+    int64_t from = (q->page - 1) * q->size, to = from + q->size;
+    json_t *rows = json_array();
+    while ((rc = store_step(st)) == STORE_ROW) {
+        /* Columns: 0 row_id, 1 name, 2 unit, 3 unit name, 4 cert_no, 5 cert_field,
+         * 6 cert_status, 7 issued_on, 8 expires_on, 9 hours, 10 exams passed. */
+        int64_t hours = store_col_int(st, 9), exams = store_col_int(st, 10);
+        officer_eval e;
+        officer_evaluate(store_col_text(st, 6), store_col_text(st, 7), store_col_text(st, 8), hours, q->ref_date,
+                         q->required_hours, q->warn_days, &e);
+        certified += e.certified;
+        met += e.hours_met;
+        met_certified += e.certified && e.hours_met;
+        soon += e.expiring_soon;
+        expired += e.expired;
+        exams_total += exams;
+        if (n >= from && n < to)
+            json_array_append_new(rows, row_json(st, q, &e, hours, exams));
+        n++;
+    }
+    store_done(st);
+    if (rc != STORE_DONE) {
+        json_decref(rows);
+        return rc; /* a store error (STORE_DONE is FZ_OK) */
+    }
+    json_t *summary = json_pack("{s:I, s:I, s:o, s:I, s:o, s:I, s:I, s:I}", "officers", (json_int_t)n, "certified",
+                                (json_int_t)certified, "certified_rate", rate(certified, n), "hours_met",
+                                (json_int_t)met, "training_rate", rate(met_certified, certified), "expiring_soon",
+                                (json_int_t)soon, "expired", (json_int_t)expired, "exams_passed",
+                                (json_int_t)exams_total);
+    *out = json_pack("{s:i, s:s, s:i, s:i, s:o, s:I, s:o}", "year", q->year, "reference_date", q->ref_date,
+                     "required_hours", q->required_hours, "expiry_warn_days", q->warn_days, "summary", summary,
+                     "total", (json_int_t)n, "rows", rows);
+    return *out ? FZ_OK : FZ_NOMEM;
+}
