@@ -629,7 +629,7 @@ static int run_checks(store_conn *w, case_ctx *x, int64_t id, const char *action
     const char *akind = json_string_value(json_object_get(a, "kind"));
     check_arg ca = {.w = w, .subject_kind = kind, .subject_id = sid, .action = action,
                     .kind = akind ? akind : "transition", .fields = fields, .values = values,
-                    .today = scheduler_today(), .cal = holidays_cal(ref)};
+                    .today = scheduler_today(), .cal = holidays_cal(ref), .keys = x->keys};
     size_t i;
     json_t *c;
     json_array_foreach(checks, i, c)

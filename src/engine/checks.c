@@ -6,6 +6,7 @@
  * to engine/penalty.c. A catalog a check needs but the definitions lack is a
  * refusal saying so, never a store error. */
 #include "engine/checks.h"
+#include "engine/fieldcrypt.h"
 #include "engine/penalty.h"
 #include "store/store.h"
 #include "core/status.h"
@@ -13,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- reading the case's fields ---- */
@@ -123,7 +125,8 @@ typedef struct officer {
     char name[160], status[40], issued[16], expires[16], idno[40];
 } officer;
 
-static int officer_load(store_conn *w, const char *cert, officer *o)
+/* The ID number is sealed at rest (a sensitive field, fields_sealed). */
+static int officer_load(store_conn *w, const field_keys *keys, const char *cert, officer *o)
 {
     *o = (officer){0};
     store_stmt *st;
@@ -139,7 +142,12 @@ static int officer_load(store_conn *w, const char *cert, officer *o)
         snprintf(o->status, sizeof(o->status), "%s", store_col_text(st, 2));
         snprintf(o->issued, sizeof(o->issued), "%s", store_col_text(st, 3));
         snprintf(o->expires, sizeof(o->expires), "%s", store_col_text(st, 4));
-        snprintf(o->idno, sizeof(o->idno), "%s", store_col_text(st, 5));
+        size_t len;
+        const void *blob = store_col_blob(st, 5, &len);
+        char *plain = NULL;
+        if (keys && blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK)
+            snprintf(o->idno, sizeof(o->idno), "%s", plain);
+        free(plain);
     }
     store_done(st);
     return rc == STORE_ROW || rc == STORE_DONE ? FZ_OK : FZ_ERR;
@@ -186,7 +194,7 @@ static int check_two_officers(const check_arg *a, char *why, size_t n)
     if (!ok)
         return refuse(why, n, "执法人员名录（officers）未定义，无法核验执法证（第四十二条）");
     officer o1, o2;
-    if (officer_load(a->w, c1, &o1) || officer_load(a->w, c2, &o2))
+    if (officer_load(a->w, a->keys, c1, &o1) || officer_load(a->w, a->keys, c2, &o2))
         return FZ_ERR;
     if (officer_refuse(&o1, c1, a->today, why, n) || officer_refuse(&o2, c2, a->today, why, n))
         return 1;

@@ -57,6 +57,7 @@ typedef struct check_arg {
     const json_t *values;    /* only what this step's form sets */
     int64_t today;           /* day number (engine/scheduler.h scheduler_today) */
     const cal *cal;          /* the working-day calendar in force */
+    const struct field_keys *keys; /* to open sealed (sensitive) catalog values */
 } check_arg;
 
 /* 0 passes; 1 refuses with the reason in why; FZ_* on a store error. */

@@ -207,6 +207,10 @@ static void validate_fields(vctx *v, json_t *doc, const char *path)
         boolean(v, f, "publish", p);
         boolean(v, f, "sensitive", p);
         boolean(v, f, "personal", p);
+        /* Sealed at rest (fields_sealed): nothing can compare or order it. */
+        if (json_is_true(json_object_get(f, "sensitive")) &&
+            (json_is_true(json_object_get(f, "filter")) || json_is_true(json_object_get(f, "sort"))))
+            verr(v, p, "sensitive 字段加密存储，不能设为 filter 或 sort");
         if (name && (!valid_name(name) || in_list(name, BUILTIN_COLUMNS) || strcmp(name, "id") == 0))
             verr(v, sub(q, sizeof(q), p, "name"), "字段名应为小写字母开头的 [a-z0-9_]，且不能是 id、state、unit_id 等保留名");
         for (size_t k = 0; name && k < i; k++) {
@@ -639,6 +643,21 @@ static void validate_catalog(vctx *v, json_t *doc)
     json_t *fields = json_object_get(doc, "fields");
     name_refs(v, doc, "key", "$", fields, "字段", fields_known);
     name_refs(v, doc, "search", "$", fields, "字段", fields_known);
+    static const char *const refs[] = {"key", "search", NULL};
+    for (int k = 0; refs[k]; k++) {
+        size_t i;
+        json_t *n;
+        json_array_foreach(json_object_get(doc, refs[k]), i, n)
+        {
+            const json_t *f = NULL;
+            size_t j;
+            json_t *x;
+            json_array_foreach(fields, j, x) if (json_is_string(n) && json_equal(json_object_get(x, "name"), n)) f = x;
+            if (f && json_is_true(json_object_get(f, "sensitive")))
+                verr(v, "$", "%s 中的字段 %s 是 sensitive（加密存储），不能作业务键或全文检索字段", refs[k],
+                     json_string_value(n));
+        }
+    }
     name_refs(v, doc, "edit_roles", "$", NULL, "角色", role_known);
 }
 

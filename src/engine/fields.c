@@ -158,12 +158,30 @@ int fields_check(const def *d, const json_t *values, int creating, field_err *x)
     return FZ_OK;
 }
 
+int fields_sealed(const json_t *f)
+{
+    const char *t = json_string_value(json_object_get(f, "type"));
+    return t && json_is_true(json_object_get(f, "sensitive")) && strcmp(t, "party") &&
+           !strcmp(schema_sql_type(t), "TEXT");
+}
+
 /* Binds value v of field f at idx (and idx+1, idx+2 for a party). Returns
  * the number of parameters used. */
 int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v)
 {
     const char *t = ftype(f);
     int party = !strcmp(t, "party");
+    if (!party && fields_sealed(f) && json_is_string(v) && json_string_length(v)) {
+        unsigned char *blob = NULL;
+        size_t len = 0;
+        if (fieldcrypt_seal(keys, json_string_value(v), json_string_length(v), &blob, &len) == FZ_OK) {
+            store_bind_blob(st, idx, blob, len);
+            free(blob);
+        } else {
+            store_bind_null(st, idx); /* never the clear text */
+        }
+        return 1;
+    }
     if (fields_empty(v)) {
         store_bind_null(st, idx);
         if (party) {
@@ -265,15 +283,25 @@ int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json
         }
         return col + 3;
     }
-    if (store_col_is_null(st, col))
+    if (store_col_is_null(st, col)) {
         json_object_set_new(out, name, json_null());
-    else if (!sensitive && json_is_true(json_object_get(f, "sensitive")) && strcmp(schema_sql_type(t), "INTEGER"))
+    } else if (fields_sealed(f)) {
+        size_t len;
+        const void *blob = store_col_blob(st, col, &len);
+        char *plain = NULL;
+        if (blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK)
+            json_object_set_new(out, name, sensitive ? json_string(plain) : masked(plain));
+        else
+            json_object_set_new(out, name, json_null());
+        free(plain);
+    } else if (!sensitive && json_is_true(json_object_get(f, "sensitive")) && strcmp(schema_sql_type(t), "INTEGER")) {
         json_object_set_new(out, name, masked(store_col_text(st, col)));
-    else if (!strcmp(schema_sql_type(t), "INTEGER"))
+    } else if (!strcmp(schema_sql_type(t), "INTEGER")) {
         json_object_set_new(out, name, !strcmp(t, "bool") ? json_boolean(store_col_int(st, col))
                                                            : json_integer(store_col_int(st, col)));
-    else
+    } else {
         json_object_set_new(out, name, json_string(store_col_text(st, col)));
+    }
     return col + 1;
 }
 

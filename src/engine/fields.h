@@ -22,6 +22,9 @@ typedef struct field_err {
 json_t *fields_find(const def *d, const char *name);
 /* null, "", {} count as empty. */
 int fields_empty(const json_t *v);
+/* A "sensitive" text field: stored sealed (SM4, engine/fieldcrypt.h) in a BLOB
+ * column, read back masked unless the reader may see it whole. */
+int fields_sealed(const json_t *f);
 /* Checks one value against field f: FZ_OK or FZ_INVALID with e set. */
 int fields_check_one(json_t *f, const char *name, json_t *v, field_err *e);
 /* Checks an object of values (unknown names refused); creating also enforces

@@ -2,6 +2,7 @@
  * come from validated definitions ([a-z][a-z0-9_]{0,39}), never from
  * requests, so the DDL built here cannot carry user input. */
 #include "engine/schema.h"
+#include "engine/fields.h"
 #include "engine/indexer.h"
 #include "engine/publish.h"
 #include "store/search.h"
@@ -41,7 +42,7 @@ static int field_columns(const def *d, col *out, int max)
         if (n + 3 > max)
             break;
         snprintf(out[n].name, sizeof(out[n].name), "f_%s", name);
-        out[n++].type = schema_sql_type(type);
+        out[n++].type = fields_sealed(f) ? "BLOB" : schema_sql_type(type);
         if (strcmp(type, "party") == 0) {
             snprintf(out[n].name, sizeof(out[n].name), "f_%s__kind", name);
             out[n++].type = "TEXT";

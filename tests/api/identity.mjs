@@ -405,6 +405,15 @@ try {
     t.check('no row matches the plaintext ID number', sql(`SELECT count(*) FROM users WHERE CAST(id_number_enc AS TEXT) LIKE '%${IDNO}%'`) === '0', 'found');
     t.check('the event chain carries masked values only', sql(`SELECT count(*) FROM events WHERE payload LIKE '%${PHONE}%' OR payload LIKE '%${IDNO}%'`) === '0' &&
       Number(sql(`SELECT count(*) FROM events WHERE action = 'user.created' AND payload LIKE '%138****5678%'`)) >= 1, 'plaintext in events, or no masked copy');
+    // A catalog's "sensitive" text field (执法人员.身份证号) is sealed at rest too.
+    r = await admin.post('/api/catalogs/officers', { name: '周执法', unit: 1, id_number: IDNO, cert_no: 'PII-CERT-1',
+      cert_expires_on: '2030-12-31', cert_status: '有效' });
+    const hc = sql(`SELECT hex(f_id_number) FROM cat_officers WHERE f_cert_no = 'PII-CERT-1'`);
+    t.check('catalog sensitive field: stored sealed, no plaintext in the column', r.status === 201 && hc.length > 0 &&
+      !hc.includes(hexOf(IDNO)) && sql(`SELECT count(*) FROM cat_officers WHERE CAST(f_id_number AS TEXT) LIKE '%${IDNO}%'`) === '0', `${r.status} ${hc}`);
+    const om = await admin.get(`/api/catalogs/officers/${r.json?.id}`);
+    t.check('… and read back masked by a reader without system:user:sensitive', om.status === 200 &&
+      om.json?.fields?.id_number !== IDNO && /^\d{4,6}\*+/.test(om.json?.fields?.id_number || ''), om.text.slice(0, 200));
     r = await admin.post('/api/users', { username: 'pii2', name: '李四', unit_id: 1, roles: ['officer'], id_number: '11010519491231002x' });
     const v2 = r.status === 201 ? await viewer.get(`/api/users/${r.json.user.id}`) : r;
     t.check('a lower-case check letter x is accepted and stored as X', v2.json?.id_number === IDNO, short(v2));
