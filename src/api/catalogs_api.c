@@ -95,6 +95,27 @@ int api_public_catalogs_list(req *r)
         json_array_append_new(cols, json_pack("{s:O, s:O, s:O}", "name", json_object_get(f, "name"), "label",
                                               json_object_get(f, "label"), "type", json_object_get(f, "type")));
     json_object_set_new(out, "columns", cols);
+    /* A unit is shown by its name: the public cannot look ids up. */
+    json_t *row;
+    json_array_foreach(json_object_get(out, "rows"), i, row)
+    {
+        json_t *vals = json_object_get(row, "fields"), *col;
+        size_t k;
+        json_array_foreach(cols, k, col)
+        {
+            const char *fname = json_string_value(json_object_get(col, "name"));
+            json_t *v = json_object_get(vals, fname);
+            if (strcmp(json_string_value(json_object_get(col, "type")), "unit") || !json_is_integer(v))
+                continue;
+            store_stmt *st;
+            if (store_prepare(c, "SELECT name FROM units WHERE id = ?", &st) == FZ_OK) {
+                store_bind_int(st, 1, json_integer_value(v));
+                json_object_set_new(vals, fname, store_step(st) == STORE_ROW ? json_string(store_col_text(st, 0))
+                                                                             : json_null());
+                store_done(st);
+            }
+        }
+    }
     return req_reply_json(r, 200, out);
 }
 

@@ -10,6 +10,7 @@
 #include "engine/fields.h"
 #include "engine/holidays.h"
 #include "engine/indexer.h"
+#include "engine/legal_review.h"
 #include "engine/publish.h"
 #include "engine/scheduler.h"
 #include "engine/schema.h"
@@ -217,6 +218,50 @@ static int action_open(case_ctx *x, json_t *a, const char *state)
 
 static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o);
 
+/* 全过程记录 (行政处罚法第四十七条): a step's event counted in taken (name ->
+ * steps standing), order listing names as first taken. A 撤回 takes back the
+ * step its payload names. */
+static void note_step(json_t *taken, json_t *order, json_t *ad, const json_t *payload)
+{
+    const char *undone = json_string_value(json_object_get(payload, "withdrawn"));
+    const char *name = undone && !strncmp(undone, "case.", 5) ? undone + 5
+                       : undone                              ? NULL
+                                                             : json_string_value(json_object_get(ad, "name"));
+    if (!name)
+        return;
+    json_int_t n = json_integer_value(json_object_get(taken, name));
+    if (!undone && !json_object_get(taken, name))
+        json_array_append_new(order, json_string(name));
+    json_object_set_new(taken, name, json_integer(undone ? (n > 0 ? n - 1 : 0) : n + 1));
+}
+
+/* For every step standing, each of its "records" with no attachment of that
+ * category on the case: [{action, label, category}], in the order the steps
+ * were first taken. These never block a step (blocking documents are the
+ * action's "attachments"); the case shows what its record still lacks. */
+static json_t *missing_records(const def *d, json_t *taken, json_t *order, json_t *attachments)
+{
+    json_t *out = json_array();
+    size_t i, k, j;
+    json_t *name, *cat, *att;
+    json_array_foreach(order, i, name)
+    {
+        const char *an = json_string_value(name);
+        json_t *ad = action_def(d, an);
+        if (json_integer_value(json_object_get(taken, an)) <= 0 || !ad)
+            continue;
+        json_array_foreach(json_object_get(ad, "records"), k, cat)
+        {
+            int have = 0;
+            json_array_foreach(attachments, j, att) have |= json_equal(json_object_get(att, "category"), cat);
+            if (!have)
+                json_array_append_new(out, json_pack("{s:s, s:O, s:O}", "action", an, "label",
+                                                     json_object_get(ad, "label"), "category", cat));
+        }
+    }
+    return out;
+}
+
 json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
 {
     json_t *o = load(c, x, id, authz_has(x->who, "system:user:sensitive"));
@@ -276,8 +321,13 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
         holidays_release(ref);
     json_object_set_new(o, "clocks", clocks);
     json_object_set_new(o, "attachments", attach_list(c, kind, sid));
-    /* The full-process record. */
-    json_t *events = json_array();
+    /* The full-process record; on the way, the steps taken (for the records
+     * they should carry) and the 法制审核 rounds. */
+    json_t *events = json_array(), *taken = json_object(), *order = json_array();
+    review_acc rv = {0};
+    int reviewed = legal_review_applies(x->d);
+    if (reviewed)
+        legal_review_init(&rv);
     if (store_prepare(c, "SELECT seq, at, actor, action, from_state, to_state, payload, hash FROM events"
                          " WHERE subject_kind = ? AND subject_id = ? ORDER BY seq", &st) == FZ_OK) {
         store_bind_text(st, 1, kind);
@@ -287,6 +337,13 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
             time_format_rfc3339(store_col_int(st, 1), at);
             json_t *payload = json_loads(store_col_text(st, 6), 0, NULL);
             json_t *ad = action_def(x->d, store_col_text(st, 3) + (strncmp(store_col_text(st, 3), "case.", 5) ? 0 : 5));
+            if (ad && !strncmp(store_col_text(st, 3), "case.", 5)) {
+                note_step(taken, order, ad, payload);
+                if (reviewed)
+                    legal_review_feed(&rv, store_col_int(st, 1), store_col_text(st, 2),
+                                      json_string_value(json_object_get(ad, "label")), store_col_text(st, 4),
+                                      store_col_text(st, 5), payload);
+            }
             json_array_append_new(events, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "seq",
                                                     (json_int_t)store_col_int(st, 0), "at", at, "actor",
                                                     store_col_text(st, 2), "action", store_col_text(st, 3), "label",
@@ -300,6 +357,15 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
         store_done(st);
     }
     json_object_set_new(o, "events", events);
+    json_object_set_new(o, "missing_records", missing_records(x->d, taken, order, json_object_get(o, "attachments")));
+    json_decref(taken);
+    json_decref(order);
+    if (reviewed) {
+        json_t *rounds = legal_review_finish(&rv, time_now_ms());
+        size_t n = json_array_size(rounds);
+        json_object_set_new(o, "review", n ? json_incref(json_array_get(rounds, n - 1)) : json_null());
+        json_object_set_new(o, "reviews", rounds);
+    }
     return o;
 }
 
@@ -705,6 +771,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
     int64_t unit_id = json_integer_value(json_object_get(cur, "unit_id"));
     int64_t handler_id = json_integer_value(json_object_get(cur, "handler_id"));
     int rc = FZ_OK;
+    json_t *vals = NULL;
     json_t *from = json_object_get(a, "from");
     json_t *sd = state_def(x->d, state);
     const char *slabel = json_string_value(json_object_get(sd, "label"));
@@ -736,10 +803,18 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
         rc = refuse(x, 400, "validation_failed", key, "「%s」不能填写字段 %s", alabel, key);
         goto out;
     }
-    if ((rc = case_check_values(x, values, 0)) || (rc = check_citations(w, x, values)))
+    /* What the step records: its form, plus the values the definition fixes
+     * for it ("set": the outcome that the step is). */
+    json_t *fixed = json_object_get(a, "set");
+    vals = json_copy((json_t *)values);
+    if (!vals || (fixed && json_object_update(vals, fixed))) {
+        rc = FZ_NOMEM;
+        goto out;
+    }
+    if ((rc = case_check_values(x, vals, 0)) || (rc = check_citations(w, x, vals)))
         goto out;
     json_t *merged = json_object_get(cur, "fields");
-    json_object_update(merged, (json_t *)values);
+    json_object_update(merged, (json_t *)vals);
     size_t i;
     json_t *req_f;
     json_array_foreach(json_object_get(a, "requires"), i, req_f)
@@ -774,7 +849,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
         }
         strbuf_free(&missing);
     }
-    if ((rc = step_limits(w, x, id, action, alabel, a, merged)) || (rc = run_checks(w, x, id, action, alabel, a, merged, values)))
+    if ((rc = step_limits(w, x, id, action, alabel, a, merged)) || (rc = run_checks(w, x, id, action, alabel, a, merged, vals)))
         goto out;
     /* The kinds of step beyond a plain transition. */
     const char *kind = json_string_value(json_object_get(a, "kind"));
@@ -843,7 +918,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
     strbuf b = STRBUF_INIT;
     strbuf_printf(&b, "UPDATE %s SET state = ?, updated_at = ?, unit_id = ?, handler_id = ?", tbl);
     json_t *f;
-    json_array_foreach(fields_of(x->d), i, f) if (json_object_get(values, json_string_value(json_object_get(f, "name"))))
+    json_array_foreach(fields_of(x->d), i, f) if (json_object_get(vals, json_string_value(json_object_get(f, "name"))))
     {
         strbuf_puts(&b, ", ");
         fields_columns(&b, f, 1);
@@ -861,7 +936,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
     int idx = 5;
     json_array_foreach(fields_of(x->d), i, f)
     {
-        json_t *val = json_object_get(values, json_string_value(json_object_get(f, "name")));
+        json_t *val = json_object_get(vals, json_string_value(json_object_get(f, "name")));
         if (val)
             idx += fields_bind(x->keys, st, idx, f, val);
     }
@@ -876,7 +951,7 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
     if (rc == FZ_OK) {
         char act[80];
         snprintf(act, sizeof(act), "case.%s", action);
-        json_t *payload = json_pack("{s:o, s:s}", "values", fields_event_values(values), "comment", comment ? comment : "");
+        json_t *payload = json_pack("{s:o, s:s}", "values", fields_event_values(vals), "comment", comment ? comment : "");
         if (new_unit != unit_id)
             json_object_set_new(payload, "to_unit", json_integer(new_unit));
         if (undone[0])
@@ -888,9 +963,10 @@ static int case_act_under(store_conn *w, case_ctx *x, int64_t id, const char *ac
         rc = run_clocks(w, x, a, id, unit_id, handler_id, merged);
     if (rc == FZ_OK && kind && (!strcmp(kind, "publish") || !strcmp(kind, "unpublish")))
         rc = publish_step(w, x, id, new_unit, !strcmp(kind, "publish"), alabel, comment);
-    if (rc == FZ_OK && json_object_size(values))
+    if (rc == FZ_OK && json_object_size(vals))
         rc = index_case(w, x->d, id, json_string_value(json_object_get(cur, "no")), unit_id, merged);
 out:
+    json_decref(vals);
     json_decref(cur);
     return rc;
 }

@@ -49,8 +49,9 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
 int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, const char *state,
                 const char *no, int64_t *id, char no_out[80]);
 
-/* Performs action on case id: guards, field updates from the action's form,
- * state change, clock operations, event. comment goes into the event. */
+/* Performs action on case id: guards, field updates from the action's form
+ * (plus the values its "set" fixes), state change, clock operations, event.
+ * comment goes into the event. */
 int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const json_t *values, const char *comment);
 
 /* Assigns the case to a handler (a user who may handle cases). */
@@ -60,7 +61,10 @@ int case_assign(store_conn *w, case_ctx *x, int64_t id, int64_t handler_id);
 int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text);
 
 /* The case as the API shows it: fields, state, actions the caller may take
- * now, clocks and events. NULL when absent. New reference. */
+ * now, clocks, attachments and events; missing_records (the "records" of the
+ * steps taken, not withdrawn, with no attachment of that category); for a
+ * procedure with a 法制审核 state, review and reviews (engine/legal_review.h).
+ * NULL when absent. New reference. */
 json_t *case_json(store_conn *c, case_ctx *x, int64_t id);
 
 /* The case's unit and handler (for the scope check); FZ_NOTFOUND. */

@@ -2,8 +2,10 @@
  * docs/definitions.md). The validator walks each document with its JSON path
  * in hand, so every message says exactly where the problem is. */
 #include "engine/defs.h"
+#include "engine/attach.h"
 #include "engine/checks.h"
 #include "engine/clock.h"
+#include "engine/fields.h"
 #include "core/status.h"
 
 #include <dirent.h>
@@ -410,10 +412,80 @@ static int fields_known(json_t *fields, const char *name)
     return field_known(fields, name);
 }
 
+/* "records": the documents (attachment categories) that should accompany the
+ * step without blocking it (全过程记录, 行政处罚法第四十七条); the case shows
+ * those missing. Each a category name as an upload would carry it. */
+static void validate_action_records(vctx *v, json_t *a, const char *path)
+{
+    json_t *rec = array(v, a, "records", path, 0);
+    size_t k;
+    json_t *x;
+    char p[220], q[240];
+    sub(p, sizeof(p), path, "records");
+    json_array_foreach(rec, k, x)
+    {
+        idx(q, sizeof(q), p, k);
+        if (!json_is_string(x) || attach_check_category(json_string_value(x), json_string_length(x)) != FZ_OK) {
+            verr(v, q, "应为附件类别名称（1 到 %d 个字，不含控制字符）", ATTACH_CATEGORY_MAX);
+            continue;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (json_equal(json_array_get(rec, j), x))
+                verr(v, q, "类别重复：%s", json_string_value(x));
+        if (has_name_str(json_object_get(a, "attachments"), json_string_value(x)))
+            verr(v, q, "「%s」已在 attachments 中（必须上传），不必再列入 records", json_string_value(x));
+    }
+}
+
+/* "set": values the step itself records, {field: value} — an outcome that
+ * is the step (纠正 / 问责 / 不成立 each its own step with its own form).
+ * Only fields with a fixed value make sense: enum, bool, string, text, int,
+ * money; each value is checked as a form value would be, and a field the
+ * form also fills is refused (which would win?). */
+static void validate_action_set(vctx *v, json_t *a, const char *path, json_t *fields)
+{
+    static const char *const types[] = {"enum", "bool", "string", "text", "int", "money", NULL};
+    json_t *set = json_object_get(a, "set");
+    char p[220], q[240];
+    if (!set)
+        return;
+    sub(p, sizeof(p), path, "set");
+    if (!json_is_object(set) || json_object_size(set) == 0) {
+        verr(v, p, "应为非空对象 {字段名: 值}");
+        return;
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(set, key, val)
+    {
+        sub(q, sizeof(q), p, key);
+        json_t *f = NULL;
+        size_t i;
+        json_t *x;
+        json_array_foreach(fields, i, x) if (json_is_string(json_object_get(x, "name")) &&
+                                             !strcmp(json_string_value(json_object_get(x, "name")), key)) f = x;
+        const char *type = json_string_value(json_object_get(f, "type"));
+        if (!f) {
+            verr(v, q, "字段 \"%s\" 未定义", key);
+            continue;
+        }
+        if (!in_list(type, types)) {
+            verr(v, q, "只能为 enum、bool、string、text、int、money 类型的字段设定固定值");
+            continue;
+        }
+        if (has_name_str(json_object_get(a, "form"), key))
+            verr(v, q, "字段 %s 已在本动作的 form 中，不能同时设定固定值", key);
+        field_err e;
+        if (fields_empty(val) || fields_check_one(f, key, val, &e) != FZ_OK)
+            verr(v, q, "值不符合字段定义%s%s", fields_empty(val) ? "：不能为空" : "：", fields_empty(val) ? "" : e.message);
+    }
+}
+
 static void validate_actions(vctx *v, json_t *doc, json_t *states)
 {
-    static const char *const keys[] = {"name",   "label",  "from",  "to",   "roles", "requires",
-                                       "attachments", "checks", "form", "clock", "kind", "times", "within", NULL};
+    static const char *const keys[] = {"name",  "label",  "from",   "to",   "roles", "requires", "attachments",
+                                       "records", "checks", "form", "clock", "kind",  "times",    "within",
+                                       "set",     NULL};
     json_t *actions = array(v, doc, "actions", "$", 1);
     json_t *fields = json_object_get(doc, "fields"), *clocks = json_object_get(doc, "clocks");
     size_t i;
@@ -452,6 +524,8 @@ static void validate_actions(vctx *v, json_t *doc, json_t *states)
         char r[240];
         json_array_foreach(att, k, x) if (!json_is_string(x))
             verr(v, idx(q, sizeof(q), sub(r, sizeof(r), p, "attachments"), k), "应为附件类别名称");
+        validate_action_records(v, a, p);
+        validate_action_set(v, a, p, fields);
         validate_action_clock(v, a, p, clocks);
     }
 }

@@ -195,6 +195,60 @@ try {
     T.pen[ctx] = (await must(caseFix.post('/api/cases/penalty', { party: `矩阵当事人${next()}`, facts: '矩阵测试',
       unit_id: U[ctx] }), 'penalty case')).id;
   }
+  // 法制审核 queue: a penalty case in review in A, below A and in B, taken there by a county-wide
+  // case clerk who is also a 执法人员 (the steps are the officer's), with two certified 执法证.
+  for (const cert of ['M-CERT-A', 'M-CERT-B']) {
+    await must(admin.post('/api/catalogs/officers', { name: `矩阵执法${cert}`, unit: U.own, cert_no: cert,
+      cert_issued_on: '2020-01-01', cert_expires_on: '2099-12-31', cert_status: '有效' }), 'officer row');
+  }
+  const rf = await must(admin.post('/api/users', { username: 'm_reviewfix', name: '审核夹具', unit_id: U.own, roles: ['case_all', 'officer'] }), 'review fixture user');
+  const reviewFix = asClient(await login(srv.base, 'm_reviewfix', rf.initial_password, PW));
+  const ymdToday = (() => { const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; })();
+  T.rq = {};
+  for (const ctx of ALL3c) {
+    const id = (await must(reviewFix.post('/api/cases/penalty', { party: `矩阵审核当事人${next()}`, facts: '矩阵测试',
+      violation_code: 'M-DISC', violation_on: ymdToday, unit_id: U[ctx] }), 'review case')).id;
+    for (const [a, body] of [['file', {}], ['investigate', { investigator1_cert: 'M-CERT-A', investigator2_cert: 'M-CERT-B' }],
+      ['inform', { circumstance: '一般', proposed_fine: 10000, informed_on: ymdToday }], ['submit_review', {}]]) {
+      await must(reviewFix.post(`/api/cases/penalty/${id}/actions/${a}`, body), `review case: ${a}`);
+    }
+    T.rq[ctx] = id;
+  }
+  // 案卷评查 (issue 6): campaigns over the penalty cases of A, below A and B (still 案源登记, named in
+  // states, so no closed case is needed), organised by a 监督员 fixture, on a rubric with a veto item.
+  for (const row of [{ code: 'M0', kind: '否决' }, { code: 'M1', kind: '扣分', points: '5' }]) {
+    await must(admin.post('/api/catalogs/review_rubric', { rubric: '矩阵评查标准', category: '矩阵', label: '矩阵评查项', ...row }), 'rubric row');
+  }
+  const svf = await must(admin.post('/api/users', { username: 'm_reviewsup', name: '评查夹具', unit_id: U.own, roles: ['supervisor'] }), 'review supervisor');
+  const revFix = asClient(await login(srv.base, 'm_reviewsup', svf.initial_password, PW));
+  const frDay = (() => { const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; })();
+  const campaignBody = (units) => ({ name: `矩阵评查${next()}`, kind: 'penalty', states: ['registered'], period_from: frDay,
+    period_to: frDay, per_unit: 1, seed: 'matrix', units, rubric: '矩阵评查标准' });
+  // A fresh campaign taken to stage: draft | drawn | scored | closed (every file 不合格) | retrospected | referred.
+  const STAGES = ['draft', 'drawn', 'scored', 'closed', 'retrospected', 'referred'];
+  async function newCampaign(stage) {
+    const at = STAGES.indexOf(stage);
+    const c = await must(revFix.post('/api/reviews/campaigns', campaignBody([U.own, U.below, U.other])), 'campaign');
+    const out = { id: c.id, f: {} };
+    const cp = `/api/reviews/campaigns/${c.id}`;
+    if (at >= 1) {
+      await must(revFix.post(`${cp}/draw`), 'draw');
+      const rows = (await must(revFix.get(`${cp}/files`), 'files')).rows;
+      for (const ctx of ALL3c) out.f[ctx] = rows.find((x) => x.unit_id === U[ctx]).id;
+    }
+    for (const ctx of at >= 2 ? ALL3c : []) {
+      await must(revFix.post(`${cp}/files/${out.f[ctx]}/score`, { items: at >= 3 ? [{ code: 'M0', veto: true }] : [] }), 'score');
+    }
+    if (at >= 3) await must(revFix.post(`${cp}/close`, { summary: '矩阵点评' }), 'close');
+    for (const ctx of at >= 4 ? ALL3c : []) await must(revFix.post(`${cp}/files/${out.f[ctx]}/retrospect`, { note: '矩阵复盘' }), 'retrospect');
+    for (const ctx of at >= 5 ? ALL3c : []) await must(revFix.post(`${cp}/files/${out.f[ctx]}/referral`, { referred_to: '县纪委监委' }), 'referral');
+    return out;
+  }
+  T.camp = await newCampaign('drawn');
+  const fileOp = async (stage, ctx, op, body) => {
+    const c = await newCampaign(stage);
+    return { path: `/api/reviews/campaigns/${c.id}/files/${c.f[ctx]}/${op}`, body };
+  };
   let regionSeq = 101;
   const freshRegion = async () => (await must(admin.post('/api/regions', { code: `532624${++regionSeq}`, name: `临时镇${regionSeq}` }), 'fresh region')).code;
 
@@ -260,6 +314,12 @@ try {
       build: () => ({ path: '/api/enforcement/discretion?code=M-DISC' }) },
     { m: 'GET', p: '/api/enforcement/penalties/{id}/surcharge', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: `/api/enforcement/penalties/${T.pen[ctx]}/surcharge` }) },
+    // 行政检查 / 双随机一公开 figures: aggregates over the caller's scope (scoping in 440-enforcement-02-inspection.json).
+    { m: 'GET', p: '/api/enforcement/inspections/stats', need: 'case:view', ok: 200,
+      build: () => ({ path: '/api/enforcement/inspections/stats' }) },
+    // 法制审核 queue: the cases in review within the caller's scope.
+    { m: 'GET', p: '/api/enforcement/reviews/queue', need: 'case:view', scoped: 'list', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: '/api/enforcement/reviews/queue?size=500', target: T.rq[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
     { m: 'GET', p: '/api/cases/{kind}', need: 'case:view', scoped: 'list', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: '/api/cases/disclosure_request?size=500', target: T.kase[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
     { m: 'POST', p: '/api/cases/{kind}', need: 'case:create', scoped: 'create', outScope: 'bad_unit', ctxs: ALL3, ok: 201,
@@ -280,6 +340,32 @@ try {
       build: (ctx) => ({ path: `/api/cases/disclosure_request/${T.kase[ctx]}/attachments`, body: attForm() }) },
     { m: 'GET', p: '/api/attachments/{id}', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: `/api/attachments/${T.att[ctx]}` }) },
+    // 案卷评查: case:view for every route; organising, scoring and follow-ups need the 法制审核员 or
+    // 监督员 role, 陈述申辩 the 单位负责人 of the file's unit; files are scoped like their cases.
+    { m: 'GET', p: '/api/reviews/campaigns', need: 'case:view', ok: 200, build: () => ({ path: '/api/reviews/campaigns' }) },
+    { m: 'POST', p: '/api/reviews/campaigns', need: 'case:view', roleNeed: ['reviewer', 'supervisor'], ok: 201,
+      build: () => ({ path: '/api/reviews/campaigns', body: campaignBody([U.own]) }) },
+    { m: 'GET', p: '/api/reviews/campaigns/{id}', need: 'case:view', ok: 200, build: () => ({ path: `/api/reviews/campaigns/${T.camp.id}` }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/draw', need: 'case:view', roleNeed: ['reviewer', 'supervisor'], ok: 200,
+      build: async () => ({ path: `/api/reviews/campaigns/${(await newCampaign('draft')).id}/draw`, body: {} }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/close', need: 'case:view', roleNeed: ['reviewer', 'supervisor'], ok: 200,
+      build: async () => ({ path: `/api/reviews/campaigns/${(await newCampaign('scored')).id}/close`, body: { summary: '矩阵点评' } }) },
+    { m: 'GET', p: '/api/reviews/campaigns/{id}/files', need: 'case:view', scoped: 'list', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/reviews/campaigns/${T.camp.id}/files`, target: T.camp.f[ctx] }), ids: (j) => j.rows.map((r) => r.id) },
+    { m: 'GET', p: '/api/reviews/campaigns/{id}/files/{fid}', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
+      build: (ctx) => ({ path: `/api/reviews/campaigns/${T.camp.id}/files/${T.camp.f[ctx]}` }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/files/{fid}/score', need: 'case:view', roleNeed: ['reviewer', 'supervisor'],
+      scoped: 'object', ctxs: ALL3, ok: 200, build: (ctx) => fileOp('drawn', ctx, 'score', { items: [{ code: 'M1', deduct: 1 }] }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/files/{fid}/statement', need: 'case:view', roleNeed: 'unit_head',
+      scoped: 'object', ctxs: ALL3, ok: 200, build: (ctx) => fileOp('scored', ctx, 'statement', { text: '矩阵申辩' }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/files/{fid}/adjust', need: 'case:view', roleNeed: ['reviewer', 'supervisor'],
+      scoped: 'object', ctxs: ALL3, ok: 200, build: (ctx) => fileOp('scored', ctx, 'adjust', { items: [{ code: 'M1', deduct: 1 }], reason: '矩阵调整' }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/files/{fid}/retrospect', need: 'case:view', roleNeed: ['reviewer', 'supervisor'],
+      scoped: 'object', ctxs: ALL3, ok: 200, build: (ctx) => fileOp('closed', ctx, 'retrospect', { note: '矩阵复盘' }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/files/{fid}/referral', need: 'case:view', roleNeed: ['reviewer', 'supervisor'],
+      scoped: 'object', ctxs: ALL3, ok: 200, build: (ctx) => fileOp('retrospected', ctx, 'referral', { referred_to: '县纪委监委' }) },
+    { m: 'POST', p: '/api/reviews/campaigns/{id}/files/{fid}/outcome', need: 'case:view', roleNeed: ['reviewer', 'supervisor'],
+      scoped: 'object', ctxs: ALL3, ok: 200, build: (ctx) => fileOp('referred', ctx, 'outcome', { filed: false, sanctioned: 0, first_form: 1 }) },
     { m: 'GET', p: '/api/regions', need: 'system:region:view', ok: 200, build: () => ({ path: '/api/regions' }) },
     { m: 'POST', p: '/api/regions', need: 'system:region:edit', ok: 201,
       build: () => { const n = ++regionSeq; return { path: '/api/regions', body: { code: `532624${n}`, name: `新镇${n}` } }; } },
@@ -395,7 +481,7 @@ try {
     if (route.need === 'user') return w.kind === 'token' && route.tokenForbidden ? 'forbidden' : 'allow';
     if (!w.perms.has(route.need)) return 'forbidden';
     if (route.scoped && !visible(w.scope, ctx)) return { object: 'not_found', list: 'hidden', create: route.outScope }[route.scoped];
-    if (route.roleNeed && w.name !== route.roleNeed) return 'forbidden';
+    if (route.roleNeed && ![].concat(route.roleNeed).includes(w.name)) return 'forbidden';
     return 'allow';
   }
 

@@ -2,14 +2,18 @@
 // dir, in Debian's Chromium: identity.mjs starts from a brand-new admin (it
 // walks the forced password change); smoke.mjs gets an admin whose password
 // is already changed and a few events in the chain; cases.mjs gets a 执法人员
-// and a 单位负责人 for the generic case UI. Sums their results.
+// and a 单位负责人 for the generic case UI; penalty.mjs gets an admin and makes
+// its own fixtures (the 行政处罚 procedure end to end). Sums their results.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ADMIN_INIT_PW, ADMIN_PW, initData, loginAdmin, makeUser, startServer } from '../api/lib.mjs';
 
 let passed = 0, failed = 0;
+// `node tests/browser/run.mjs penalty cases` runs only those suites.
+const only = process.argv.slice(2).map((a) => a.replace(/\.mjs$/, ''));
 
 async function suite(file, prepare) {
+  if (only.length && !only.includes(file.replace(/\.mjs$/, ''))) return;
   const data = initData(['--region-code', '532624']);
   const srv = await startServer(data);
   try {
@@ -44,6 +48,11 @@ await suite('cases.mjs', async (srv) => {
     FAZHI_OFFICER_USER: officer.me.username, FAZHI_OFFICER_PASSWORD: pw,
     FAZHI_HEAD_USER: head.me.username, FAZHI_HEAD_PASSWORD: pw,
   };
+});
+// penalty.mjs makes its own fixtures through the API as the admin.
+await suite('penalty.mjs', async (srv) => {
+  await loginAdmin(srv.base);
+  return { FAZHI_ADMIN_PASSWORD: ADMIN_PW };
 });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

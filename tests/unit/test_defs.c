@@ -166,6 +166,35 @@ static void test_guard_field_missing(void **state)
                 "$.actions[0].times", "1 到 100");
 }
 
+/* "records" (documents that should accompany a step, not blocking) and "set"
+ * (values the step itself records). */
+static void test_records_and_set(void **state)
+{
+    const char *req = "\"requires\":[\"outcome\"]";
+    clear_dir();
+    char *ok = patched(req, "\"requires\":[\"outcome\"],\"records\":[\"答复书\",\"音视频\"],"
+                            "\"set\":{\"outcome\":\"同意\"}");
+    write_file("x.json", ok);
+    free(ok);
+    defs *d = NULL;
+    defs_report rep;
+    assert_int_equal(defs_load(g_dir, &d, &rep), FZ_OK);
+    defs_free(d);
+    check_patch(req, "\"requires\":[\"outcome\"],\"records\":\"答复书\"", "$.actions[0].records", "数组");
+    check_patch(req, "\"requires\":[\"outcome\"],\"records\":[\"\"]", "$.actions[0].records[0]", "附件类别");
+    check_patch(req, "\"requires\":[\"outcome\"],\"records\":[\"答复书\",\"答复书\"]", "$.actions[0].records[1]",
+                "重复");
+    check_patch(req, "\"requires\":[\"outcome\"],\"attachments\":[\"答复书\"],\"records\":[\"答复书\"]",
+                "$.actions[0].records[0]", "attachments");
+    check_patch(req, "\"requires\":[\"outcome\"],\"set\":{\"outcom\":\"同意\"}", "$.actions[0].set.outcom",
+                "未定义");
+    check_patch(req, "\"requires\":[\"outcome\"],\"set\":{\"outcome\":\"也许\"}", "$.actions[0].set.outcome",
+                "选项");
+    check_patch(req, "\"requires\":[\"outcome\"],\"set\":{\"outcome\":\"同意\"},\"form\":[\"outcome\"]",
+                "$.actions[0].set.outcome", "form");
+    check_patch(req, "\"requires\":[\"outcome\"],\"set\":[]", "$.actions[0].set", "对象");
+}
+
 static void test_field_rules(void **state)
 {
     check_patch("\"type\":\"text\"", "\"type\":\"txt\"", "$.fields[0].type", "txt");
@@ -220,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_unknown_clock),
         cmocka_unit_test(test_unknown_role),
         cmocka_unit_test(test_guard_field_missing),
+        cmocka_unit_test(test_records_and_set),
         cmocka_unit_test(test_field_rules),
         cmocka_unit_test(test_json_syntax_error_names_line),
         cmocka_unit_test(test_indicator_references),

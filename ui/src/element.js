@@ -3,6 +3,7 @@
 import {
   ElAlert,
   ElAside,
+  ElAutocomplete,
   ElBreadcrumb,
   ElBreadcrumbItem,
   ElButton,
@@ -44,8 +45,10 @@ import {
   ElStep,
   ElSteps,
   ElSubMenu,
+  ElTabPane,
   ElTable,
   ElTableColumn,
+  ElTabs,
   ElTag,
   ElTimeline,
   ElTimelineItem,
@@ -58,6 +61,9 @@ import {
 
 import 'element-plus/es/components/base/style/css'
 import 'element-plus/es/components/alert/style/css'
+import 'element-plus/es/components/autocomplete/style/css'
+import 'element-plus/es/components/tabs/style/css'
+import 'element-plus/es/components/tab-pane/style/css'
 import 'element-plus/es/components/aside/style/css'
 import 'element-plus/es/components/breadcrumb/style/css'
 import 'element-plus/es/components/breadcrumb-item/style/css'
@@ -118,6 +124,7 @@ import 'element-plus/es/components/checkbox/style/css'
 const components = [
   ElAlert,
   ElAside,
+  ElAutocomplete,
   ElBreadcrumb,
   ElBreadcrumbItem,
   ElButton,
@@ -159,8 +166,10 @@ const components = [
   ElStep,
   ElSteps,
   ElSubMenu,
+  ElTabPane,
   ElTable,
   ElTableColumn,
+  ElTabs,
   ElTag,
   ElTimeline,
   ElTimelineItem,

@@ -1,4 +1,4 @@
-// Side menu as data. Each entry: { path, title, icon, perm, children? }.
+// Side menu as data. Each entry: { path, title, icon, perm, roles?, children? }.
 // `icon` names an @element-plus/icons-vue component (see layout/icons.js);
 // `perm` is the permission string needed to see the entry (RuoYi style, e.g.
 // "system:user:view"; see the table at the end of docs/identity.md). Entries
@@ -20,7 +20,13 @@ export const menus = [
     path: '/enforcement',
     title: '行政执法',
     icon: 'Avatar',
-    children: [{ path: '/enforcement/officers', title: '执法人员状况', icon: 'User', perm: 'catalog:view' }],
+    children: [
+      { path: '/enforcement/officers', title: '执法人员状况', icon: 'User', perm: 'catalog:view' },
+      // Every case reader may open the queue; the menu offers it to 法制审核员.
+      { path: '/enforcement/legal-reviews', title: '法制审核', icon: 'Tickets', perm: 'case:view', roles: ['reviewer'] },
+      // 案卷评查: every case reader sees the campaigns and the files in scope.
+      { path: '/enforcement/reviews', title: '案卷评查', icon: 'Document', perm: 'case:view' },
+    ],
   },
   {
     path: '/system',
@@ -63,17 +69,20 @@ export function homeFor(perms) {
 }
 
 // Returns the menu tree visible to a user holding `perms` (a Set or array of
-// permission strings; "*:*:*" grants everything). Directories left without
-// visible children are dropped.
-export function filterMenus(items, perms) {
+// permission strings; "*:*:*" grants everything). An entry with `roles` (role
+// keys) is shown only to holders of one of them (`roles`: the user's roles,
+// keys or { key } objects) or of "*:*:*". Directories left without visible
+// children are dropped.
+export function filterMenus(items, perms, roles = []) {
   const set = perms instanceof Set ? perms : new Set(perms || [])
-  const allowed = (p) => !p || set.has(ALL) || set.has(p)
+  const keys = new Set((roles || []).map((r) => (r && typeof r === 'object' ? r.key : r)))
+  const allowed = (m) => (!m.perm || set.has(ALL) || set.has(m.perm)) && (!m.roles || set.has(ALL) || m.roles.some((k) => keys.has(k)))
   const out = []
   for (const m of items) {
     if (m.children) {
-      const children = filterMenus(m.children, set)
+      const children = filterMenus(m.children, set, roles)
       if (children.length) out.push({ ...m, children })
-    } else if (allowed(m.perm)) {
+    } else if (allowed(m)) {
       out.push(m)
     }
   }

@@ -60,6 +60,13 @@ const routes = [
       page('enforcement/officers', 'OfficerStatus', '执法人员状况', 'catalog:view', () =>
         import('./views/enforcement/OfficerStatus.vue'),
       ),
+      page('enforcement/legal-reviews', 'LegalReviewQueue', '法制审核', 'case:view', () =>
+        import('./views/legalreview/ReviewQueue.vue'),
+      ),
+      page('enforcement/reviews', 'FileReviews', '案卷评查', 'case:view', () => import('./views/filereview/CampaignList.vue')),
+      page('enforcement/reviews/:id(\\d+)', 'FileReviewCampaign', '评查详情', 'case:view', () =>
+        import('./views/filereview/CampaignDetail.vue'),
+      ),
       page('search', 'Search', '全文检索', undefined, () => import('./views/search/Search.vue')),
       page('profile/totp', 'ProfileTotp', '动态口令设置', undefined, () => import('./views/profile/Totp.vue')),
       {
