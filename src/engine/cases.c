@@ -287,10 +287,25 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
     json_t *actions = json_array();
     size_t i;
     json_t *a;
+    /* 公示 is offered while nothing is published, 撤回公示 while something is. */
+    char skind[64], sid[24];
+    case_subject_kind(x->d, skind);
+    snprintf(sid, sizeof(sid), "%lld", (long long)id);
+    int64_t published = -1;
     json_array_foreach(json_object_get(x->d->json, "actions"), i, a)
     {
         if (!action_open(x, a, state))
             continue;
+        const char *k = json_string_value(json_object_get(a, "kind"));
+        if (k && (!strcmp(k, "publish") || !strcmp(k, "unpublish"))) {
+            if (published < 0 && store_query_int(c, &published, 0,
+                                                 "SELECT count(*) FROM publications WHERE subject_kind = ?"
+                                                 " AND subject_id = ? AND withdrawn_at = 0",
+                                                 "ss", skind, sid))
+                published = 0;
+            if ((published > 0) == !strcmp(k, "publish"))
+                continue;
+        }
         json_t *form = json_object_get(a, "form"), *requires = json_object_get(a, "requires");
         json_array_append_new(actions, json_pack("{s:O, s:O, s:o, s:o}", "name", json_object_get(a, "name"), "label",
                                                  json_object_get(a, "label"), "form",
@@ -298,9 +313,7 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
                                                  requires ? json_incref(requires) : json_array()));
     }
     json_object_set_new(o, "actions", actions);
-    char kind[64], sid[24];
-    case_subject_kind(x->d, kind);
-    snprintf(sid, sizeof(sid), "%lld", (long long)id);
+    const char *kind = skind;
     /* Clocks, with working days left as of today on the calendar in force. */
     json_t *clocks = json_array();
     hol_ref *ref = NULL;
