@@ -75,6 +75,8 @@ suite identity env FAZHI_BIN="$BUILD/fazhi" node tests/api/identity.mjs
 suite authz-matrix env FAZHI_BIN="$BUILD/fazhi" node tests/api/authz_matrix.mjs
 suite calendar env FAZHI_BIN="$BUILD/fazhi" node tests/api/calendar.mjs
 suite attachments env FAZHI_BIN="$BUILD/fazhi" node tests/api/attachments.mjs
+suite indicators env FAZHI_BIN="$BUILD/fazhi" node tests/api/indicators.mjs
+suite demo env FAZHI_BIN="$BUILD/fazhi" node tests/api/demo.mjs
 suite browser env FAZHI_BIN="$BUILD/fazhi" node tests/browser/run.mjs
 # An SQL error in a server's log on PostgreSQL is a dialect difference that
 # a suite's assertions missed.
@@ -93,8 +95,10 @@ if bash scripts/pg-cluster.sh start "$PG_DIR" > "$log/pg-start.log" 2>&1; then
   pg_suite authz-matrix-pg node tests/api/authz_matrix.mjs
   pg_suite calendar-pg node tests/api/calendar.mjs
   pg_suite attachments-pg node tests/api/attachments.mjs
+  pg_suite indicators-pg node tests/api/indicators.mjs
   pg_suite search-backends node tests/api/search_backends.mjs
   pg_suite migrate-store-pg node tests/api/migrate_store.mjs
+  pg_suite demo-pg node tests/api/demo.mjs
   suite pg-sql-errors pg_sql_errors
   # Last: it restarts the cluster while clients write.
   pg_suite two-nodes-pg node tests/api/two_nodes.mjs
@@ -108,6 +112,7 @@ suite identity-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/identity.mj
 suite authz-matrix-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/authz_matrix.mjs
 suite calendar-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/calendar.mjs
 suite attachments-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/attachments.mjs
+suite indicators-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/indicators.mjs
 
 if [ $pg_ok -eq 1 ]; then
   suite api-pg-asan env FAZHI_TEST_PG="$PG_DIR" FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs

@@ -33,6 +33,8 @@ const api_route api_routes[] = {
     {"GET", "/api/public/publications/{id}", api_public_publication, "public_publication", NULL},
     {"GET", "/api/public/catalogs/{name}", api_public_catalogs_list, "public_catalogs", NULL},
     {"GET", "/api/publications/export", api_publications_export, "publications_export", "case:view"},
+    {"GET", "/api/indicators", api_indicators, "indicators", "case:view"},
+    {"GET", "/api/indicators/{name}/cases", api_indicator_cases, "indicator_cases", "case:view"},
     {"GET", "/api/catalogs/{name}", api_catalogs_list, "catalogs_list", "catalog:view"},
     {"POST", "/api/catalogs/{name}", api_catalogs_create, "catalogs_create", "catalog:edit"},
     {"GET", "/api/catalogs/{name}/{id}", api_catalogs_get, "catalogs_get", "catalog:view"},

@@ -51,6 +51,9 @@ int api_public_publications(req *r);
 int api_public_catalogs_list(req *r);
 int api_public_publication(req *r);
 int api_publications_export(req *r);
+/* indicators_api.c */
+int api_indicators(req *r);
+int api_indicator_cases(req *r);
 int api_cases_assign(req *r);
 int api_attachments_upload(req *r);
 int api_attachments_list(req *r);

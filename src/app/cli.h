@@ -31,5 +31,7 @@ int cmd_laws(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_migrate_store(int argc, char **argv);
+int cmd_indicators(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
  * writes through the store, recomputing open clocks, like the admin UI.
  * Exit codes: 0 done, 1 refused or failed, 2 bad command line. */
 #include "app/cli.h"
+#include "engine/indicators.h"
 #include "engine/holidays.h"
 #include "engine/scheduler.h"
 #include "store/store.h"
@@ -395,10 +396,18 @@ static int cal_cmd_import(int argc, char **argv)
     holidays_import_job seed = {.ledger = cfg.region_code, .actor = "cli", .today = scheduler_today()};
     holidays_import_job j = {.ledger = cfg.region_code, .actor = "cli", .file = &f, .origin = "import",
                              .today = scheduler_today(), .check_range = 1};
+    /* Recomputed clocks may change state: the indicators follow in the same
+     * job (engine/indicators.h); without valid definitions they are left to
+     * `fazhi indicators recompute`. */
+    defs *d = NULL;
+    if (cli_load_defs(&cfg, &d) == 0)
+        ind_set_defs(d);
     rc = store_write(s, holidays_seed_job, &seed);
     if (!rc)
         rc = store_write(s, holidays_import_job_fn, &j);
     store_close(s);
+    ind_set_defs(NULL);
+    defs_free(d);
     holidays_cache_clear();
     if (rc == FZ_INVALID) {
         fprintf(stderr, "错误：%s：%s；未导入任何内容\n", pos[0], j.err);

@@ -3,6 +3,7 @@
  * procedure (KIND = its kind), all or nothing (engine/importer.h). Every bad
  * row is printed as 第 N 行，列「X」：reason and nothing is written. */
 #include "app/cli.h"
+#include "engine/indicators.h"
 #include "engine/fieldcrypt.h"
 #include "engine/importer.h"
 #include "engine/schema.h"
@@ -87,7 +88,9 @@ int cmd_import(int argc, char **argv)
         return 1;
     }
     job j = {.in = {.d = target, .rows = rows, .keys = &keys, .ledger = cfg.region_code, .unit_id = unit}, .d = d};
+    ind_set_defs(d);
     rc = store_write(s, write_all, &j);
+    ind_set_defs(NULL);
     if (rc == FZ_OK && store_analyze(s) != FZ_OK)
         fprintf(stderr, "提示：导入已完成，但更新数据库统计信息失败（不影响数据）\n");
     store_close(s);

@@ -3,6 +3,7 @@
  * (HTTP first, so no request is cut off mid-write; then the store). */
 #include "api/app.h"
 #include "app/cli.h"
+#include "engine/indicators.h"
 #include "engine/authcache.h"
 #include "engine/events.h"
 #include "engine/holidays.h"
@@ -108,6 +109,7 @@ int cmd_serve(int argc, char **argv)
      * the store, naming the file, the JSON path and the reason. */
     if (cli_load_defs(&a.cfg, &a.defs))
         return 1;
+    ind_set_defs(a.defs);
     store_opts o = {.url = a.cfg.store, .dir = a.cfg.data, .ledger = a.cfg.region_code, .batch_max = a.cfg.commit_batch_max};
     if (store_open(&o, &a.st, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);
@@ -168,6 +170,7 @@ int cmd_serve(int argc, char **argv)
     scheduler_stop(sched);
     store_close(a.st);
     authcache_clear();
+    ind_set_defs(NULL);
     defs_free(a.defs);
     holidays_cache_clear();
     if (afd > 2)

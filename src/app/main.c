@@ -19,6 +19,11 @@ static void usage(FILE *out)
             "  migrate-store --from sqlite:DIR --to postgresql://… [--data DIR]\n"
             "         把 SQLite 中的全部数据复制到新建的空 PostgreSQL 库（一个事务；先后校验两边事件链并比对）；\n"
             "         定义与区划代码读自 --data（默认为 --from 的目录）的 fazhi.conf\n"
+            "  indicators recompute --data DIR [--check]\n"
+            "         按记录重算全部指标（--check 只比对增量维护的结果，有差异时列出并以 1 退出）\n"
+            "  demo   --data DIR [--year 2023] [--seed N]\n"
+            "         生成演示县的全年数据（区划、单位、账号、执法人员、清单、案件…，均经业务引擎写入）；\n"
+            "         DIR 不存在时先初始化；拒绝已有业务数据的目录（见 docs/demo.md）\n"
             "  defs check [DIR]                校验定义文件（默认 ./defs）\n"
             "  user add --data DIR --username U [--name 姓名] [--unit-id N] [--roles a,b] [--password-file F]\n"
             "  user passwd|disable|enable --data DIR --username U [--password-file F]\n"
@@ -76,6 +81,10 @@ int main(int argc, char **argv)
         return cmd_calendar(n, rest);
     if (strcmp(cmd, "migrate-store") == 0)
         return cmd_migrate_store(n, rest);
+    if (strcmp(cmd, "indicators") == 0)
+        return cmd_indicators(n, rest);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(n, rest);
     fprintf(stderr, "错误：未知命令 %s（见 fazhi --help）\n", cmd);
     return 2;
 }

@@ -6,12 +6,30 @@
 #include "core/status.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #define MS_PER_DAY INT64_C(86400000)
 
+/* Simulated wall clock for `fazhi demo` only (0 = the real clock). Atomic:
+ * set on the main thread, read by the store's writer thread. */
+static _Atomic int64_t time_override_ms;
+
+void time_set_override_ms(int64_t ms)
+{
+    atomic_store(&time_override_ms, ms > 0 ? ms : 0);
+}
+
+int64_t time_get_override_ms(void)
+{
+    return atomic_load(&time_override_ms);
+}
+
 int64_t time_now_ms(void)
 {
+    int64_t o = atomic_load(&time_override_ms);
+    if (o)
+        return o;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -238,7 +256,8 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
 
 int today_yyyymmdd(void)
 {
-    time_t now = time(NULL);
+    int64_t o = atomic_load(&time_override_ms);
+    time_t now = o ? (time_t)(o / 1000) : time(NULL);
     struct tm tm;
     if (!localtime_r(&now, &tm))
         return 0;

@@ -16,6 +16,12 @@
 
 /* Wall-clock milliseconds since 1970-01-01T00:00:00Z (CLOCK_REALTIME). */
 int64_t time_now_ms(void);
+/* A process-wide simulated wall clock, used only by `fazhi demo` to record
+ * steps on their historic dates: while ms > 0, time_now_ms() returns ms and
+ * today_yyyymmdd() the local date of ms; 0 restores the real clock. Never
+ * set by `serve` or any other command. */
+void time_set_override_ms(int64_t ms);
+int64_t time_get_override_ms(void);
 /* Milliseconds from an arbitrary origin that never goes back (CLOCK_MONOTONIC);
  * use it for durations and timeouts, never for timestamps. */
 int64_t time_mono_ms(void);

@@ -2,6 +2,7 @@
  * from validated definition names (table case_<kind>, columns f_<field>);
  * every value is a bound parameter. */
 #include "engine/cases.h"
+#include "engine/indicators.h"
 #include "engine/attach.h"
 #include "engine/checks.h"
 #include "engine/citation.h"
@@ -491,7 +492,9 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     json_t *payload = json_pack("{s:s, s:o}", "no", no, "values", fields_event_values(values));
     rc = append_event(w, x, *id, unit_id, state ? "case.imported" : "case.created", "", initial, payload);
     json_decref(payload);
-    return rc ? rc : index_case(w, x->d, *id, no, unit_id, values);
+    if (!rc)
+        rc = index_case(w, x->d, *id, no, unit_id, values);
+    return rc ? rc : ind_on_case(w, x->d->name, *id);
 }
 
 /* Runs the clock operations of action a on case id. */
@@ -605,7 +608,8 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
         x->d = cur;
         json_decref(old.json);
     }
-    return rc;
+    /* The step and the clocks it moved, as the indicators count them. */
+    return rc ? rc : ind_on_case(w, x->d->name, id);
 }
 
 /* The action's "times" (how often it may be taken on one case; a step that

@@ -4,6 +4,7 @@
  * working days", "overdue") are plain indexed comparisons of ISO dates. */
 #include "engine/clock.h"
 #include "engine/events.h"
+#include "engine/indicators.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/timeutil.h"
@@ -41,12 +42,14 @@ static int save_row(store_conn *w, const clock_row *r)
     clock_day_text(r->warn_date, warn);
     clock_day_text(r->paused_since, paused);
     clock_day_text(r->stopped_on, stopped);
-    return store_run(w,
+    int rc = store_run(w,
                      "UPDATE clocks SET extended = ?, ext_count = ?, count_from = ?, last_date = ?, state = ?,"
                      " due_date = ?, warn_date = ?, provisional = ?, paused_since = ?, pause_reason = ?,"
                      " stopped_on = ?, updated_at = ? WHERE id = ?",
                      "iisssssisssii", r->extended, (int64_t)r->ext_count, count_from, last, r->state, due, warn,
                      (int64_t)r->provisional, paused, r->pause_reason, stopped, time_now_ms(), r->id);
+    /* A clock's state is what "on time" indicators count (engine/indicators.h). */
+    return rc ? rc : ind_on_subject(w, r->subject_kind, r->subject_id);
 }
 
 /* ---- deadline of a row ---- */
@@ -250,6 +253,8 @@ int clock_start(store_conn *w, clock_ctx *x, const clock_def *d, int64_t start, 
     if ((rc = append(w, x, &r, "clock.started", "", r.state, p)))
         return rc;
     if ((rc = notify_entry(w, x, &r, "running")))
+        return rc;
+    if ((rc = ind_on_subject(w, r.subject_kind, r.subject_id)))
         return rc;
     *id = r.id;
     return FZ_OK;

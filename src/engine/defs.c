@@ -739,7 +739,8 @@ static void validate_catalog(vctx *v, json_t *doc)
  * resolved against the other definitions in the second pass. */
 static void validate_measure(vctx *v, json_t *doc, const char *key)
 {
-    static const char *const keys[] = {"procedure", "catalog", "where", "event", NULL};
+    static const char *const keys[] = {"procedure", "catalog", "where", "event", "state",
+                                       "date",      "clock",   "clock_state", NULL};
     static const char *const wkeys[] = {"field", "in", "eq", "not_in", NULL};
     static const char *const ekeys[] = {"action", "within", "after", NULL};
     char p[200], q[220], r[240];
@@ -769,7 +770,29 @@ static void validate_measure(vctx *v, json_t *doc, const char *key)
         }
         only_keys(v, w, q, wkeys);
         str(v, w, "field", q, 1);
+        int ops = !!json_object_get(w, "in") + !!json_object_get(w, "eq") + !!json_object_get(w, "not_in");
+        if (ops != 1)
+            verr(v, q, "须给出 in、eq、not_in 之一");
+        json_t *in = json_object_get(w, "in"), *nin = json_object_get(w, "not_in");
+        if ((in && !json_is_array(in)) || (nin && !json_is_array(nin)))
+            verr(v, q, "in、not_in 应为数组");
     }
+    array(v, m, "state", p, 0);
+    str(v, m, "date", p, 0);
+    const char *clk = str(v, m, "clock", p, 0);
+    json_t *cs = array(v, m, "clock_state", p, 0);
+    static const char *const cstates[] = {"running", "warned", "overdue", "paused", "stopped_in_time", "stopped_late",
+                                          NULL};
+    json_array_foreach(cs, i, w)
+    {
+        idx(q, sizeof(q), sub(r, sizeof(r), p, "clock_state"), i);
+        if (!json_is_string(w) || !in_list(json_string_value(w), cstates))
+            verr(v, q, "应为 running、warned、overdue、paused、stopped_in_time 或 stopped_late");
+    }
+    if (cs && !clk)
+        verr(v, p, "clock_state 须与 clock 同用");
+    if (cat && (clk || json_object_get(m, "event") || json_object_get(m, "state") || json_object_get(m, "date")))
+        verr(v, p, "名录上的筛选只能用 where（指标计算目前只支持程序）");
     json_t *ev = json_object_get(m, "event");
     if (ev) {
         sub(q, sizeof(q), p, "event");
@@ -782,6 +805,10 @@ static void validate_measure(vctx *v, json_t *doc, const char *key)
             const char *within = str(v, ev, "within", q, 0);
             if (within && !valid_rule(within))
                 verr(v, sub(r, sizeof(r), q, "within"), "应写作 正整数+单位，如 7wd");
+            /* The deadline is the clock's business: "on time" is a clock
+             * state, so the rule and the calendar live in one place. */
+            if (within || json_object_get(ev, "after"))
+                verr(v, q, "within/after 尚不计算：期限请用 clock 与 clock_state 表达");
         }
     }
 }
@@ -842,6 +869,35 @@ static void check_measure_refs(vctx *v, const defs *d, json_t *doc, const char *
         snprintf(p, sizeof(p), "$.%s.where[%zu].field", key, i);
         if (f && !field_known(fields, f))
             verr(v, p, "字段 \"%s\" 未在 %s 中定义", f, target->name);
+        json_t *fd;
+        size_t j;
+        json_array_foreach(fields, j, fd)
+        {
+            const char *fn = json_string_value(json_object_get(fd, "name"));
+            const char *ft = json_string_value(json_object_get(fd, "type"));
+            if (f && fn && !strcmp(fn, f) &&
+                (json_is_true(json_object_get(fd, "sensitive")) || (ft && !strcmp(ft, "party"))))
+                verr(v, p, "字段 \"%s\" 加密存储或为当事人，不能作指标筛选", f);
+        }
+    }
+    const char *date = json_string_value(json_object_get(m, "date"));
+    if (date && strcmp(date, "created") != 0) {
+        json_t *fd = NULL, *f2;
+        json_array_foreach(fields, i, f2) if (!strcmp(json_string_value(json_object_get(f2, "name")), date)) fd = f2;
+        snprintf(p, sizeof(p), "$.%s.date", key);
+        if (!fd || strcmp(json_string_value(json_object_get(fd, "type")), "date") != 0)
+            verr(v, p, "应为 created 或 %s 中 date 类型的字段名：%s", target->name, date);
+    }
+    const char *clk = json_string_value(json_object_get(m, "clock"));
+    if (clk && proc && !has_name(json_object_get(target->json, "clocks"), clk)) {
+        snprintf(p, sizeof(p), "$.%s.clock", key);
+        verr(v, p, "期限 \"%s\" 未在程序 %s 中定义", clk, proc);
+    }
+    json_array_foreach(json_object_get(m, "state"), i, w)
+    {
+        snprintf(p, sizeof(p), "$.%s.state[%zu]", key, i);
+        if (!json_is_string(w) || !has_name(json_object_get(target->json, "states"), json_string_value(w)))
+            verr(v, p, "状态未在 %s 中定义", target->name);
     }
     json_t *ev = json_object_get(m, "event");
     const char *acts[2] = {json_string_value(json_object_get(ev, "action")),

@@ -414,6 +414,30 @@ static const migration migrations[] = {
      "  UNIQUE (campaign_id, case_id));"
      "CREATE INDEX review_files_list ON review_files (campaign_id, unit_id, draw_rank);"
      "CREATE INDEX review_files_case ON review_files (case_kind, case_id);"},
+    {11, "indicators",
+     /* 指标 (docs/indicators.md, engine/indicators.c). A fact per indicator
+      * and case: the case's unit and period and whether it counts in the
+      * numerator / denominator; values are the sums per unit and period,
+      * kept by deltas in the job that changes the case or its clocks, so a
+      * dashboard reads values only. `fazhi indicators recompute` rebuilds
+      * both from the record. */
+     "CREATE TABLE indicator_facts ("
+     "  indicator TEXT NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  case_id INTEGER NOT NULL,"
+     "  unit_id INTEGER NOT NULL,"
+     "  period TEXT NOT NULL,"
+     "  in_num INTEGER NOT NULL,"
+     "  in_den INTEGER NOT NULL,"
+     "  PRIMARY KEY (indicator, kind, case_id));"
+     "CREATE INDEX indicator_facts_drill ON indicator_facts (indicator, period, unit_id);"
+     "CREATE TABLE indicator_values ("
+     "  indicator TEXT NOT NULL,"
+     "  unit_id INTEGER NOT NULL,"
+     "  period TEXT NOT NULL,"
+     "  num INTEGER NOT NULL,"
+     "  den INTEGER NOT NULL,"
+     "  PRIMARY KEY (indicator, unit_id, period));"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

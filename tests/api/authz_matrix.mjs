@@ -315,6 +315,12 @@ try {
     { m: 'GET', p: '/api/enforcement/penalties/{id}/surcharge', need: 'case:view', scoped: 'object', ctxs: ALL3, ok: 200,
       build: (ctx) => ({ path: `/api/enforcement/penalties/${T.pen[ctx]}/surcharge` }) },
     // 行政检查 / 双随机一公开 figures: aggregates over the caller's scope (scoping in 440-enforcement-02-inspection.json).
+    // 指标: county statistics for every holder of case:view; the cases behind a
+    // number are listed within the caller's scope (450-indicators.json checks
+    // the scope on cases that count).
+    { m: 'GET', p: '/api/indicators', need: 'case:view', ok: 200, build: () => ({ path: '/api/indicators' }) },
+    { m: 'GET', p: '/api/indicators/{name}/cases', need: 'case:view', ok: 200,
+      build: () => ({ path: '/api/indicators/disclosure_reply_on_time/cases?part=numerator' }) },
     { m: 'GET', p: '/api/enforcement/inspections/stats', need: 'case:view', ok: 200,
       build: () => ({ path: '/api/enforcement/inspections/stats' }) },
     // 法制审核 queue: the cases in review within the caller's scope.

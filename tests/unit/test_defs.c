@@ -226,6 +226,44 @@ static void test_indicator_references(void **state)
     expect_error("$.denominator.procedure", "dmeo");
 }
 
+/* The evaluated measure keys: a period date (a date field or "created"), a
+ * clock of the procedure with its states, states of the procedure; an event
+ * deadline (within/after) is refused in favour of a clock. */
+static void test_indicator_measure_keys(void **state)
+{
+    clear_dir();
+    write_file("a.json", BASE);
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"比率\",\"period\":\"year\",\"group\":\"unit\","
+               "\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\",\"clock\":\"replay\","
+               "\"clock_state\":[\"late\"],\"date\":\"content\",\"state\":[\"opn\"],"
+               "\"event\":{\"action\":\"finish\",\"within\":\"7wd\"}},"
+               "\"denominator\":{\"procedure\":\"demo\",\"where\":[{\"field\":\"outcome\"}],\"clock_state\":[\"overdue\"]}}");
+    expect_error("$.numerator.clock_state[0]", "stopped_in_time");
+    expect_error("$.numerator.event", "clock");
+    expect_error("$.denominator.where[0]", "in、eq、not_in");
+    expect_error("$.denominator", "clock_state 须与 clock 同用");
+    /* References are checked once each file is valid on its own. */
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"比率\",\"period\":\"year\",\"group\":\"unit\","
+               "\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\",\"clock\":\"replay\","
+               "\"date\":\"content\",\"state\":[\"opn\"]},\"denominator\":{\"procedure\":\"demo\"}}");
+    expect_error("$.numerator.clock", "replay");
+    expect_error("$.numerator.date", "date 类型");
+    expect_error("$.numerator.state[0]", "状态");
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"比率\",\"period\":\"quarter\",\"group\":\"unit\","
+               "\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\",\"clock\":\"reply\","
+               "\"clock_state\":[\"stopped_in_time\"],\"date\":\"created\",\"state\":[\"done\"],"
+               "\"where\":[{\"field\":\"outcome\",\"in\":[\"同意\"]}],\"event\":{\"action\":\"finish\"}},"
+               "\"denominator\":{\"procedure\":\"demo\",\"clock\":\"reply\",\"date\":\"created\"}}");
+    defs *d = NULL;
+    defs_report *rep = calloc(1, sizeof(*rep));
+    assert_int_equal(defs_load(g_dir, &d, rep), FZ_OK);
+    free(rep);
+    defs_free(d);
+}
+
 static int setup(void **state)
 {
     snprintf(g_dir, sizeof(g_dir), "/tmp/fazhi-defs-XXXXXX");
@@ -253,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_field_rules),
         cmocka_unit_test(test_json_syntax_error_names_line),
         cmocka_unit_test(test_indicator_references),
+        cmocka_unit_test(test_indicator_measure_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

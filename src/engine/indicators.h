@@ -1,0 +1,43 @@
+/* indicators.h: 指标 (docs/indicators.md). An indicator definition
+ * (engine/defs.h, docs/definitions.md) is evaluated per case into a fact
+ * (unit, period, in numerator, in denominator) kept in indicator_facts;
+ * indicator_values holds the sums per indicator x unit x period and is kept
+ * by deltas in the same write job that changes a case or one of its clocks,
+ * so reading an indicator never scans cases. ind_recompute rebuilds both
+ * from the record (or only compares them with it).
+ *
+ * Only procedure measures are evaluated; catalog measures are validated but
+ * not computed (indicators over catalogs, like 持证率, are computed by their
+ * module: engine/officers.c). */
+#ifndef FZ_INDICATORS_H
+#define FZ_INDICATORS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/defs.h"
+
+typedef struct store_conn store_conn;
+
+/* The definitions write jobs evaluate against; set once at start-up (serve,
+ * CLI) before any write job runs; NULL (the default) turns maintenance off. */
+void ind_set_defs(const defs *d);
+
+/* Re-evaluates every indicator over the case's procedure for case id of
+ * procedure kind and applies the difference to indicator_values. Runs inside
+ * the write job that changed the case. */
+int ind_on_case(store_conn *w, const char *kind, int64_t id);
+/* The same for a clock's subject ("case:<kind>", "<id>"); other subjects
+ * are ignored. */
+int ind_on_subject(store_conn *w, const char *subject_kind, const char *subject_id);
+
+/* Recomputes every fact and value from the record. check: compare only and
+ * print each difference to out (*ndiff counts them); otherwise replace the
+ * stored facts and values (*ndiff: how many rows differed before). */
+int ind_recompute(store_conn *w, const defs *d, int check, FILE *out, int64_t *nfacts, int64_t *ndiff);
+
+/* The procedure an indicator's drill-down lists cases of (the denominator's,
+ * else the numerator's); NULL when it has none. */
+const char *ind_kind(const def *ind);
+
+#endif

@@ -1,0 +1,177 @@
+// 指标 (issue 7): the values kept incrementally as every write job commits
+// must equal a full recompute from the record. A fixed-seed random walk over
+// penalty and disclosure cases in two units (steps that succeed, steps that
+// are refused and roll back, 转办 between the units, decisions dated in the
+// past so 公示 clocks are overdue or late, clocks made overdue by the
+// scheduler), then `fazhi indicators recompute --check` must report no
+// difference; a tampered value is found (exit 1, named) and
+// `fazhi indicators recompute` repairs it.
+import { initData, loginAdmin, makeUser, run, sql, startServer, tally } from './lib.mjs';
+
+const t = tally();
+const SEED = Number(process.env.FAZHI_IND_SEED || 20261129);
+const STEPS = Number(process.env.FAZHI_IND_STEPS || 1000);
+
+// mulberry32: a small deterministic PRNG.
+let s = SEED >>> 0;
+const rnd = () => {
+  s = (s + 0x6d2b79f5) >>> 0;
+  let x = s;
+  x = Math.imul(x ^ (x >>> 15), x | 1);
+  x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+};
+const pick = (a) => a[Math.floor(rnd() * a.length)];
+
+const now = new Date();
+const ymd = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const daysAgo = (n) => ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() - n));
+const today = daysAgo(0);
+
+const data = initData(['--region-code', '532624']);
+const srv = await startServer(data);
+const check = (label) => {
+  const r = run(['indicators', 'recompute', '--check', '--data', data]);
+  t.check(`recompute --check: no difference ${label}`, r.code === 0 && /^OK/.test(r.out), `exit ${r.code}: ${r.out}${r.err}`);
+  return r;
+};
+try {
+  const admin = await loginAdmin(srv.base);
+  const u2 = await admin.post('/api/units', { name: '指标乙局', type: '执法主体', legal_status: '行政机关', region_code: '532624', parent_id: 1 });
+  if (u2.status !== 201) throw new Error(`unit: ${u2.text}`);
+  const units = [1, u2.json.id];
+  const officers = {}, heads = {};
+  for (const u of units) {
+    officers[u] = await makeUser(admin, { username: `ind_off_${u}`, roles: ['officer'], unit_id: u });
+    heads[u] = await makeUser(admin, { username: `ind_head_${u}`, roles: ['unit_head'], unit_id: u });
+  }
+  const reviewer = await makeUser(admin, { username: 'ind_rev', roles: ['reviewer'], unit_id: 1 });
+  const sup = await makeUser(admin, { username: 'ind_sup', roles: ['supervisor'], unit_id: 1 });
+  for (const [c, body] of [
+    ['laws', { title: '中华人民共和国测试管理法', level: '法律', promulgated_on: '2020-01-01', articles: 60, body: '第四十条 违反本法规定的，处五万元以下罚款。' }],
+    ['officers', { name: '张执法', unit: 1, cert_no: 'IND-A', cert_field: '测试管理', cert_issued_on: '2020-01-01', cert_expires_on: '2099-12-31', cert_status: '有效' }],
+    ['officers', { name: '李执法', unit: 1, cert_no: 'IND-B', cert_field: '测试管理', cert_issued_on: '2020-01-01', cert_expires_on: '2099-12-31', cert_status: '有效' }],
+    ['discretion', { code: 'T450-001', violation: '未按规定进行测试', circumstance: '一般', conditions: '一般情节', fine_min: 500000, fine_max: 2000000, warning: true, legal_max: 5000000, penalty_basis: '《中华人民共和国测试管理法》第四十条', basis: '《中华人民共和国测试管理法》第十二条', power_code: 'QT-450' }],
+  ]) {
+    const r = await admin.post(`/api/catalogs/${c}`, body);
+    if (r.status !== 201) throw new Error(`${c}: ${r.status} ${r.text}`);
+  }
+
+  // What each action of the walk sends (fields its form needs).
+  const decidedOn = () => pick([today, daysAgo(1), daysAgo(2), daysAgo(30), daysAgo(60)]);
+  const forms = {
+    penalty: {
+      file: () => ({}),
+      investigate: () => ({ investigator1_cert: 'IND-A', investigator2_cert: 'IND-B' }),
+      inform: () => ({ circumstance: '一般', informed_on: today, proposed_fine: 800000, major_case: rnd() < 0.3 }),
+      to_decision: () => ({}),
+      submit_review: () => ({}),
+      review_approve: () => ({ review_opinion: '同意' }),
+      decide: () => ({ decision: '处罚', decided_on: decidedOn(), legal_basis: '《中华人民共和国测试管理法》第四十条', fine: 800000 }),
+      publish: () => ({}),
+      serve: () => ({ served_on: today, service_method: '直接送达' }),
+      cancel: () => ({ cancel_reason: '证据不足' }),
+      not_file: () => ({ not_filed_reason: '不属于本机关管辖' }),
+      undo: () => ({}),
+    },
+    disclosure_request: {
+      register: () => ({}),
+      ask_correction: () => ({ correction_note: '请补充' }),
+      receive_correction: () => ({}),
+      consult_third_party: () => ({ third_party: '某公司' }),
+      third_party_replied: () => ({}),
+      extend: () => ({ extension_reason: '涉及面广' }),
+      answer: () => ({ outcome: '予以公开', outcome_detail: '已提供' }),
+      close: () => ({}),
+      withdrawn: () => ({}),
+      transfer: (c) => ({ to_unit: units.find((u) => u !== c.unit_id), comment: '转办' }),
+      undo: () => ({}),
+    },
+  };
+  const cases = [];
+  const create = async (kind) => {
+    const u = pick(units);
+    const body = kind === 'penalty'
+      ? { party: { name: '某甲', kind: '自然人' }, facts: '未按规定进行测试', violation_code: 'T450-001', violation_on: daysAgo(30) }
+      : { applicant: '某乙', received_on: today, content: '申请公开某信息' };
+    const r = await officers[u].post(`/api/cases/${kind}`, body);
+    if (r.status === 201) cases.push({ kind, id: r.json.id });
+    return r.status;
+  };
+  let ok = 0, refused = 0;
+  for (let i = 0; i < STEPS; i++) {
+    const roll = rnd();
+    if (cases.length < 6 || roll < 0.06) {
+      (await create(rnd() < 0.6 ? 'penalty' : 'disclosure_request')) === 201 ? ok++ : refused++;
+      continue;
+    }
+    if (roll < 0.09) {
+      // The scheduler pass after a clock's due date moved into the past
+      // (as if days went by): running → overdue, in the same job as the
+      // indicator delta.
+      const c = pick(cases);
+      sql(data, `UPDATE clocks SET due_date = '${daysAgo(1)}', warn_date = '${daysAgo(3)}' WHERE subject_kind = 'case:${c.kind}' AND subject_id = '${c.id}' AND state = 'running'`);
+      const r = await admin.post('/api/system/scheduler/run', {});
+      r.status === 200 ? ok++ : refused++;
+      continue;
+    }
+    const c = pick(cases);
+    const view = await sup.get(`/api/cases/${c.kind}/${c.id}`);
+    if (view.status !== 200) throw new Error(`case ${c.kind}#${c.id}: ${view.status}`);
+    const unit = view.json.unit_id;
+    c.unit_id = unit;
+    const table = forms[c.kind];
+    // Mostly a step the case's state allows now (so cases get far), else
+    // any step (refused: the job rolls back, indicators with it).
+    const open = [];
+    for (const u of [officers[unit], heads[unit], reviewer]) {
+      const v = await u.get(`/api/cases/${c.kind}/${c.id}`);
+      for (const a of v.json?.actions || []) if (table[a.name] && !open.includes(a.name)) open.push(a.name);
+    }
+    const action = open.length && rnd() < 0.85 ? pick(open) : pick(Object.keys(table));
+    const who = action === 'review_approve' ? reviewer
+      : ['decide', 'extend', 'transfer'].includes(action) || (action === 'undo' && rnd() < 0.3) ? heads[unit] : officers[unit];
+    const r = await who.post(`/api/cases/${c.kind}/${c.id}/actions/${action}`, table[action](c));
+    if (r.status === 200) ok++;
+    else if ([400, 403, 404, 409].includes(r.status)) refused++;
+    else t.fail(`step ${i} ${c.kind}#${c.id} ${action}`, `${r.status} ${r.text.slice(0, 200)}`);
+    if (i === Math.floor(STEPS / 2)) check('half-way, with the server running');
+  }
+  t.check(`the walk took steps (${ok} done, ${refused} refused)`, ok > STEPS / 4 && refused > 0, `${ok} / ${refused}`);
+  const n = Number(sql(data, 'SELECT count(*) FROM indicator_facts'));
+  t.check(`facts were kept (${n})`, n > 5, String(n));
+  const states = sql(data, "SELECT count(*) FROM clocks WHERE state IN ('stopped_late', 'overdue')");
+  t.check(`some clocks late or overdue (${states})`, Number(states) > 0, states);
+  const y = now.getFullYear();
+  const list = await officers[1].get(`/api/indicators?year=${y}`);
+  t.check('GET /api/indicators answers', list.status === 200 && list.json.indicators.length >= 4, list.text.slice(0, 300));
+  // The county total of each indicator equals the facts behind it (drill-down as a supervisor sees it all).
+  for (const ind of list.json.indicators) {
+    for (const part of ['numerator', 'denominator']) {
+      const d = await sup.get(`/api/indicators/${ind.name}/cases?year=${y}&part=${part}&size=500`);
+      const want = part === 'numerator' ? ind.county.num : ind.county.den;
+      t.check(`${ind.name} ${part}: the drill-down lists as many cases as the number (${want})`,
+        d.status === 200 && d.json.total === want, `${d.status} ${d.json?.total} != ${want}`);
+    }
+    const v = ind.county.den ? ind.county.num / ind.county.den : null;
+    t.check(`${ind.name}: value = num / den, null when den = 0`, ind.county.value === v, JSON.stringify(ind.county));
+  }
+} finally {
+  const e = await srv.stop();
+  t.check('server stops cleanly', e.code === 0, `exit ${e.code ?? e.sig}: ${srv.stderr().slice(-500)}`);
+}
+check('after the walk');
+// A value nobody maintained is found and named, then repaired.
+sql(data, "UPDATE indicator_values SET num = num + 1 WHERE indicator = (SELECT min(indicator) FROM indicator_values)");
+sql(data, "INSERT INTO indicator_facts (indicator, kind, case_id, unit_id, period, in_num, in_den) VALUES ('ghost', 'penalty', 999999, 1, '2026', 1, 1)");
+const bad = run(['indicators', 'recompute', '--check', '--data', data]);
+t.check('a tampered value: --check exits 1 naming the differences', bad.code === 1 && /差异（指标值）/.test(bad.out) && /ghost/.test(bad.out) && /^FAIL \d+ 处差异/m.test(bad.out),
+  `exit ${bad.code}: ${bad.out}${bad.err}`);
+const fix = run(['indicators', 'recompute', '--data', data]);
+t.check('recompute rewrites facts and values', fix.code === 0 && /此前 [1-9]\d* 处差异/.test(fix.out), `exit ${fix.code}: ${fix.out}${fix.err}`);
+check('after the repair');
+const usage = run(['indicators', '--data', data]);
+t.check('indicators without recompute: usage, exit 2', usage.code === 2 && /recompute/.test(usage.err), usage.err);
+const v = run(['verify', '--data', data]);
+t.check('chain verifies', v.code === 0, v.out + v.err);
+process.exit(t.summary());
