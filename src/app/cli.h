@@ -33,5 +33,6 @@ int cmd_calendar(int argc, char **argv);
 int cmd_migrate_store(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static void usage(FILE *out)
             "         定义与区划代码读自 --data（默认为 --from 的目录）的 fazhi.conf\n"
             "  indicators recompute --data DIR [--check]\n"
             "         按记录重算全部指标（--check 只比对增量维护的结果，有差异时列出并以 1 退出）\n"
+            "  report annual --data DIR --year YYYY --format html|docx|xlsx --out FILE\n"
+            "         生成《XX县YYYY年度法治政府建设情况报告》（数字均取自记录，未接入的写“数据未接入”；见 docs/report.md）\n"
             "  demo   --data DIR [--year 2023] [--seed N]\n"
             "         生成演示县的全年数据（区划、单位、账号、执法人员、清单、案件…，均经业务引擎写入）；\n"
             "         DIR 不存在时先初始化；拒绝已有业务数据的目录（见 docs/demo.md）\n"
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
         return cmd_indicators(n, rest);
     if (strcmp(cmd, "demo") == 0)
         return cmd_demo(n, rest);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(n, rest);
     fprintf(stderr, "错误：未知命令 %s（见 fazhi --help）\n", cmd);
     return 2;
 }

@@ -3,18 +3,19 @@
 // walks the forced password change); smoke.mjs gets an admin whose password
 // is already changed and a few events in the chain; cases.mjs gets a 执法人员
 // and a 单位负责人 for the generic case UI; penalty.mjs gets an admin and makes
-// its own fixtures (the 行政处罚 procedure end to end). Sums their results.
+// its own fixtures (the 行政处罚 procedure end to end); dashboard.mjs gets the
+// demonstration county of `fazhi demo`. Sums their results.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ADMIN_INIT_PW, ADMIN_PW, initData, loginAdmin, makeUser, startServer } from '../api/lib.mjs';
+import { ADMIN_INIT_PW, ADMIN_PW, initData, loginAdmin, makeUser, run, startServer, storeArgs, tmpDir } from '../api/lib.mjs';
 
 let passed = 0, failed = 0;
 // `node tests/browser/run.mjs penalty cases` runs only those suites.
 const only = process.argv.slice(2).map((a) => a.replace(/\.mjs$/, ''));
 
-async function suite(file, prepare) {
+async function suite(file, prepare, makeData = () => initData(['--region-code', '532624'])) {
   if (only.length && !only.includes(file.replace(/\.mjs$/, ''))) return;
-  const data = initData(['--region-code', '532624']);
+  const data = makeData();
   const srv = await startServer(data);
   try {
     const env = { ...process.env, FAZHI_URL: srv.base, FAZHI_ADMIN_USER: 'admin', ...(await prepare(srv)) };
@@ -53,6 +54,14 @@ await suite('cases.mjs', async (srv) => {
 await suite('penalty.mjs', async (srv) => {
   await loginAdmin(srv.base);
   return { FAZHI_ADMIN_PASSWORD: ADMIN_PW };
+});
+// dashboard.mjs runs on the demonstration county (`fazhi demo`, docs/demo.md)
+// generated into a new temp dir: real indicator numbers, some unmet.
+await suite('dashboard.mjs', async () => ({ FAZHI_DEMO_PASSWORD: 'Demo-Fazhi-2023' }), () => {
+  const data = path.join(tmpDir(), 'data');
+  const r = run(['demo', '--data', data, '--year', '2023', ...storeArgs()], { timeout: 120000 });
+  if (r.code !== 0) throw new Error(`fazhi demo failed: ${r.err}`);
+  return data;
 });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

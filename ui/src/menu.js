@@ -17,6 +17,16 @@ export const menus = [
   { path: '/warnings', title: '期限预警', icon: 'Monitor', perm: 'clock:view' },
   { path: '/cases', title: '案件办理', icon: 'Tickets', children: caseMenus },
   {
+    path: '/indicators',
+    title: '法治指标',
+    icon: 'DataAnalysis',
+    children: [
+      { path: '/indicators/dashboard', title: '指标看板', icon: 'DataAnalysis', perm: 'case:view' },
+      { path: '/indicators/ranking', title: '单位排名', icon: 'Histogram', perm: 'case:view' },
+      { path: '/indicators/warnings', title: '预警分布', icon: 'Monitor', perm: 'clock:view' },
+    ],
+  },
+  {
     path: '/enforcement',
     title: '行政执法',
     icon: 'Avatar',

@@ -67,6 +67,18 @@ const routes = [
       page('enforcement/reviews/:id(\\d+)', 'FileReviewCampaign', '评查详情', 'case:view', () =>
         import('./views/filereview/CampaignDetail.vue'),
       ),
+      // 法治指标 (docs/indicators.md): 看板, 单位排名, 单位指标, 下钻案件, 预警分布.
+      page('indicators/dashboard', 'IndicatorDashboard', '指标看板', 'case:view', () => import('./views/indicators/Dashboard.vue')),
+      page('indicators/ranking', 'IndicatorRanking', '单位排名', 'case:view', () => import('./views/indicators/Ranking.vue')),
+      page('indicators/units/:id(\\d+)', 'IndicatorUnit', '单位指标', 'case:view', () =>
+        import('./views/indicators/UnitIndicators.vue'),
+      ),
+      page('indicators/cases/:name([a-z][a-z0-9_]*)', 'IndicatorCases', '指标案件', 'case:view', () =>
+        import('./views/indicators/IndicatorCases.vue'),
+      ),
+      page('indicators/warnings', 'IndicatorWarnings', '预警分布', 'clock:view', () =>
+        import('./views/indicators/UnitWarnings.vue'),
+      ),
       page('search', 'Search', '全文检索', undefined, () => import('./views/search/Search.vue')),
       page('profile/totp', 'ProfileTotp', '动态口令设置', undefined, () => import('./views/profile/Totp.vue')),
       {

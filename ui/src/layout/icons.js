@@ -17,6 +17,8 @@ import {
   Lock,
   Tickets,
   Clock,
+  DataAnalysis,
+  Histogram,
 } from '@element-plus/icons-vue'
 
 export const icons = {
@@ -37,6 +39,8 @@ export const icons = {
   Lock,
   Tickets,
   Clock,
+  DataAnalysis,
+  Histogram,
 }
 
 export function iconFor(name) {
