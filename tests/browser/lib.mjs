@@ -110,6 +110,9 @@ export async function watch(page) {
   })
   page.on('requestfailed', (req) => {
     const f = req.failure()
+    // A GET still in flight when the page navigates away is cancelled by the
+    // browser (net::ERR_ABORTED): a cancellation, not a failure.
+    if (f && f.errorText === 'net::ERR_ABORTED' && req.method() === 'GET') return
     consoleErrors.push(`request failed: ${req.url()} ${f ? f.errorText : ''} @${page.url()}`)
   })
   // Reported through a CDP binding, which the page's CSP does not block.
