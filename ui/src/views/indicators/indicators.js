@@ -9,6 +9,11 @@ export const futureYear = (d) => d.getFullYear() > thisYear
 // The year picked on one indicator page is kept for the others.
 export const pickedYear = ref(String(thisYear))
 
+// Takes ?year=YYYY from the route into the picked year, when it is one.
+export function yearFromQuery(route) {
+  if (/^\d{4}$/.test(String(route.query.year || ''))) pickedYear.value = String(route.query.year)
+}
+
 export function loadIndicators(year, unit = null) {
   return get(`/api/indicators${qs({ year, unit })}`)
 }
