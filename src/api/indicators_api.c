@@ -1,19 +1,26 @@
 /* indicators_api.c: 指标 over HTTP (docs/indicators.md, engine/indicators.h).
  *
- *   GET /api/indicators?year=YYYY[&unit=ID]
- *       every indicator definition with its county total and per-unit rows
- *       for the year (value = num / den; null when den = 0, shown "—"),
- *       rank among units, met (against target and direction), 同比 (the
- *       previous year's value) and the weighted composite score. Reads
- *       indicator_values only (never the cases).
- *   GET /api/indicators/{name}/cases?year=&unit=&part=numerator|denominator
+ *   GET /api/indicators?year=YYYY[&quarter=|&month=|&from=&to=][&group=]
+ *       [&unit=ID | &key=K]
+ *       every indicator definition with its county total and its rows per
+ *       group (unit, unit type, township or region: api/ind_query.h) for
+ *       the period (value = num / den; null when den = 0, shown "—"), rank
+ *       among the groups, met (against target and direction), 同比 (the
+ *       same months a year earlier) and the weighted composite score.
+ *   GET /api/indicators/trend?year=YYYY[&unit=ID]
+ *       each indicator month by month: the month's value and the
+ *       cumulative value since January.
+ *   GET /api/indicators/{name}/cases?…&part=numerator|denominator
  *       the cases behind a number, within the caller's data scope for
- *       case:view (like the case list).
+ *       case:view (like the case list): indicator_cases_api.c.
+ * All read indicator_values only (never the cases), limited to the units of
+ * this data dir's region.
  *
- * The totals are the county's statistics: every unit's row is shown to every
- * holder of case:view (a ranking needs all units); the cases behind them are
- * listed only within the caller's scope. */
+ * The totals are the county's statistics: every group's row is shown to
+ * every holder of case:view (a ranking needs all units); the cases behind
+ * them are listed only within the caller's scope. */
 #include "api/app.h"
+#include "api/ind_query.h"
 #include "api/routes.h"
 #include "api/util.h"
 #include "engine/indicators.h"
@@ -24,69 +31,85 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-typedef struct urow {
-    int64_t unit_id;
+typedef struct grow {
+    char key[40];
     char name[200];
     int64_t num, den;
-    int64_t pnum, pden; /* previous year */
-    int has_prev;
+    int64_t pnum, pden; /* the previous period */
     int rank;
-} urow;
+} grow;
 
-typedef struct urows {
-    urow *v;
+typedef struct grows {
+    grow *v;
     size_t n;
-} urows;
+} grows;
 
-static urow *find_unit(urows *u, int64_t id)
+static grow *find_group(grows *g, const char *key)
 {
-    for (size_t i = 0; i < u->n; i++)
-        if (u->v[i].unit_id == id)
-            return &u->v[i];
+    for (size_t i = 0; i < g->n; i++)
+        if (!strcmp(g->v[i].key, key))
+            return &g->v[i];
     return NULL;
 }
 
-/* Sums per unit for one indicator and year: prev = 0 into num/den (adding
- * units), prev = 1 into pnum/pden (existing units only, others added too so
- * the county's previous total is complete). */
-static int load_year(store_conn *c, const char *ind, int year, int prev, urows *u)
+static grow *add_group(grows *g, const char *key, const char *name)
 {
-    char y[8];
-    snprintf(y, sizeof(y), "%04d", year);
+    grow *r = find_group(g, key);
+    if (r)
+        return r;
+    grow *nv = realloc(g->v, (g->n + 1) * sizeof(*nv));
+    if (!nv)
+        return NULL;
+    g->v = nv;
+    r = &g->v[g->n++];
+    memset(r, 0, sizeof(*r));
+    snprintf(r->key, sizeof(r->key), "%s", key);
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    return r;
+}
+
+/* The group's name: the unit's, the type itself, the region's (a county's
+ * own units are 县直部门 in the township grouping). */
+#define GROUP_NAME_SQL                                                                                            \
+    "(CASE ?4 WHEN 'unit' THEN coalesce(u.name, '') WHEN 'unit_type' THEN u.type"                               \
+    " WHEN 'township' THEN (CASE WHEN substr(u.region_code, 7, 3) <> '000' THEN coalesce(g.name, '')"            \
+    " ELSE '县直部门' END) ELSE coalesce(g.name, '') END)"
+
+/* Sums per group for one indicator over months from..to of units whose
+ * region code starts with prefix: prev = 0 into num/den, prev = 1 into
+ * pnum/pden. */
+static int load_range(store_conn *c, const char *ind, const char *from, const char *to, const char *group,
+                      const char *prefix, int prev, grows *g)
+{
     store_stmt *st;
     if (store_prepare(c,
-                      "SELECT v.unit_id, coalesce(u.name, ''), sum(v.num), sum(v.den) FROM indicator_values v"
-                      " LEFT JOIN units u ON u.id = v.unit_id WHERE v.indicator = ? AND substr(v.period, 1, 4) = ?"
-                      " GROUP BY v.unit_id, u.name ORDER BY v.unit_id",
+                      "SELECT " IND_GROUP_KEY_SQL("?4") ", " GROUP_NAME_SQL ", sum(v.num), sum(v.den)"
+                      " FROM indicator_values v JOIN units u ON u.id = v.unit_id"
+                      " LEFT JOIN regions g ON g.code = " IND_GROUP_KEY_SQL("?4")
+                      " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3"
+                      " AND v.unit_id IN (SELECT id FROM units WHERE region_code LIKE ?5 || '%')"
+                      " GROUP BY 1, 2 ORDER BY 1",
                       &st))
         return FZ_ERR;
     store_bind_text(st, 1, ind);
-    store_bind_text(st, 2, y);
+    store_bind_text(st, 2, from);
+    store_bind_text(st, 3, to);
+    store_bind_text(st, 4, group);
+    store_bind_text(st, 5, prefix);
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
-        int64_t id = store_col_int(st, 0);
-        urow *r = find_unit(u, id);
+        grow *r = add_group(g, store_col_text(st, 0), store_col_text(st, 1));
         if (!r) {
-            urow *nv = realloc(u->v, (u->n + 1) * sizeof(*nv));
-            if (!nv) {
-                rc = FZ_NOMEM;
-                break;
-            }
-            u->v = nv;
-            r = &u->v[u->n++];
-            memset(r, 0, sizeof(*r));
-            r->unit_id = id;
-            snprintf(r->name, sizeof(r->name), "%s", store_col_text(st, 1));
+            rc = FZ_NOMEM;
+            break;
         }
         if (prev) {
-            r->pnum = store_col_int(st, 2);
-            r->pden = store_col_int(st, 3);
-            r->has_prev = 1;
+            r->pnum += store_col_int(st, 2);
+            r->pden += store_col_int(st, 3);
         } else {
-            r->num = store_col_int(st, 2);
-            r->den = store_col_int(st, 3);
+            r->num += store_col_int(st, 2);
+            r->den += store_col_int(st, 3);
         }
     }
     store_done(st);
@@ -125,227 +148,261 @@ static double score(const def *ind, int64_t num, int64_t den)
 }
 
 /* 1 when a ranks before b. */
-static int better(const def *ind, const urow *a, const urow *b)
+static int better(const def *ind, const grow *a, const grow *b)
 {
     /* a.num/a.den vs b.num/b.den exactly, by cross multiplication. */
     double l = (double)a->num * (double)b->den, r = (double)b->num * (double)a->den;
     return is_le(ind) ? l < r : l > r;
 }
 
-static void rank_units(const def *ind, urows *u)
+static void rank_groups(const def *ind, grows *g)
 {
-    for (size_t i = 0; i < u->n; i++) {
-        u->v[i].rank = 0;
-        if (u->v[i].den <= 0)
+    for (size_t i = 0; i < g->n; i++) {
+        g->v[i].rank = 0;
+        if (g->v[i].den <= 0)
             continue;
         int r = 1;
-        for (size_t j = 0; j < u->n; j++)
-            if (j != i && u->v[j].den > 0 && better(ind, &u->v[j], &u->v[i]))
+        for (size_t j = 0; j < g->n; j++)
+            if (j != i && g->v[j].den > 0 && better(ind, &g->v[j], &g->v[i]))
                 r++;
-        u->v[i].rank = r;
+        g->v[i].rank = r;
+    }
+}
+
+static double weight_of(const def *ind)
+{
+    json_t *w = json_object_get(ind->json, "weight");
+    return json_is_number(w) ? json_number_value(w) : 0;
+}
+
+/* A group's identity in the response: unit_id / unit_name for units
+ * (as before groups existed), key / name otherwise. */
+static void set_identity(json_t *o, const char *group, const grow *x)
+{
+    if (!strcmp(group, "unit")) {
+        json_object_set_new(o, "unit_id", json_integer(strtoll(x->key, NULL, 10)));
+        json_object_set_new(o, "unit_name", json_string(x->name));
+    } else {
+        json_object_set_new(o, "key", json_string(x->key));
+        json_object_set_new(o, "name", json_string(x->name));
     }
 }
 
 typedef struct comp {
-    int64_t unit_id;
+    char key[40];
     char name[200];
     double sum, weight;
 } comp;
 
+typedef struct comps {
+    comp *v;
+    size_t n;
+    double sum, weight; /* the county's */
+} comps;
+
+static void comp_add(comps *cs, const grow *x, double w, double s)
+{
+    comp *cp = NULL;
+    for (size_t m = 0; m < cs->n; m++)
+        if (!strcmp(cs->v[m].key, x->key))
+            cp = &cs->v[m];
+    if (!cp) {
+        comp *nv = realloc(cs->v, (cs->n + 1) * sizeof(*nv));
+        if (!nv)
+            return;
+        cs->v = nv;
+        cp = &cs->v[cs->n++];
+        memset(cp, 0, sizeof(*cp));
+        snprintf(cp->key, sizeof(cp->key), "%s", x->key);
+        snprintf(cp->name, sizeof(cp->name), "%s", x->name);
+    }
+    cp->sum += w * s;
+    cp->weight += w;
+}
+
+/* One indicator's entry: county total, rows per group, ranks; adds to the
+ * composite. NULL on a store error. */
+static json_t *indicator_entry(store_conn *c, const def *ind, const ind_period *p, const char *group,
+                               const char *prefix, const char *only, comps *cs)
+{
+    grows g = {0};
+    if (load_range(c, ind->name, p->from, p->to, group, prefix, 0, &g) ||
+        load_range(c, ind->name, p->pfrom, p->pto, group, prefix, 1, &g)) {
+        free(g.v);
+        return NULL;
+    }
+    rank_groups(ind, &g);
+    int64_t num = 0, den = 0, pnum = 0, pden = 0;
+    json_t *rows = json_array();
+    double w = weight_of(ind);
+    int ranked = 0;
+    for (size_t k = 0; k < g.n; k++) {
+        grow *x = &g.v[k];
+        num += x->num, den += x->den, pnum += x->pnum, pden += x->pden;
+        ranked += x->den > 0;
+        if (x->den > 0 && w > 0)
+            comp_add(cs, x, w, score(ind, x->num, x->den));
+        if ((x->num == 0 && x->den == 0) || (*only && strcmp(x->key, only) != 0))
+            continue;
+        json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o}", "num", (json_int_t)x->num, "den",
+                              (json_int_t)x->den, "value", ratio(x->num, x->den), "met", met(ind, x->num, x->den),
+                              "rank", x->rank ? json_integer(x->rank) : json_null(), "prev_value",
+                              ratio(x->pnum, x->pden));
+        set_identity(o, group, x);
+        json_array_append_new(rows, o);
+    }
+    free(g.v);
+    if (den > 0 && w > 0) {
+        cs->sum += w * score(ind, num, den);
+        cs->weight += w;
+    }
+    const char *basis = json_string_value(json_object_get(ind->json, "basis"));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:f, s:{s:I, s:I, s:o, s:o, s:o}, s:i}", "name",
+                          ind->name, "title", json_string_value(json_object_get(ind->json, "title")), "basis",
+                          basis ? basis : "", "period", json_string_value(json_object_get(ind->json, "period")),
+                          "target", json_object_get(ind->json, "target"), "direction",
+                          json_string_value(json_object_get(ind->json, "direction")), "weight", w, "county", "num",
+                          (json_int_t)num, "den", (json_int_t)den, "value", ratio(num, den), "met",
+                          met(ind, num, den), "prev_value", ratio(pnum, pden), "ranked", ranked);
+    if (!o) {
+        json_decref(rows);
+        return NULL;
+    }
+    if (!strcmp(group, "unit")) {
+        json_object_set_new(o, "ranked_units", json_integer(ranked));
+        json_object_set_new(o, "units", rows);
+    } else {
+        json_object_set_new(o, "groups", rows);
+    }
+    return o;
+}
+
 int api_indicators(req *r)
 {
     app *a = req_app(r);
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    int64_t year, unit;
-    if (api_query_int(r, "year", 1990, 2100, tm.tm_year + 1900, &year) ||
-        api_query_int(r, "unit", 0, INT64_MAX, 0, &unit))
+    ind_period p;
+    const char *group, *key;
+    int64_t unit;
+    if (ind_query_period(r, &p) || ind_query_group(r, &group) || api_query_int(r, "unit", 0, INT64_MAX, 0, &unit) ||
+        api_query_text(r, "key", &key))
         return FZ_OK;
+    if (unit && strcmp(group, "unit") != 0)
+        return api_invalid(r, "unit", "查询参数", "只能与 group=unit 一起使用");
+    if (*key && !strcmp(group, "unit"))
+        return api_invalid(r, "key", "查询参数", "按单位筛选请用 unit");
+    char only[40] = "", prefix[16];
+    if (unit)
+        snprintf(only, sizeof(only), "%lld", (long long)unit);
+    else
+        snprintf(only, sizeof(only), "%s", key);
+    ind_region_prefix(r, prefix);
     store_conn *c = api_reader(r);
     if (!c)
         return FZ_OK;
     json_t *list = json_array();
-    comp *cs = NULL;
-    size_t ncs = 0;
-    double csum = 0, cweight = 0;
-    int rc = FZ_OK;
-    for (int i = 0; rc == FZ_OK && i < a->defs->n; i++) {
+    comps cs = {0};
+    for (int i = 0; i < a->defs->n; i++) {
         const def *ind = &a->defs->items[i];
         if (ind->type != DEF_INDICATOR)
             continue;
-        urows u = {0};
-        rc = load_year(c, ind->name, (int)year, 0, &u);
-        if (!rc)
-            rc = load_year(c, ind->name, (int)year - 1, 1, &u);
-        if (rc) {
-            free(u.v);
-            break;
-        }
-        rank_units(ind, &u);
-        int64_t num = 0, den = 0, pnum = 0, pden = 0;
-        json_t *rows = json_array();
-        double w = json_is_number(json_object_get(ind->json, "weight"))
-                       ? json_number_value(json_object_get(ind->json, "weight"))
-                       : 0;
-        int ranked = 0;
-        for (size_t k = 0; k < u.n; k++) {
-            urow *x = &u.v[k];
-            num += x->num, den += x->den, pnum += x->pnum, pden += x->pden;
-            ranked += x->den > 0;
-            if (x->den > 0 && w > 0) {
-                comp *cp = NULL;
-                for (size_t m = 0; m < ncs; m++)
-                    if (cs[m].unit_id == x->unit_id)
-                        cp = &cs[m];
-                if (!cp) {
-                    comp *nv = realloc(cs, (ncs + 1) * sizeof(*nv));
-                    if (nv) {
-                        cs = nv;
-                        cp = &cs[ncs++];
-                        memset(cp, 0, sizeof(*cp));
-                        cp->unit_id = x->unit_id;
-                        snprintf(cp->name, sizeof(cp->name), "%s", x->name);
-                    }
-                }
-                if (cp) {
-                    cp->sum += w * score(ind, x->num, x->den);
-                    cp->weight += w;
-                }
-            }
-            if ((x->num == 0 && x->den == 0) || (unit && x->unit_id != unit))
-                continue;
-            json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "unit_id", (json_int_t)x->unit_id,
-                                  "unit_name", x->name, "num", (json_int_t)x->num, "den", (json_int_t)x->den, "value",
-                                  ratio(x->num, x->den), "met", met(ind, x->num, x->den), "rank",
-                                  x->rank ? json_integer(x->rank) : json_null(), "prev_value",
-                                  ratio(x->pnum, x->pden));
-            json_array_append_new(rows, o);
-        }
-        free(u.v);
-        if (den > 0 && w > 0) {
-            csum += w * score(ind, num, den);
-            cweight += w;
-        }
-        json_t *o = json_pack(
-            "{s:s, s:s, s:s, s:s, s:O, s:s, s:f, s:{s:I, s:I, s:o, s:o, s:o}, s:i, s:o}", "name", ind->name, "title",
-            json_string_value(json_object_get(ind->json, "title")), "basis",
-            json_string_value(json_object_get(ind->json, "basis")) ? json_string_value(json_object_get(ind->json, "basis"))
-                                                                    : "",
-            "period", json_string_value(json_object_get(ind->json, "period")), "target",
-            json_object_get(ind->json, "target"), "direction", json_string_value(json_object_get(ind->json, "direction")),
-            "weight", w, "county", "num", (json_int_t)num, "den", (json_int_t)den, "value", ratio(num, den), "met",
-            met(ind, num, den), "prev_value", ratio(pnum, pden), "ranked_units", ranked, "units", rows);
+        json_t *o = indicator_entry(c, ind, &p, group, prefix, only, &cs);
         if (!o) {
-            rc = FZ_NOMEM;
-            break;
+            free(cs.v);
+            json_decref(list);
+            return api_store_error(r);
         }
         json_array_append_new(list, o);
     }
-    if (rc) {
-        free(cs);
-        json_decref(list);
-        return api_store_error(r);
+    json_t *rows = json_array();
+    for (size_t m = 0; m < cs.n; m++) {
+        if (*only && strcmp(cs.v[m].key, only) != 0)
+            continue;
+        json_t *o = json_pack("{s:f, s:f}", "score", round(cs.v[m].sum / cs.v[m].weight * 100.0) / 100.0, "weight",
+                              cs.v[m].weight);
+        grow x;
+        snprintf(x.key, sizeof(x.key), "%s", cs.v[m].key);
+        snprintf(x.name, sizeof(x.name), "%s", cs.v[m].name);
+        set_identity(o, group, &x);
+        json_array_append_new(rows, o);
     }
-    json_t *units = json_array();
-    for (size_t m = 0; m < ncs; m++)
-        if (!unit || cs[m].unit_id == unit)
-            json_array_append_new(units, json_pack("{s:I, s:s, s:f, s:f}", "unit_id", (json_int_t)cs[m].unit_id,
-                                                   "unit_name", cs[m].name, "score",
-                                                   round(cs[m].sum / cs[m].weight * 100.0) / 100.0, "weight",
-                                                   cs[m].weight));
-    free(cs);
-    json_t *out = json_pack("{s:I, s:o, s:{s:o, s:f, s:o}}", "year", (json_int_t)year, "indicators", list,
-                            "composite", "county",
-                            cweight > 0 ? json_real(round(csum / cweight * 100.0) / 100.0) : json_null(), "weight",
-                            cweight, "units", units);
+    free(cs.v);
+    json_t *out = json_pack(
+        "{s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:o, s:{s:o, s:f}}", "year", (json_int_t)p.year, "period",
+        "kind", p.kind, "from", p.from, "to", p.to, "prev_from", p.pfrom, "prev_to", p.pto, "label", p.label, "group",
+        group, "indicators", list, "composite", "county",
+        cs.weight > 0 ? json_real(round(cs.sum / cs.weight * 100.0) / 100.0) : json_null(), "weight", cs.weight);
+    json_object_set_new(json_object_get(out, "composite"), !strcmp(group, "unit") ? "units" : "groups", rows);
     return req_reply_json(r, 200, out);
 }
 
-int api_indicator_cases(req *r)
+/* Month by month for the year: per indicator, each month's num / den and
+ * the cumulative num / den since January. */
+int api_indicator_trend(req *r)
 {
     app *a = req_app(r);
-    const char *name = req_param(r, "name");
-    const def *ind = name ? defs_find(a->defs, DEF_INDICATOR, name) : NULL;
-    if (!ind)
-        return api_not_found(r, "指标");
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    int64_t year, unit, page, size;
-    const char *part;
-    if (api_query_int(r, "year", 1990, 2100, tm.tm_year + 1900, &year) ||
-        api_query_int(r, "unit", 0, INT64_MAX, 0, &unit) || api_query_text(r, "part", &part) ||
-        api_paging(r, &page, &size))
+    ind_period p;
+    int64_t unit;
+    if (api_query_int(r, "unit", 0, INT64_MAX, 0, &unit) || ind_query_period(r, &p))
         return FZ_OK;
-    if (!*part)
-        part = "denominator";
-    if (strcmp(part, "numerator") != 0 && strcmp(part, "denominator") != 0)
-        return api_invalid(r, "part", "查询参数", "应为 numerator 或 denominator");
-    const char *kind = ind_kind(ind);
-    if (!kind || !defs_find(a->defs, DEF_PROCEDURE, kind))
-        return api_not_found(r, "指标");
+    if (strcmp(p.kind, "year") != 0)
+        return api_invalid(r, "year", "查询参数", "走势按年给出，只接受 year（不接受 quarter、month、from、to）");
+    char prefix[16];
+    ind_region_prefix(r, prefix);
     store_conn *c = api_reader(r);
     if (!c)
         return FZ_OK;
-    /* kind comes from a validated definition; the column is one of two fixed names. */
-    const char *col = !strcmp(part, "numerator") ? "in_num" : "in_den";
-    char from[1400];
-    snprintf(from, sizeof(from),
-             " FROM indicator_facts f JOIN case_%s c ON c.id = f.case_id LEFT JOIN units u ON u.id = c.unit_id"
-             " WHERE f.indicator = ?6 AND f.kind = ?7 AND substr(f.period, 1, 4) = ?8 AND (?9 = 0 OR f.unit_id = ?9)"
-             " AND f.%s = 1 AND %s",
-             kind, col, AUTHZ_SCOPE_SQL("c.unit_id", "c.handler_id"));
-    char y[8];
-    snprintf(y, sizeof(y), "%04d", (int)year);
-    char sql[1800];
-    int64_t total = 0;
-    json_t *rows = json_array();
-    store_stmt *st;
-    int rc = FZ_OK;
-    for (int pass = 0; rc == FZ_OK && pass < 2; pass++) {
-        if (pass)
-            snprintf(sql, sizeof(sql),
-                     "SELECT c.id, c.no, c.state, c.unit_id, coalesce(u.name, ''), f.period, f.in_num, f.in_den%s"
-                     " ORDER BY c.id LIMIT ?10 OFFSET ?11",
-                     from);
-        else
-            snprintf(sql, sizeof(sql), "SELECT count(*)%s", from);
-        if (store_prepare(c, sql, &st)) {
-            rc = FZ_ERR;
-            break;
+    json_t *list = json_array();
+    for (int i = 0; i < a->defs->n; i++) {
+        const def *ind = &a->defs->items[i];
+        if (ind->type != DEF_INDICATOR)
+            continue;
+        int64_t mn[12] = {0}, md[12] = {0};
+        store_stmt *st;
+        if (store_prepare(c,
+                          "SELECT v.period, sum(v.num), sum(v.den) FROM indicator_values v"
+                          " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3 AND (?4 = 0 OR v.unit_id = ?4)"
+                          " AND v.unit_id IN (SELECT id FROM units WHERE region_code LIKE ?5 || '%')"
+                          " GROUP BY v.period",
+                          &st)) {
+            json_decref(list);
+            return api_store_error(r);
         }
-        authz_bind_scope(st, api_who(r), "case:view");
-        store_bind_text(st, 6, ind->name);
-        store_bind_text(st, 7, kind);
-        store_bind_text(st, 8, y);
-        store_bind_int(st, 9, unit);
-        if (pass) {
-            store_bind_int(st, 10, size);
-            store_bind_int(st, 11, (page - 1) * size);
-        }
-        int s;
-        while ((s = store_step(st)) == STORE_ROW) {
-            if (!pass) {
-                total = store_col_int(st, 0);
-                continue;
+        store_bind_text(st, 1, ind->name);
+        store_bind_text(st, 2, p.from);
+        store_bind_text(st, 3, p.to);
+        store_bind_int(st, 4, unit);
+        store_bind_text(st, 5, prefix);
+        int rc;
+        while ((rc = store_step(st)) == STORE_ROW) {
+            const char *per = store_col_text(st, 0);
+            int m = per && strlen(per) == 7 ? (per[5] - '0') * 10 + (per[6] - '0') : 0;
+            if (m >= 1 && m <= 12) {
+                mn[m - 1] += store_col_int(st, 1);
+                md[m - 1] += store_col_int(st, 2);
             }
-            json_array_append_new(
-                rows, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:b}", "id", (json_int_t)store_col_int(st, 0),
-                                "kind", kind, "no", store_col_text(st, 1), "state", store_col_text(st, 2), "unit_id",
-                                (json_int_t)store_col_int(st, 3), "unit_name", store_col_text(st, 4), "period",
-                                store_col_text(st, 5), "in_numerator", (int)store_col_int(st, 6), "in_denominator",
-                                (int)store_col_int(st, 7)));
         }
         store_done(st);
-        if (s != STORE_DONE)
-            rc = FZ_ERR;
+        if (rc != STORE_DONE) {
+            json_decref(list);
+            return api_store_error(r);
+        }
+        json_t *pts = json_array();
+        int64_t cn = 0, cd = 0;
+        for (int m = 0; m < 12; m++) {
+            cn += mn[m], cd += md[m];
+            char per[8];
+            snprintf(per, sizeof(per), "%04d-%02d", p.year, m + 1);
+            json_array_append_new(pts, json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:o}", "month", per, "num",
+                                                 (json_int_t)mn[m], "den", (json_int_t)md[m], "value",
+                                                 ratio(mn[m], md[m]), "cum_num", (json_int_t)cn, "cum_den",
+                                                 (json_int_t)cd, "cum_value", ratio(cn, cd)));
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:O, s:s, s:o}", "name", ind->name, "title",
+                                              json_string_value(json_object_get(ind->json, "title")), "target",
+                                              json_object_get(ind->json, "target"), "direction",
+                                              json_string_value(json_object_get(ind->json, "direction")), "months",
+                                              pts));
     }
-    if (rc) {
-        json_decref(rows);
-        return api_store_error(r);
-    }
-    return req_reply_json(r, 200,
-                          json_pack("{s:s, s:s, s:I, s:s, s:I, s:o}", "indicator", ind->name, "part", part, "year",
-                                    (json_int_t)year, "kind", kind, "total", (json_int_t)total, "rows", rows));
+    return req_reply_json(r, 200, json_pack("{s:i, s:I, s:o}", "year", p.year, "unit", (json_int_t)unit,
+                                            "indicators", list));
 }

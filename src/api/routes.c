@@ -34,6 +34,7 @@ const api_route api_routes[] = {
     {"GET", "/api/public/catalogs/{name}", api_public_catalogs_list, "public_catalogs", NULL},
     {"GET", "/api/publications/export", api_publications_export, "publications_export", "case:view"},
     {"GET", "/api/indicators", api_indicators, "indicators", "case:view"},
+    {"GET", "/api/indicators/trend", api_indicator_trend, "indicator_trend", "case:view"},
     {"GET", "/api/indicators/{name}/cases", api_indicator_cases, "indicator_cases", "case:view"},
     {"GET", "/api/catalogs/{name}", api_catalogs_list, "catalogs_list", "catalog:view"},
     {"POST", "/api/catalogs/{name}", api_catalogs_create, "catalogs_create", "catalog:edit"},

@@ -53,6 +53,8 @@ int api_public_publication(req *r);
 int api_publications_export(req *r);
 /* indicators_api.c */
 int api_indicators(req *r);
+int api_indicator_trend(req *r);
+/* indicator_cases_api.c */
 int api_indicator_cases(req *r);
 int api_cases_assign(req *r);
 int api_attachments_upload(req *r);

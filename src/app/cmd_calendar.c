@@ -400,9 +400,9 @@ static int cal_cmd_import(int argc, char **argv)
      * job (engine/indicators.h); without valid definitions they are left to
      * `fazhi indicators recompute`. */
     defs *d = NULL;
-    if (cli_load_defs(&cfg, &d) == 0)
-        ind_set_defs(d);
-    rc = store_write(s, holidays_seed_job, &seed);
+    rc = cli_load_defs(&cfg, &d) == 0 ? ind_attach(s, d, NULL) : FZ_OK;
+    if (!rc)
+        rc = store_write(s, holidays_seed_job, &seed);
     if (!rc)
         rc = store_write(s, holidays_import_job_fn, &j);
     store_close(s);

@@ -26,7 +26,10 @@ typedef struct job {
 static int write_all(store_conn *w, void *ctx)
 {
     job *j = ctx;
+    int64_t refacts;
     int rc = schema_sync(w, j->d, j->msg, sizeof(j->msg));
+    if (!rc)
+        rc = ind_sync(w, j->d, &refacts);
     return rc ? rc : import_write(w, &j->in);
 }
 

@@ -134,6 +134,17 @@ int cmd_serve(int argc, char **argv)
         defs_free(a.defs);
         return 1;
     }
+    /* Values computed under other indicator definitions are rebuilt before
+     * any write applies deltas to them (engine/indicators.h). */
+    int64_t refacts = -1;
+    if (ind_attach(a.st, a.defs, &refacts) != FZ_OK) {
+        fprintf(stderr, "错误：无法按指标定义重算指标\n");
+        store_close(a.st);
+        defs_free(a.defs);
+        return 1;
+    }
+    if (refacts >= 0)
+        log_info("指标定义已变更，已按新定义重算 %lld 条指标事实", (long long)refacts);
     /* The shipped holiday schedules the store lacks become stored years (each
      * an event), so the calendar in force is always the store's. */
     holidays_import_job seed = {.ledger = a.cfg.region_code, .actor = "system", .today = scheduler_today()};

@@ -2,10 +2,12 @@
  * maintenance of indicator_values and the full recompute (indicators.h).
  *
  * A case's fact for an indicator:
- *   period   from the date of the denominator (else numerator) measure:
- *            a date field of the procedure or "created"; year "2026",
- *            quarter "2026-Q3", month "2026-11" ("custom" is kept by year);
- *            no date yet: no fact (the case is counted nowhere)
+ *   period   the month "2026-11" of the date of the denominator (else
+ *            numerator) measure: a date field of the procedure or
+ *            "created"; no date yet: no fact (the case is counted nowhere).
+ *            Values are kept by month whatever the definition's "period"
+ *            (its default reporting period): a year, quarter or custom range
+ *            of months is a sum of at most a few dozen rows.
  *   in_num   the case satisfies the numerator measure
  *   in_den   the case satisfies the denominator measure
  * A measure is satisfied when every one of its conditions holds: the
@@ -19,6 +21,7 @@
 #include "store/store.h"
 #include "core/status.h"
 #include "core/strbuf.h"
+#include "core/sm.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -226,19 +229,12 @@ static int matches(store_conn *c, const json_t *m, const char *kind, int64_t id,
     return 1;
 }
 
-static void period_of(const def *ind, const char *date, char out[16])
+static void period_of(const char *date, char out[16])
 {
     out[0] = 0;
-    if (!date || strlen(date) < 10 || date[4] != '-')
+    if (!date || strlen(date) < 10 || date[4] != '-' || date[7] != '-')
         return;
-    const char *p = json_string_value(json_object_get(ind->json, "period"));
-    int m = (date[5] - '0') * 10 + (date[6] - '0');
-    if (p && !strcmp(p, "quarter"))
-        snprintf(out, 16, "%.4s-Q%d", date, (m - 1) / 3 + 1);
-    else if (p && !strcmp(p, "month"))
-        snprintf(out, 16, "%.7s", date);
-    else
-        snprintf(out, 16, "%.4s", date);
+    snprintf(out, 16, "%.7s", date);
 }
 
 /* The fact of case id for indicator ind: FZ_OK with f->num/den (0/0 = none). */
@@ -262,7 +258,7 @@ static int eval_case(store_conn *c, const def *ind, const char *kind, int64_t id
     } else {
         snprintf(day, sizeof(day), "%s", json_string_value(json_object_get(row, df)));
     }
-    period_of(ind, day, f->period);
+    period_of(day, f->period);
     int rc = FZ_OK;
     if (f->period[0]) {
         f->unit_id = strtoll(json_string_value(json_object_get(row, "unit_id")), NULL, 10);
@@ -414,6 +410,12 @@ static int compute_all(store_conn *w, const defs *d, facts *out)
             if (!kinds[k] || !defs_find(d, DEF_PROCEDURE, kinds[k]))
                 continue;
             char sql[128];
+            snprintf(sql, sizeof(sql), "case_%s", kinds[k]);
+            int64_t made = 0; /* no table yet (schema not synced): no cases */
+            if (store_query_int(w, &made, 0, "SELECT count(*) FROM def_columns WHERE tbl = ?", "s", sql))
+                return FZ_ERR;
+            if (!made)
+                continue;
             snprintf(sql, sizeof(sql), "SELECT id FROM case_%s ORDER BY id", kinds[k]);
             store_stmt *st;
             if (store_prepare(w, sql, &st))
@@ -604,5 +606,82 @@ int ind_recompute(store_conn *w, const defs *d, int check, FILE *out, int64_t *n
     free(cv.v);
     free(sf.v);
     free(sv.v);
+    return rc;
+}
+
+/* How facts are kept; part of the signature so a change of it (years were
+ * kept before months) rebuilds the values on the next start. */
+#define IND_FORMAT "ind-facts-v2:month"
+
+/* SM3 over the format and every indicator definition, in definition order. */
+static int defs_signature(const defs *d, char out[SM3_HEX_LEN + 1])
+{
+    strbuf b = STRBUF_INIT;
+    strbuf_puts(&b, IND_FORMAT);
+    for (int i = 0; i < d->n; i++) {
+        if (d->items[i].type != DEF_INDICATOR)
+            continue;
+        char *t = json_dumps(d->items[i].json, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!t) {
+            strbuf_free(&b);
+            return FZ_NOMEM;
+        }
+        strbuf_printf(&b, "\n%s", t);
+        free(t);
+    }
+    unsigned char h[SM3_LEN];
+    int rc = strbuf_ok(&b) && sm3(b.data, b.len, h) == 0 ? FZ_OK : FZ_ERR;
+    if (!rc)
+        sm3_hex(h, out);
+    strbuf_free(&b);
+    return rc;
+}
+
+int ind_sync(store_conn *w, const defs *d, int64_t *recomputed)
+{
+    *recomputed = -1;
+    char sig[SM3_HEX_LEN + 1], old[SM3_HEX_LEN + 1] = "";
+    if (defs_signature(d, sig))
+        return FZ_ERR;
+    store_stmt *st;
+    if (store_prepare(w, "SELECT value FROM meta WHERE key = 'indicator_defs'", &st))
+        return FZ_ERR;
+    int rc = store_step(st);
+    if (rc == STORE_ROW)
+        snprintf(old, sizeof(old), "%s", store_col_text(st, 0));
+    store_done(st);
+    if (rc != STORE_ROW && rc != STORE_DONE)
+        return FZ_ERR;
+    if (!strcmp(old, sig))
+        return FZ_OK;
+    int64_t diff = 0, nf = 0;
+    if (ind_recompute(w, d, 0, NULL, &nf, &diff) ||
+        store_run(w,
+                  "INSERT INTO meta (key, value) VALUES ('indicator_defs', ?)"
+                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                  "s", sig))
+        return FZ_ERR;
+    *recomputed = nf;
+    return FZ_OK;
+}
+
+typedef struct sync_job {
+    const defs *d;
+    int64_t facts;
+} sync_job;
+
+static int sync_run(store_conn *w, void *ctx)
+{
+    sync_job *j = ctx;
+    return ind_sync(w, j->d, &j->facts);
+}
+
+int ind_attach(store *s, const defs *d, int64_t *recomputed)
+{
+    ind_set_defs(d);
+    sync_job j = {.d = d, .facts = -1};
+    int rc = store_write(s, sync_run, &j);
+    if (recomputed)
+        *recomputed = j.facts;
     return rc;
 }

@@ -18,10 +18,23 @@
 #include "engine/defs.h"
 
 typedef struct store_conn store_conn;
+typedef struct store store;
 
 /* The definitions write jobs evaluate against; set once at start-up (serve,
  * CLI) before any write job runs; NULL (the default) turns maintenance off. */
 void ind_set_defs(const defs *d);
+
+/* ind_set_defs(d), then, when the indicator definitions (or the way facts
+ * are kept) differ from those the stored values were computed with (meta
+ * key indicator_defs: an SM3 of them), recomputes every fact and value in
+ * one write job, so values never mix two definitions. Call it before the
+ * first write job of every command that maintains indicators (serve,
+ * import, calendar import, demo). *recomputed: the number of facts rebuilt,
+ * or -1 when nothing had changed. */
+int ind_attach(store *s, const defs *d, int64_t *recomputed);
+/* The check and recompute of ind_attach inside a write job (after the
+ * job's schema sync, as `fazhi import` does). */
+int ind_sync(store_conn *w, const defs *d, int64_t *recomputed);
 
 /* Re-evaluates every indicator over the case's procedure for case id of
  * procedure kind and applies the difference to indicator_values. Runs inside

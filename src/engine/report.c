@@ -146,16 +146,22 @@ static void target_text(const json_t *t, char out[32])
  * indicator table; those below (or above) target into unmet. */
 static void indicators(ctx *x, int year, json_t *table, json_t *unmet)
 {
-    char period[16];
-    snprintf(period, sizeof(period), "%d", year);
+    /* Values are kept by month ("2023-01" .. "2023-12"). */
+    char from[16], to[16];
+    snprintf(from, sizeof(from), "%04d-01", year);
+    snprintf(to, sizeof(to), "%04d-12", year);
     for (int i = 0; i < x->d->n; i++) {
         const def *ind = &x->d->items[i];
         if (ind->type != DEF_INDICATOR)
             continue;
-        int64_t num = q_int(x, "SELECT COALESCE(SUM(num), 0) FROM indicator_values WHERE indicator = ? AND period = ?",
-                            "ss", ind->name, period);
-        int64_t den = q_int(x, "SELECT COALESCE(SUM(den), 0) FROM indicator_values WHERE indicator = ? AND period = ?",
-                            "ss", ind->name, period);
+        int64_t num = q_int(x,
+                            "SELECT COALESCE(SUM(num), 0) FROM indicator_values WHERE indicator = ?"
+                            " AND period >= ? AND period <= ?",
+                            "sss", ind->name, from, to);
+        int64_t den = q_int(x,
+                            "SELECT COALESCE(SUM(den), 0) FROM indicator_values WHERE indicator = ?"
+                            " AND period >= ? AND period <= ?",
+                            "sss", ind->name, from, to);
         const json_t *t = json_object_get(ind->json, "target");
         const char *dir = json_string_value(json_object_get(ind->json, "direction"));
         const char *title = json_string_value(json_object_get(ind->json, "title"));

@@ -6,7 +6,9 @@
 // scheduler), then `fazhi indicators recompute --check` must report no
 // difference; a tampered value is found (exit 1, named) and
 // `fazhi indicators recompute` repairs it.
-import { initData, loginAdmin, makeUser, run, sql, startServer, tally } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { initData, loginAdmin, makeUser, run, sql, startServer, tally, tmpDir } from './lib.mjs';
 
 const t = tally();
 const SEED = Number(process.env.FAZHI_IND_SEED || 20261129);
@@ -170,6 +172,26 @@ t.check('a tampered value: --check exits 1 naming the differences', bad.code ===
 const fix = run(['indicators', 'recompute', '--data', data]);
 t.check('recompute rewrites facts and values', fix.code === 0 && /此前 [1-9]\d* 处差异/.test(fix.out), `exit ${fix.code}: ${fix.out}${fix.err}`);
 check('after the repair');
+// A county replaces its list of indicators (here: drops 按期办结率): the next
+// start sees other definitions than the stored values were computed with and
+// recomputes them before serving; going back recomputes again.
+const countOf = (ind) => Number(sql(data, `SELECT count(*) FROM indicator_values WHERE indicator = '${ind}'`));
+const defsDir = path.join(tmpDir(), 'defs');
+fs.cpSync('defs', defsDir, { recursive: true });
+fs.rmSync(path.join(defsDir, 'ind_penalty_handling.json'));
+t.check('按期办结率 has values before the list changes', countOf('penalty_handling_on_time') > 0);
+for (const [label, extra, want] of [['without 按期办结率', ['--defs', defsDir], 0], ['with the shipped list again', [], 1]]) {
+  const s2 = await startServer(data, extra);
+  const e2 = await s2.stop();
+  t.check(`a start ${label} recomputes the values first`, e2.code === 0 && /指标定义已变更，已按新定义重算 \d+ 条指标事实/.test(s2.stderr()),
+    s2.stderr().slice(-800));
+  t.check(`… and 按期办结率 ${want ? 'has values again' : 'has no values left'}`, (countOf('penalty_handling_on_time') > 0) === !!want);
+  const r2 = run(['indicators', 'recompute', '--check', '--data', data, ...extra]);
+  t.check(`recompute --check ${label}: no difference`, r2.code === 0 && /^OK/.test(r2.out), `exit ${r2.code}: ${r2.out}${r2.err}`);
+}
+const s3 = await startServer(data);
+await s3.stop();
+t.check('a start with unchanged definitions recomputes nothing', !/指标定义已变更/.test(s3.stderr()), s3.stderr().slice(-500));
 const usage = run(['indicators', '--data', data]);
 t.check('indicators without recompute: usage, exit 2', usage.code === 2 && /recompute/.test(usage.err), usage.err);
 const v = run(['verify', '--data', data]);

@@ -26,7 +26,7 @@ function subst(v, vars) {
   if (typeof v === 'string' && /^\$\{\w+\}$/.test(v)) return vars[v.slice(2, -1)];
   if (typeof v === 'string') return v.replace(/\$\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
   if (Array.isArray(v)) return v.map((x) => subst(x, vars));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, subst(x, vars)]));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [subst(k, vars), subst(x, vars)]));
   return v;
 }
 
@@ -59,6 +59,15 @@ for (const n of [1, 2, 30, 60, 90]) {
 // need a late and an in-time decision in one year carry "skip_unless").
 vars.same_year_30 = vars.days_ago_30.slice(0, 4) === String(now.getFullYear()) ? 'yes' : '';
 for (const n of [1, 3, 6]) vars[`years_ago_${n}`] = ymd(new Date(now.getFullYear() - n, now.getMonth(), now.getDate()));
+// Months for the 指标 period cases: ${ym_today} / ${ym_30} ("2026-11"),
+// ${month_now} (1-12), ${mi_now} (0-11), ${quarter_now} (1-4) and
+// ${diff_month_30}: whether 30 days ago falls in another month.
+vars.ym_today = today.slice(0, 7);
+vars.ym_30 = vars.days_ago_30.slice(0, 7);
+vars.month_now = now.getMonth() + 1;
+vars.mi_now = now.getMonth();
+vars.quarter_now = Math.floor(now.getMonth() / 3) + 1;
+vars.diff_month_30 = vars.ym_30 !== vars.ym_today ? 'yes' : '';
 const sessions = {};
 const admin = await loginAdmin(srv.base);
 sessions.admin = { cookie: admin.cookie, csrf: admin.csrf };
