@@ -4,7 +4,7 @@
 #include "api/app.h"
 #include "api/util.h"
 #include "core/status.h"
-#include "core/validate.h"
+#include "engine/ind_module.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -112,12 +112,7 @@ int ind_query_group(req *r, const char **group)
     return api_invalid(r, "group", "查询参数", "应为 unit、unit_type、township 或 region");
 }
 
-void ind_region_prefix(req *r, char out[16])
+void ind_query_region(req *r, char out[16])
 {
-    static const int len[6] = {0, 2, 4, 6, 9, 12};
-    const char *code = req_app(r)->cfg.region_code;
-    int level = region_code_level(code);
-    out[0] = 0;
-    if (level >= 1 && level <= 5)
-        snprintf(out, 16, "%.*s", len[level], code);
+    ind_region_prefix(req_app(r)->cfg.region_code, out);
 }

@@ -41,7 +41,7 @@ int ind_query_group(req *r, const char **group);
     " ELSE substr(u.region_code, 1, 6) || '000000' END)"
 
 /* The data dir's region as the prefix its units' codes start with
- * ("532624" for a county); "" when the region is not set. */
-void ind_region_prefix(req *r, char out[16]);
+ * ("532624" for a county; engine/ind_module.h). */
+void ind_query_region(req *r, char out[16]);
 
 #endif

@@ -10,6 +10,7 @@
 #include "api/ind_query.h"
 #include "api/routes.h"
 #include "api/util.h"
+#include "engine/ind_module.h"
 #include "engine/indicators.h"
 #include "store/store.h"
 #include "core/status.h"
@@ -44,6 +45,9 @@ int api_indicator_cases(req *r)
         part = "denominator";
     if (strcmp(part, "numerator") != 0 && strcmp(part, "denominator") != 0)
         return api_invalid(r, "part", "查询参数", "应为 numerator 或 denominator");
+    if (ind_is_module(ind))
+        return api_invalid(r, "name", "路径参数",
+                           "该指标由执法人员名录计算，背后是人员而不是案件，请查看执法人员状况（/api/enforcement/officers/status）");
     const char *kind = ind_kind(ind);
     if (!kind || !defs_find(a->defs, DEF_PROCEDURE, kind))
         return api_not_found(r, "指标");

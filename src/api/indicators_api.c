@@ -23,6 +23,7 @@
 #include "api/ind_query.h"
 #include "api/routes.h"
 #include "api/util.h"
+#include "engine/ind_module.h"
 #include "engine/indicators.h"
 #include "store/store.h"
 #include "core/status.h"
@@ -31,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct grow {
     char key[40];
@@ -71,10 +73,11 @@ static grow *add_group(grows *g, const char *key, const char *name)
 
 /* The group's name: the unit's, the type itself, the region's (a county's
  * own units are 县直部门 in the township grouping). */
-#define GROUP_NAME_SQL                                                                                            \
-    "(CASE ?4 WHEN 'unit' THEN coalesce(u.name, '') WHEN 'unit_type' THEN u.type"                               \
+#define GROUP_NAME_SQL_AT(G)                                                                                      \
+    "(CASE " G " WHEN 'unit' THEN coalesce(u.name, '') WHEN 'unit_type' THEN u.type"                           \
     " WHEN 'township' THEN (CASE WHEN substr(u.region_code, 7, 3) <> '000' THEN coalesce(g.name, '')"            \
     " ELSE '县直部门' END) ELSE coalesce(g.name, '') END)"
+#define GROUP_NAME_SQL GROUP_NAME_SQL_AT("?4")
 
 /* Sums per group for one indicator over months from..to of units whose
  * region code starts with prefix: prev = 0 into num/den, prev = 1 into
@@ -114,6 +117,98 @@ static int load_range(store_conn *c, const char *ind, const char *from, const ch
     }
     store_done(st);
     return rc == STORE_DONE ? FZ_OK : FZ_ERR;
+}
+
+/* The group key and name of every unit of the region (for module
+ * indicators, which count per unit outside indicator_values). */
+typedef struct unit_group {
+    int64_t id;
+    char key[40];
+    char name[200];
+} unit_group;
+
+typedef struct module_acc {
+    unit_group *u;
+    size_t n;
+    grows *g;
+    int prev, failed;
+} module_acc;
+
+static int load_unit_groups(store_conn *c, const char *group, const char *prefix, unit_group **out, size_t *n)
+{
+    store_stmt *st;
+    *out = NULL;
+    *n = 0;
+    if (store_prepare(c,
+                      "SELECT u.id, " IND_GROUP_KEY_SQL("?1") ", " GROUP_NAME_SQL_AT("?1")
+                      " FROM units u LEFT JOIN regions g ON g.code = " IND_GROUP_KEY_SQL("?1")
+                      " WHERE u.region_code LIKE ?2 || '%' ORDER BY u.id",
+                      &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, group);
+    store_bind_text(st, 2, prefix);
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        unit_group *nv = realloc(*out, (*n + 1) * sizeof(*nv));
+        if (!nv) {
+            rc = FZ_NOMEM;
+            break;
+        }
+        *out = nv;
+        unit_group *x = &nv[(*n)++];
+        x->id = store_col_int(st, 0);
+        snprintf(x->key, sizeof(x->key), "%s", store_col_text(st, 1));
+        snprintf(x->name, sizeof(x->name), "%s", store_col_text(st, 2));
+    }
+    store_done(st);
+    return rc == STORE_DONE ? FZ_OK : FZ_ERR;
+}
+
+static void module_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
+{
+    module_acc *m = ctx;
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->u[i].id != unit)
+            continue;
+        grow *r = add_group(m->g, m->u[i].key, m->u[i].name);
+        if (!r) {
+            m->failed = 1;
+        } else if (m->prev) {
+            r->pnum += num, r->pden += den;
+        } else {
+            r->num += num, r->den += den;
+        }
+        return;
+    }
+}
+
+static ind_module_opts module_opts(req *r, const char *prefix)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    return (ind_module_opts){.region_prefix = prefix,
+                             .today_ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday,
+                             .required_hours = req_app(r)->cfg.training_hours_required};
+}
+
+/* A module indicator's rows: its value on the last day of the period and
+ * of the previous one. */
+static int load_module(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
+                       const char *prefix, grows *g)
+{
+    module_acc m = {.g = g};
+    if (load_unit_groups(c, group, prefix, &m.u, &m.n)) {
+        free(m.u);
+        return FZ_ERR;
+    }
+    ind_module_opts o = module_opts(r, prefix);
+    int rc = ind_module_units(c, ind, p->from, p->to, &o, module_unit, &m);
+    m.prev = 1;
+    if (!rc)
+        rc = ind_module_units(c, ind, p->pfrom, p->pto, &o, module_unit, &m);
+    free(m.u);
+    return rc || m.failed ? FZ_ERR : FZ_OK;
 }
 
 static json_t *ratio(int64_t num, int64_t den)
@@ -222,12 +317,13 @@ static void comp_add(comps *cs, const grow *x, double w, double s)
 
 /* One indicator's entry: county total, rows per group, ranks; adds to the
  * composite. NULL on a store error. */
-static json_t *indicator_entry(store_conn *c, const def *ind, const ind_period *p, const char *group,
+static json_t *indicator_entry(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
                                const char *prefix, const char *only, comps *cs)
 {
     grows g = {0};
-    if (load_range(c, ind->name, p->from, p->to, group, prefix, 0, &g) ||
-        load_range(c, ind->name, p->pfrom, p->pto, group, prefix, 1, &g)) {
+    if (ind_is_module(ind) ? load_module(r, c, ind, p, group, prefix, &g)
+                           : load_range(c, ind->name, p->from, p->to, group, prefix, 0, &g) ||
+                                 load_range(c, ind->name, p->pfrom, p->pto, group, prefix, 1, &g)) {
         free(g.v);
         return NULL;
     }
@@ -268,6 +364,10 @@ static json_t *indicator_entry(store_conn *c, const def *ind, const ind_period *
         json_decref(rows);
         return NULL;
     }
+    if (ind_is_module(ind)) {
+        json_object_set_new(o, "source", json_string(json_string_value(json_object_get(ind->json, "source"))));
+        json_object_set_new(o, "measure", json_string(json_string_value(json_object_get(ind->json, "measure"))));
+    }
     if (!strcmp(group, "unit")) {
         json_object_set_new(o, "ranked_units", json_integer(ranked));
         json_object_set_new(o, "units", rows);
@@ -295,7 +395,7 @@ int api_indicators(req *r)
         snprintf(only, sizeof(only), "%lld", (long long)unit);
     else
         snprintf(only, sizeof(only), "%s", key);
-    ind_region_prefix(r, prefix);
+    ind_query_region(r, prefix);
     store_conn *c = api_reader(r);
     if (!c)
         return FZ_OK;
@@ -305,7 +405,7 @@ int api_indicators(req *r)
         const def *ind = &a->defs->items[i];
         if (ind->type != DEF_INDICATOR)
             continue;
-        json_t *o = indicator_entry(c, ind, &p, group, prefix, only, &cs);
+        json_t *o = indicator_entry(r, c, ind, &p, group, prefix, only, &cs);
         if (!o) {
             free(cs.v);
             json_decref(list);
@@ -335,6 +435,40 @@ int api_indicators(req *r)
     return req_reply_json(r, 200, out);
 }
 
+typedef struct month_sum {
+    int64_t unit, num, den;
+} month_sum;
+
+static void month_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
+{
+    month_sum *m = ctx;
+    if (!m->unit || m->unit == unit)
+        m->num += num, m->den += den;
+}
+
+/* An indicator's twelve months; cumulative: sums since January (a flow),
+ * else each month's own value (a stock). */
+static json_t *trend_entry(const def *ind, int year, const int64_t mn[12], const int64_t md[12], int cumulative)
+{
+    json_t *pts = json_array();
+    int64_t cn = 0, cd = 0;
+    for (int m = 0; m < 12; m++) {
+        if (cumulative)
+            cn += mn[m], cd += md[m];
+        else
+            cn = mn[m], cd = md[m];
+        char per[12];
+        snprintf(per, sizeof(per), "%04d-%02d", year, m + 1);
+        json_array_append_new(pts, json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:o}", "month", per, "num",
+                                             (json_int_t)mn[m], "den", (json_int_t)md[m], "value", ratio(mn[m], md[m]),
+                                             "cum_num", (json_int_t)cn, "cum_den", (json_int_t)cd, "cum_value",
+                                             ratio(cn, cd)));
+    }
+    return json_pack("{s:s, s:s, s:O, s:s, s:o}", "name", ind->name, "title",
+                     json_string_value(json_object_get(ind->json, "title")), "target", json_object_get(ind->json, "target"),
+                     "direction", json_string_value(json_object_get(ind->json, "direction")), "months", pts);
+}
+
 /* Month by month for the year: per indicator, each month's num / den and
  * the cumulative num / den since January. */
 int api_indicator_trend(req *r)
@@ -347,7 +481,7 @@ int api_indicator_trend(req *r)
     if (strcmp(p.kind, "year") != 0)
         return api_invalid(r, "year", "查询参数", "走势按年给出，只接受 year（不接受 quarter、month、from、to）");
     char prefix[16];
-    ind_region_prefix(r, prefix);
+    ind_query_region(r, prefix);
     store_conn *c = api_reader(r);
     if (!c)
         return FZ_OK;
@@ -357,6 +491,25 @@ int api_indicator_trend(req *r)
         if (ind->type != DEF_INDICATOR)
             continue;
         int64_t mn[12] = {0}, md[12] = {0};
+        if (ind_is_module(ind)) {
+            /* A stock: each month's value is the one on its last day, and
+             * so is the cumulative value. */
+            ind_module_opts o = module_opts(r, prefix);
+            int bad = 0;
+            for (int m = 0; m < 12 && !bad; m++) {
+                char per[12];
+                snprintf(per, sizeof(per), "%04d-%02d", p.year, m + 1);
+                month_sum ms = {.unit = unit};
+                bad = ind_module_units(c, ind, per, per, &o, month_unit, &ms) != FZ_OK;
+                mn[m] = ms.num, md[m] = ms.den;
+            }
+            if (bad) {
+                json_decref(list);
+                return api_store_error(r);
+            }
+            json_array_append_new(list, trend_entry(ind, p.year, mn, md, 0));
+            continue;
+        }
         store_stmt *st;
         if (store_prepare(c,
                           "SELECT v.period, sum(v.num), sum(v.den) FROM indicator_values v"
@@ -386,22 +539,7 @@ int api_indicator_trend(req *r)
             json_decref(list);
             return api_store_error(r);
         }
-        json_t *pts = json_array();
-        int64_t cn = 0, cd = 0;
-        for (int m = 0; m < 12; m++) {
-            cn += mn[m], cd += md[m];
-            char per[8];
-            snprintf(per, sizeof(per), "%04d-%02d", p.year, m + 1);
-            json_array_append_new(pts, json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:o}", "month", per, "num",
-                                                 (json_int_t)mn[m], "den", (json_int_t)md[m], "value",
-                                                 ratio(mn[m], md[m]), "cum_num", (json_int_t)cn, "cum_den",
-                                                 (json_int_t)cd, "cum_value", ratio(cn, cd)));
-        }
-        json_array_append_new(list, json_pack("{s:s, s:s, s:O, s:s, s:o}", "name", ind->name, "title",
-                                              json_string_value(json_object_get(ind->json, "title")), "target",
-                                              json_object_get(ind->json, "target"), "direction",
-                                              json_string_value(json_object_get(ind->json, "direction")), "months",
-                                              pts));
+        json_array_append_new(list, trend_entry(ind, p.year, mn, md, 1));
     }
     return req_reply_json(r, 200, json_pack("{s:i, s:I, s:o}", "year", p.year, "unit", (json_int_t)unit,
                                             "indicators", list));

@@ -6,6 +6,8 @@
 #include "engine/checks.h"
 #include "engine/clock.h"
 #include "engine/fields.h"
+#include "engine/ind_module.h"
+#include "engine/officers.h"
 #include "core/status.h"
 
 #include <dirent.h>
@@ -735,29 +737,13 @@ static void validate_catalog(vctx *v, json_t *doc)
     name_refs(v, doc, "edit_roles", "$", NULL, "角色", role_known);
 }
 
-/* One side of a ratio: {"procedure"|"catalog", "where", "event"}. Names are
- * resolved against the other definitions in the second pass. */
-static void validate_measure(vctx *v, json_t *doc, const char *key)
+/* The conditions of a measure or of one of its "any" alternatives at path
+ * p: where, state, clock, clock_state, event. */
+static void validate_conditions(vctx *v, json_t *m, const char *p)
 {
-    static const char *const keys[] = {"procedure", "catalog", "where", "event", "state",
-                                       "date",      "clock",   "clock_state", NULL};
     static const char *const wkeys[] = {"field", "in", "eq", "not_in", NULL};
     static const char *const ekeys[] = {"action", "within", "after", NULL};
-    char p[200], q[220], r[240];
-    json_t *m = json_object_get(doc, key);
-    snprintf(p, sizeof(p), "$.%s", key);
-    if (!m) {
-        verr(v, p, "必填");
-        return;
-    }
-    if (!json_is_object(m)) {
-        verr(v, p, "应为对象");
-        return;
-    }
-    only_keys(v, m, p, keys);
-    const char *proc = str(v, m, "procedure", p, 0), *cat = str(v, m, "catalog", p, 0);
-    if (!proc == !cat)
-        verr(v, p, "须指定 procedure 或 catalog 之一");
+    char q[220], r[240];
     json_t *where = array(v, m, "where", p, 0);
     size_t i;
     json_t *w;
@@ -778,7 +764,6 @@ static void validate_measure(vctx *v, json_t *doc, const char *key)
             verr(v, q, "in、not_in 应为数组");
     }
     array(v, m, "state", p, 0);
-    str(v, m, "date", p, 0);
     const char *clk = str(v, m, "clock", p, 0);
     json_t *cs = array(v, m, "clock_state", p, 0);
     static const char *const cstates[] = {"running", "warned", "overdue", "paused", "stopped_in_time", "stopped_late",
@@ -791,8 +776,6 @@ static void validate_measure(vctx *v, json_t *doc, const char *key)
     }
     if (cs && !clk)
         verr(v, p, "clock_state 须与 clock 同用");
-    if (cat && (clk || json_object_get(m, "event") || json_object_get(m, "state") || json_object_get(m, "date")))
-        verr(v, p, "名录上的筛选只能用 where（指标计算目前只支持程序）");
     json_t *ev = json_object_get(m, "event");
     if (ev) {
         sub(q, sizeof(q), p, "event");
@@ -813,10 +796,57 @@ static void validate_measure(vctx *v, json_t *doc, const char *key)
     }
 }
 
+/* One side of a ratio: {"procedure"|"catalog", "where", "event", …,
+ * "any": [alternatives]}: every condition holds and, when "any" is given,
+ * at least one of its alternatives (each an object of the same conditions).
+ * Names are resolved against the other definitions in the second pass. */
+static void validate_measure(vctx *v, json_t *doc, const char *key)
+{
+    static const char *const keys[] = {"procedure", "catalog", "where",       "event", "state",
+                                       "date",      "clock",   "clock_state", "any",   NULL};
+    static const char *const akeys[] = {"where", "event", "state", "clock", "clock_state", NULL};
+    char p[200], q[220];
+    json_t *m = json_object_get(doc, key);
+    snprintf(p, sizeof(p), "$.%s", key);
+    if (!m) {
+        verr(v, p, "必填");
+        return;
+    }
+    if (!json_is_object(m)) {
+        verr(v, p, "应为对象");
+        return;
+    }
+    only_keys(v, m, p, keys);
+    const char *proc = str(v, m, "procedure", p, 0), *cat = str(v, m, "catalog", p, 0);
+    if (!proc == !cat)
+        verr(v, p, "须指定 procedure 或 catalog 之一");
+    validate_conditions(v, m, p);
+    str(v, m, "date", p, 0);
+    json_t *any = array(v, m, "any", p, 0);
+    if (any && json_array_size(any) < 2)
+        verr(v, sub(q, sizeof(q), p, "any"), "至少给出两个备选条件（“或”）");
+    size_t i;
+    json_t *alt;
+    json_array_foreach(any, i, alt)
+    {
+        char r[240];
+        snprintf(r, sizeof(r), "%s.any[%zu]", p, i);
+        if (!json_is_object(alt) || !json_object_size(alt)) {
+            verr(v, r, "应为非空对象");
+            continue;
+        }
+        only_keys(v, alt, r, akeys);
+        validate_conditions(v, alt, r);
+    }
+    if (cat && (json_object_get(m, "clock") || json_object_get(m, "event") || json_object_get(m, "state") ||
+                json_object_get(m, "date") || any))
+        verr(v, p, "名录上的筛选只能用 where（指标计算目前只支持程序）");
+}
+
 static void validate_indicator(vctx *v, json_t *doc)
 {
-    static const char *const keys[] = {"type",  "name",  "title",  "basis",     "numerator", "denominator",
-                                       "period", "group", "target", "direction", "weight", "unit", NULL};
+    static const char *const keys[] = {"type",   "name",  "title",  "basis",     "numerator", "denominator", "source",
+                                       "measure", "period", "group", "target", "direction", "weight", "unit", NULL};
     static const char *const periods[] = {"year", "quarter", "month", "custom", NULL};
     static const char *const groups[] = {"unit", "unit_type", "township", "region", "county", NULL};
     only_keys(v, doc, "$", keys);
@@ -826,9 +856,18 @@ static void validate_indicator(vctx *v, json_t *doc)
     str(v, doc, "title", "$", 1);
     str(v, doc, "basis", "$", 0);
     str(v, doc, "unit", "$", 0);
-    validate_measure(v, doc, "numerator");
-    if (json_object_get(doc, "denominator"))
-        validate_measure(v, doc, "denominator");
+    if (json_object_get(doc, "source") || json_object_get(doc, "measure")) {
+        /* Computed by a module from its registry (engine/ind_module.h). */
+        const char *src = str(v, doc, "source", "$", 1), *ms = str(v, doc, "measure", "$", 1);
+        if (json_object_get(doc, "numerator") || json_object_get(doc, "denominator"))
+            verr(v, "$.source", "给出 source 的指标由模块计算，不能再写 numerator、denominator");
+        else if (src && ms && !ind_module_known(src, ms))
+            verr(v, "$.measure", "未知的模块度量 %s.%s（可用：officers.certified、officers.training）", src, ms);
+    } else {
+        validate_measure(v, doc, "numerator");
+        if (json_object_get(doc, "denominator"))
+            validate_measure(v, doc, "denominator");
+    }
     const char *period = str(v, doc, "period", "$", 1), *group = str(v, doc, "group", "$", 1),
                *dir = str(v, doc, "direction", "$", 1);
     if (period && !in_list(period, periods))
@@ -844,6 +883,52 @@ static void validate_indicator(vctx *v, json_t *doc)
         verr(v, "$.weight", "应为不小于 0 的数值");
 }
 
+/* Second pass: the references of one set of conditions (at path p) to the
+ * fields, states, clocks and actions of target (proc: it is a procedure). */
+static void check_condition_refs(vctx *v, const def *target, int proc, json_t *m, const char *p)
+{
+    char q[260];
+    json_t *fields = json_object_get(target->json, "fields");
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(m, "where"), i, w)
+    {
+        const char *f = json_string_value(json_object_get(w, "field"));
+        snprintf(q, sizeof(q), "%s.where[%zu].field", p, i);
+        if (f && !field_known(fields, f))
+            verr(v, q, "字段 \"%s\" 未在 %s 中定义", f, target->name);
+        json_t *fd;
+        size_t j;
+        json_array_foreach(fields, j, fd)
+        {
+            const char *fn = json_string_value(json_object_get(fd, "name"));
+            const char *ft = json_string_value(json_object_get(fd, "type"));
+            if (f && fn && !strcmp(fn, f) &&
+                (json_is_true(json_object_get(fd, "sensitive")) || (ft && !strcmp(ft, "party"))))
+                verr(v, q, "字段 \"%s\" 加密存储或为当事人，不能作指标筛选", f);
+        }
+    }
+    const char *clk = json_string_value(json_object_get(m, "clock"));
+    if (clk && proc && !has_name(json_object_get(target->json, "clocks"), clk)) {
+        snprintf(q, sizeof(q), "%s.clock", p);
+        verr(v, q, "期限 \"%s\" 未在程序 %s 中定义", clk, target->name);
+    }
+    json_array_foreach(json_object_get(m, "state"), i, w)
+    {
+        snprintf(q, sizeof(q), "%s.state[%zu]", p, i);
+        if (!json_is_string(w) || !has_name(json_object_get(target->json, "states"), json_string_value(w)))
+            verr(v, q, "状态未在 %s 中定义", target->name);
+    }
+    json_t *ev = json_object_get(m, "event");
+    const char *acts[2] = {json_string_value(json_object_get(ev, "action")),
+                           json_string_value(json_object_get(ev, "after"))};
+    for (int k = 0; k < 2 && proc; k++) {
+        snprintf(q, sizeof(q), "%s.event.%s", p, k ? "after" : "action");
+        if (acts[k] && !has_name(json_object_get(target->json, "actions"), acts[k]))
+            verr(v, q, "动作 \"%s\" 未在程序 %s 中定义", acts[k], target->name);
+    }
+}
+
 /* Second pass: indicator references to procedures/catalogs and their fields. */
 static void check_measure_refs(vctx *v, const defs *d, json_t *doc, const char *key)
 {
@@ -853,33 +938,24 @@ static void check_measure_refs(vctx *v, const defs *d, json_t *doc, const char *
     const char *proc = json_string_value(json_object_get(m, "procedure"));
     const char *cat = json_string_value(json_object_get(m, "catalog"));
     const def *target = proc ? defs_find(d, DEF_PROCEDURE, proc) : cat ? defs_find(d, DEF_CATALOG, cat) : NULL;
-    char p[200], q[220];
+    char p[200];
     if (!target) {
         snprintf(p, sizeof(p), "$.%s.%s", key, proc ? "procedure" : "catalog");
         if (proc || cat)
             verr(v, p, "未知%s \"%s\"", proc ? "程序" : "名录", proc ? proc : cat);
         return;
     }
-    json_t *fields = json_object_get(target->json, "fields");
+    snprintf(p, sizeof(p), "$.%s", key);
+    check_condition_refs(v, target, proc != NULL, m, p);
     size_t i;
-    json_t *w;
-    json_array_foreach(json_object_get(m, "where"), i, w)
+    json_t *alt;
+    json_array_foreach(json_object_get(m, "any"), i, alt)
     {
-        const char *f = json_string_value(json_object_get(w, "field"));
-        snprintf(p, sizeof(p), "$.%s.where[%zu].field", key, i);
-        if (f && !field_known(fields, f))
-            verr(v, p, "字段 \"%s\" 未在 %s 中定义", f, target->name);
-        json_t *fd;
-        size_t j;
-        json_array_foreach(fields, j, fd)
-        {
-            const char *fn = json_string_value(json_object_get(fd, "name"));
-            const char *ft = json_string_value(json_object_get(fd, "type"));
-            if (f && fn && !strcmp(fn, f) &&
-                (json_is_true(json_object_get(fd, "sensitive")) || (ft && !strcmp(ft, "party"))))
-                verr(v, p, "字段 \"%s\" 加密存储或为当事人，不能作指标筛选", f);
-        }
+        char q[220];
+        snprintf(q, sizeof(q), "$.%s.any[%zu]", key, i);
+        check_condition_refs(v, target, proc != NULL, alt, q);
     }
+    json_t *fields = json_object_get(target->json, "fields");
     const char *date = json_string_value(json_object_get(m, "date"));
     if (date && strcmp(date, "created") != 0) {
         json_t *fd = NULL, *f2;
@@ -887,25 +963,6 @@ static void check_measure_refs(vctx *v, const defs *d, json_t *doc, const char *
         snprintf(p, sizeof(p), "$.%s.date", key);
         if (!fd || strcmp(json_string_value(json_object_get(fd, "type")), "date") != 0)
             verr(v, p, "应为 created 或 %s 中 date 类型的字段名：%s", target->name, date);
-    }
-    const char *clk = json_string_value(json_object_get(m, "clock"));
-    if (clk && proc && !has_name(json_object_get(target->json, "clocks"), clk)) {
-        snprintf(p, sizeof(p), "$.%s.clock", key);
-        verr(v, p, "期限 \"%s\" 未在程序 %s 中定义", clk, proc);
-    }
-    json_array_foreach(json_object_get(m, "state"), i, w)
-    {
-        snprintf(p, sizeof(p), "$.%s.state[%zu]", key, i);
-        if (!json_is_string(w) || !has_name(json_object_get(target->json, "states"), json_string_value(w)))
-            verr(v, p, "状态未在 %s 中定义", target->name);
-    }
-    json_t *ev = json_object_get(m, "event");
-    const char *acts[2] = {json_string_value(json_object_get(ev, "action")),
-                           json_string_value(json_object_get(ev, "after"))};
-    for (int k = 0; k < 2 && proc; k++) {
-        snprintf(q, sizeof(q), "$.%s.event.%s", key, k ? "after" : "action");
-        if (acts[k] && !has_name(json_object_get(target->json, "actions"), acts[k]))
-            verr(v, q, "动作 \"%s\" 未在程序 %s 中定义", acts[k], proc);
     }
 }
 
@@ -1012,6 +1069,10 @@ int defs_load(const char *dir, defs **out, defs_report *rep)
         if (d->items[i].type != DEF_INDICATOR)
             continue;
         vctx v = {rep, d->items[i].file};
+        const char *src = json_string_value(json_object_get(d->items[i].json, "source"));
+        char why[300];
+        if (src && !strcmp(src, "officers") && officers_defs_check(d, why, sizeof(why)) != FZ_OK)
+            verr(&v, "$.source", "%s", why);
         check_measure_refs(&v, d, d->items[i].json, "numerator");
         check_measure_refs(&v, d, d->items[i].json, "denominator");
     }

@@ -13,7 +13,8 @@
  * A measure is satisfied when every one of its conditions holds: the
  * procedure is the case's, state in "state", each "where" (field in / eq /
  * not_in), the named "clock" exists (with its state in "clock_state" when
- * given) and, for "event", a step of that action was taken.
+ * given) and, for "event", a step of that action was taken; and, when it
+ * has "any", at least one of those alternatives' conditions.
  *
  * SQL here names tables and columns only from validated definitions
  * (case_<kind>, f_<field>); every value is bound. */
@@ -100,9 +101,14 @@ static json_t *load_row(store_conn *c, const def *ind, const char *kind, int64_t
         json_t *m = json_object_get(ind->json, sides[s]);
         if (!mproc(m) || strcmp(mproc(m), kind) != 0)
             continue;
-        size_t i;
-        json_t *w;
+        size_t i, k;
+        json_t *w, *alt;
         json_array_foreach(json_object_get(m, "where"), i, w) add_col(&b, seen, json_string_value(json_object_get(w, "field")));
+        json_array_foreach(json_object_get(m, "any"), k, alt)
+        {
+            json_array_foreach(json_object_get(alt, "where"), i, w)
+                add_col(&b, seen, json_string_value(json_object_get(w, "field")));
+        }
     }
     add_col(&b, seen, date_of(ind));
     strbuf_printf(&b, " FROM case_%s WHERE id = ?", kind);
@@ -163,11 +169,10 @@ static int in_values(const json_t *arr, const char *s)
     return 0;
 }
 
-/* 1 when the case satisfies measure m; -1 on a store error. */
-static int matches(store_conn *c, const json_t *m, const char *kind, int64_t id, const json_t *row)
+/* 1 when the case satisfies the conditions of m (a measure or one of its
+ * "any" alternatives); -1 on a store error. */
+static int conditions_hold(store_conn *c, const json_t *m, const char *kind, int64_t id, const json_t *row)
 {
-    if (!mproc(m) || strcmp(mproc(m), kind) != 0)
-        return 0;
     const char *state = json_string_value(json_object_get(row, "state"));
     json_t *states = json_object_get(m, "state");
     if (states && !in_values(states, state))
@@ -227,6 +232,27 @@ static int matches(store_conn *c, const json_t *m, const char *kind, int64_t id,
             return 0;
     }
     return 1;
+}
+
+/* 1 when the case satisfies measure m: its conditions and, with "any", at
+ * least one alternative; -1 on a store error. */
+static int matches(store_conn *c, const json_t *m, const char *kind, int64_t id, const json_t *row)
+{
+    if (!mproc(m) || strcmp(mproc(m), kind) != 0)
+        return 0;
+    int ok = conditions_hold(c, m, kind, id, row);
+    json_t *any = json_object_get(m, "any");
+    if (ok <= 0 || !any)
+        return ok;
+    size_t i;
+    json_t *alt;
+    json_array_foreach(any, i, alt)
+    {
+        int a = conditions_hold(c, alt, kind, id, row);
+        if (a != 0)
+            return a;
+    }
+    return 0;
 }
 
 static void period_of(const char *date, char out[16])

@@ -71,6 +71,25 @@ int officers_query_init(officer_query *q, int year, int today_ymd)
     return FZ_OK;
 }
 
+int officers_query_at(officer_query *q, int ref_ymd, int today_ymd)
+{
+    int y = ref_ymd / 10000, m = ref_ymd / 100 % 100, d = ref_ymd % 100;
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
+        return FZ_INVALID;
+    if (ref_ymd >= today_ymd) {
+        q->year = today_ymd / 10000;
+        date_format(q->year, today_ymd / 100 % 100, today_ymd % 100, q->ref_date);
+        q->as_of_ms = 0;
+        return FZ_OK;
+    }
+    q->year = y;
+    date_format(y, m, d, q->ref_date);
+    /* The end of the reference day, local time. */
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 1, .tm_isdst = -1};
+    q->as_of_ms = (int64_t)mktime(&tm) * 1000 - 1;
+    return FZ_OK;
+}
+
 int officers_defs_check(const defs *d, char *why, size_t n)
 {
     for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
@@ -222,4 +241,43 @@ int officers_status(store_conn *c, const officer_query *q, json_t **out)
                      "required_hours", q->required_hours, "expiry_warn_days", q->warn_days, "summary", summary,
                      "total", (json_int_t)n, "rows", rows);
     return *out ? FZ_OK : FZ_NOMEM;
+}
+
+int officers_by_unit(store_conn *c, const officer_query *q, const char *region_prefix, officers_unit_cb cb, void *ctx)
+{
+    store_stmt *st;
+    int rc = store_prepare(c,
+                           "SELECT o.f_unit, o.f_cert_status, o.f_cert_issued_on, o.f_cert_expires_on,"
+                           " (SELECT sum(tr.f_hours) FROM cat_officer_trainings tr"
+                           "   WHERE tr.valid_to = 0 AND tr.f_cert_no = o.f_cert_no AND tr.f_year = ?2)"
+                           " FROM cat_officers o JOIN units u ON u.id = o.f_unit"
+                           " WHERE ((?1 = 0 AND o.valid_to = 0) OR (?1 > 0 AND o.valid_from <= ?1"
+                           "   AND (o.valid_to = 0 OR o.valid_to > ?1)))"
+                           " AND u.region_code LIKE ?3 || '%' ORDER BY o.f_unit",
+                           &st);
+    if (rc)
+        return rc;
+    store_bind_int(st, 1, q->as_of_ms);
+    store_bind_int(st, 2, q->year);
+    store_bind_text(st, 3, region_prefix ? region_prefix : "");
+    int64_t unit = -1, n = 0, certified = 0, met = 0;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        int64_t u = store_col_int(st, 0);
+        if (u != unit && n)
+            cb(ctx, unit, n, certified, met);
+        if (u != unit)
+            unit = u, n = certified = met = 0;
+        officer_eval e;
+        officer_evaluate(store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 3), store_col_int(st, 4),
+                         q->ref_date, q->required_hours, q->warn_days, &e);
+        n++;
+        certified += e.certified;
+        met += e.certified && e.hours_met;
+    }
+    store_done(st);
+    if (rc != STORE_DONE)
+        return rc;
+    if (n)
+        cb(ctx, unit, n, certified, met);
+    return FZ_OK;
 }

@@ -36,6 +36,11 @@ typedef struct officer_query {
  * yyyymmdd. FZ_INVALID when year is after today's year (no record yet). */
 int officers_query_init(officer_query *q, int year, int today_ymd);
 
+/* The same for a reference day ref_ymd (yyyymmdd; today or later: today and
+ * the current versions), the year being ref's. FZ_INVALID when ref is
+ * malformed. Used by the 指标 over the officers (engine/ind_module.h). */
+int officers_query_at(officer_query *q, int ref_ymd, int today_ymd);
+
 /* Do the definitions have the three catalogs with the fields read here (name
  * and type)? FZ_OK, or FZ_NOTFOUND with a Chinese reason in why. */
 int officers_defs_check(const defs *d, char *why, size_t n);
@@ -67,5 +72,12 @@ void officers_percent(int64_t num, int64_t den, char out[32]);
  *   "expiring_soon", "expired", "exams_passed"},
  *  "total", "rows": [...]}. New reference in *out. FZ_OK or a store error. */
 int officers_status(store_conn *c, const officer_query *q, json_t **out);
+
+/* Per unit whose region code starts with region_prefix, the officers in
+ * force on q's reference date: cb(ctx, unit, officers, certified,
+ * certified_meeting_hours), units in ascending order. FZ_OK or a store
+ * error. */
+typedef void (*officers_unit_cb)(void *ctx, int64_t unit, int64_t officers, int64_t certified, int64_t hours_met);
+int officers_by_unit(store_conn *c, const officer_query *q, const char *region_prefix, officers_unit_cb cb, void *ctx);
 
 #endif

@@ -1,6 +1,7 @@
 /* report.c: the figures of the annual report (see report.h, docs/report.md).
  * Every query is static SQL with ? placeholders, read on one connection. */
 #include "engine/report.h"
+#include "engine/ind_module.h"
 #include "engine/officers.h"
 #include "core/status.h"
 #include "store/store.h"
@@ -144,8 +145,23 @@ static void target_text(const json_t *t, char out[32])
 
 /* Every indicator's county value for the year (sum over units), into the
  * indicator table; those below (or above) target into unmet. */
-static void indicators(ctx *x, int year, json_t *table, json_t *unmet)
+typedef struct module_sum {
+    int64_t num, den;
+} module_sum;
+
+static void module_add(void *arg, int64_t unit, int64_t num, int64_t den)
 {
+    module_sum *m = arg;
+    m->num += num, m->den += den;
+}
+
+static void indicators(ctx *x, const report_opts *o, json_t *table, json_t *unmet)
+{
+    int year = o->year;
+    char prefix[16], december[12];
+    ind_region_prefix(o->region_code, prefix);
+    snprintf(december, sizeof(december), "%04d-12", year);
+    ind_module_opts mo = {.region_prefix = prefix, .today_ymd = o->today_ymd, .required_hours = o->required_hours};
     /* Values are kept by month ("2023-01" .. "2023-12"). */
     char from[16], to[16];
     snprintf(from, sizeof(from), "%04d-01", year);
@@ -154,14 +170,23 @@ static void indicators(ctx *x, int year, json_t *table, json_t *unmet)
         const def *ind = &x->d->items[i];
         if (ind->type != DEF_INDICATOR)
             continue;
-        int64_t num = q_int(x,
-                            "SELECT COALESCE(SUM(num), 0) FROM indicator_values WHERE indicator = ?"
-                            " AND period >= ? AND period <= ?",
-                            "sss", ind->name, from, to);
-        int64_t den = q_int(x,
-                            "SELECT COALESCE(SUM(den), 0) FROM indicator_values WHERE indicator = ?"
-                            " AND period >= ? AND period <= ?",
-                            "sss", ind->name, from, to);
+        int64_t num, den;
+        if (ind_is_module(ind)) {
+            /* A stock on 31 December (today in the current year). */
+            module_sum m = {0};
+            if (ind_module_units(x->c, ind, from, december, &mo, module_add, &m))
+                x->failed = 1;
+            num = m.num, den = m.den;
+        } else {
+            num = q_int(x,
+                        "SELECT COALESCE(SUM(num), 0) FROM indicator_values WHERE indicator = ?"
+                        " AND period >= ? AND period <= ?",
+                        "sss", ind->name, from, to);
+            den = q_int(x,
+                        "SELECT COALESCE(SUM(den), 0) FROM indicator_values WHERE indicator = ?"
+                        " AND period >= ? AND period <= ?",
+                        "sss", ind->name, from, to);
+        }
         const json_t *t = json_object_get(ind->json, "target");
         const char *dir = json_string_value(json_object_get(ind->json, "direction"));
         const char *title = json_string_value(json_object_get(ind->json, "title"));
@@ -311,7 +336,7 @@ int report_annual_model(store_conn *c, const defs *d, const report_opts *o, json
     snprintf(title, sizeof(title), "%s%d年度法治政府建设情况报告", county, year);
 
     json_t *sections = json_array(), *table = json_array(), *unmet = json_array(), *ext = json_array();
-    indicators(&x, year, table, unmet);
+    indicators(&x, o, table, unmet);
 
     /* 一、依法履行政府职能 */
     json_t *s1 = section(sections, "一", "依法履行政府职能");

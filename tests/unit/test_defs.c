@@ -214,6 +214,32 @@ static void test_json_syntax_error_names_line(void **state)
     expect_error("第 3 行第 11 列", "JSON 格式错误");
 }
 
+/* An indicator computed by a module from its registry: a known source and
+ * measure, no numerator beside them, and the registry's catalogs loaded. */
+static void test_indicator_module_source(void **state)
+{
+    clear_dir();
+    write_file("a.json", BASE);
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"持证率\",\"period\":\"year\",\"group\":\"unit\","
+               "\"target\":1,\"direction\":\">=\",\"source\":\"officers\",\"measure\":\"licensed\"}");
+    expect_error("$.measure", "officers.certified");
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"持证率\",\"period\":\"year\",\"group\":\"unit\","
+               "\"target\":1,\"direction\":\">=\",\"source\":\"officers\",\"measure\":\"certified\","
+               "\"numerator\":{\"procedure\":\"demo\"}}");
+    expect_error("$.source", "numerator");
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"持证率\",\"period\":\"year\",\"group\":\"unit\","
+               "\"target\":1,\"direction\":\">=\",\"measure\":\"certified\"}");
+    expect_error("$.source", "必填");
+    /* Valid on its own, but the officers catalogs are not loaded here. */
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"持证率\",\"period\":\"year\",\"group\":\"unit\","
+               "\"target\":1,\"direction\":\">=\",\"source\":\"officers\",\"measure\":\"certified\"}");
+    expect_error("$.source", "officers");
+}
+
 static void test_indicator_references(void **state)
 {
     clear_dir();
@@ -292,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_json_syntax_error_names_line),
         cmocka_unit_test(test_indicator_references),
         cmocka_unit_test(test_indicator_measure_keys),
+        cmocka_unit_test(test_indicator_module_source),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,80 @@
+/* ind_module.c: 指标 computed by a module (ind_module.h). */
+#include "engine/ind_module.h"
+#include "engine/officers.h"
+#include "core/status.h"
+#include "core/timeutil.h"
+#include "core/validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int ind_module_known(const char *source, const char *measure)
+{
+    return source && measure && !strcmp(source, "officers") &&
+           (!strcmp(measure, "certified") || !strcmp(measure, "training"));
+}
+
+int ind_is_module(const def *ind)
+{
+    return json_object_get(ind->json, "source") != NULL;
+}
+
+typedef struct relay {
+    int training;
+    ind_unit_cb cb;
+    void *ctx;
+} relay;
+
+static void officers_unit(void *ctx, int64_t unit, int64_t officers, int64_t certified, int64_t hours_met)
+{
+    relay *r = ctx;
+    if (r->training)
+        r->cb(r->ctx, unit, hours_met, certified);
+    else
+        r->cb(r->ctx, unit, certified, officers);
+}
+
+/* "YYYY-MM" as y * 100 + m; 0 when malformed. */
+static int month_of(const char *s)
+{
+    int y = 0, m = 0;
+    if (!s || strlen(s) != 7 || s[4] != '-')
+        return 0;
+    for (int i = 0; i < 7; i++) {
+        if (i == 4)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        if (i < 4)
+            y = y * 10 + (s[i] - '0');
+        else
+            m = m * 10 + (s[i] - '0');
+    }
+    return m >= 1 && m <= 12 ? y * 100 + m : 0;
+}
+
+int ind_module_units(store_conn *c, const def *ind, const char *from, const char *to, const ind_module_opts *o,
+                     ind_unit_cb cb, void *ctx)
+{
+    const char *measure = json_string_value(json_object_get(ind->json, "measure"));
+    int a = month_of(from), b = month_of(to);
+    if (!a || !b)
+        return FZ_INVALID;
+    if (a > o->today_ymd / 100)
+        return FZ_OK; /* not begun: nothing to count yet */
+    int ref = b * 100 + date_days_in_month(b / 100, b % 100); /* today when later: officers_query_at */
+    officer_query q = {.required_hours = o->required_hours};
+    if (officers_query_at(&q, ref, o->today_ymd))
+        return FZ_INVALID;
+    relay r = {.training = measure && !strcmp(measure, "training"), .cb = cb, .ctx = ctx};
+    return officers_by_unit(c, &q, o->region_prefix, officers_unit, &r);
+}
+
+void ind_region_prefix(const char *code12, char out[16])
+{
+    static const int len[6] = {0, 2, 4, 6, 9, 12};
+    int level = region_code_level(code12);
+    out[0] = 0;
+    if (level >= 1 && level <= 5)
+        snprintf(out, 16, "%.*s", len[level], code12);
+}
