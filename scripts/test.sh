@@ -79,6 +79,7 @@ suite attachments env FAZHI_BIN="$BUILD/fazhi" node tests/api/attachments.mjs
 suite indicators env FAZHI_IND_STEPS=10000 FAZHI_BIN="$BUILD/fazhi" node tests/api/indicators.mjs
 suite demo env FAZHI_BIN="$BUILD/fazhi" node tests/api/demo.mjs
 suite report env FAZHI_BIN="$BUILD/fazhi" node tests/api/report.mjs
+suite indicator-yoy env FAZHI_BIN="$BUILD/fazhi" node tests/api/indicator_yoy.mjs
 suite browser env FAZHI_BIN="$BUILD/fazhi" node tests/browser/run.mjs
 # An SQL error in a server's log on PostgreSQL is a dialect difference that
 # a suite's assertions missed.
@@ -102,6 +103,7 @@ if bash scripts/pg-cluster.sh start "$PG_DIR" > "$log/pg-start.log" 2>&1; then
   pg_suite migrate-store-pg node tests/api/migrate_store.mjs
   pg_suite demo-pg node tests/api/demo.mjs
   pg_suite report-pg node tests/api/report.mjs
+  pg_suite indicator-yoy-pg node tests/api/indicator_yoy.mjs
   suite pg-sql-errors pg_sql_errors
   # Last: it restarts the cluster while clients write.
   pg_suite two-nodes-pg node tests/api/two_nodes.mjs
