@@ -458,15 +458,19 @@ static json_t *trend_entry(const def *ind, int year, const int64_t mn[12], const
         else
             cn = mn[m], cd = md[m];
         char per[12];
-        snprintf(per, sizeof(per), "%04d-%02d", year, m + 1);
+        snprintf(per, sizeof(per), "%04d-%02d", year % 10000, (m + 1) % 100);
         json_array_append_new(pts, json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:o}", "month", per, "num",
                                              (json_int_t)mn[m], "den", (json_int_t)md[m], "value", ratio(mn[m], md[m]),
                                              "cum_num", (json_int_t)cn, "cum_den", (json_int_t)cd, "cum_value",
                                              ratio(cn, cd)));
     }
-    return json_pack("{s:s, s:s, s:O, s:s, s:o}", "name", ind->name, "title",
-                     json_string_value(json_object_get(ind->json, "title")), "target", json_object_get(ind->json, "target"),
-                     "direction", json_string_value(json_object_get(ind->json, "direction")), "months", pts);
+    json_t *o = json_pack("{s:s, s:s, s:O, s:s, s:o}", "name", ind->name, "title",
+                          json_string_value(json_object_get(ind->json, "title")), "target",
+                          json_object_get(ind->json, "target"), "direction",
+                          json_string_value(json_object_get(ind->json, "direction")), "months", pts);
+    if (o && ind_is_module(ind))
+        json_object_set_new(o, "source", json_string(json_string_value(json_object_get(ind->json, "source"))));
+    return o;
 }
 
 /* Month by month for the year: per indicator, each month's num / den and
@@ -498,7 +502,7 @@ int api_indicator_trend(req *r)
             int bad = 0;
             for (int m = 0; m < 12 && !bad; m++) {
                 char per[12];
-                snprintf(per, sizeof(per), "%04d-%02d", p.year, m + 1);
+                snprintf(per, sizeof(per), "%04d-%02d", p.year % 10000, (m + 1) % 100);
                 month_sum ms = {.unit = unit};
                 bad = ind_module_units(c, ind, per, per, &o, month_unit, &ms) != FZ_OK;
                 mn[m] = ms.num, md[m] = ms.den;

@@ -530,8 +530,10 @@ static int aggregate(facts *fs, facts *out)
     fact *tmp = fs->n ? malloc(fs->n * sizeof(*tmp)) : NULL;
     if (fs->n && !tmp)
         return FZ_NOMEM;
-    memcpy(tmp, fs->v, fs->n * sizeof(*tmp));
-    qsort(tmp, fs->n, sizeof(*tmp), value_cmp);
+    if (fs->n) {
+        memcpy(tmp, fs->v, fs->n * sizeof(*tmp));
+        qsort(tmp, fs->n, sizeof(*tmp), value_cmp);
+    }
     for (size_t i = 0; i < fs->n; i++) {
         fact *last = out->n ? &out->v[out->n - 1] : NULL;
         if (!last || value_cmp(last, &tmp[i]) != 0) {
@@ -606,9 +608,12 @@ int ind_recompute(store_conn *w, const defs *d, int check, FILE *out, int64_t *n
     if (!rc)
         rc = load_stored(w, &sf, &sv);
     if (!rc) {
-        qsort(cf.v, cf.n, sizeof(fact), fact_cmp);
-        qsort(sf.v, sf.n, sizeof(fact), fact_cmp);
-        qsort(sv.v, sv.n, sizeof(fact), value_cmp);
+        if (cf.n)
+            qsort(cf.v, cf.n, sizeof(fact), fact_cmp);
+        if (sf.n)
+            qsort(sf.v, sf.n, sizeof(fact), fact_cmp);
+        if (sv.n)
+            qsort(sv.v, sv.n, sizeof(fact), value_cmp);
         *nfacts = (int64_t)cf.n;
         *ndiff = compare(check ? out : NULL, &sf, &cf, fact_cmp, 0) + compare(check ? out : NULL, &sv, &cv, value_cmp, 1);
     }
