@@ -11,6 +11,11 @@
 // one linking to its case detail page, which opens. Then 单位排名 for that
 // indicator (sorted by rank, one row per ranked unit), a unit's own page with
 // its rank, the unit-filtered drill-down, and the 预警分布 page.
+// Periods and grouping: the 逐月走势 line chart (12 months, 当月 / 累计), a
+// quarter picked in the period picker (the request, the label and the
+// numbers follow), bad period values in the URL ignored, a custom range of
+// months from the URL, the ranking by 乡镇 (a 县直部门 row) and by 单位类型,
+// a drill-down from a group's number and one for a month of the trend.
 //
 // One line per check, then "N passed, M failed". With FAZHI_SCREENSHOTS=1 it
 // saves docs/screenshots/dashboard.png.
@@ -104,6 +109,18 @@ try {
     await page.locator(`${T('ind-chart')}[data-ready="1"] canvas`).first().waitFor()
     return true
   })
+  await step('逐月走势折线图已绘制（12 个月），可切换为累计并切回当月', async () => {
+    const chart = `${T('ind-trend-chart')}[data-points="12"]`
+    await page.locator(`${chart}[data-ready="1"] canvas`).first().waitFor()
+    await page.locator(`${T('ind-trend-mode')} label`).filter({ hasText: '累计' }).click()
+    await page.locator(`${T('ind-trend-mode')} .is-active`).filter({ hasText: '累计' }).waitFor()
+    await page.locator(`${chart}[data-ready="1"] canvas`).first().waitFor()
+    await page.locator(`${T('ind-trend-mode')} label`).filter({ hasText: '当月' }).click()
+    await page.locator(`${T('ind-trend-mode')} .is-active`).filter({ hasText: '当月' }).waitFor()
+    await page.locator(`${chart}[data-ready="1"] canvas`).first().waitFor()
+    const title = (await page.locator(T('ind-trend-title')).textContent()).trim()
+    return title.includes(`${YEAR}年`) || `标题 ${title}`
+  })
   await screenshot(page, 'dashboard.png', async () => settled(page))
 
   let caseHref = ''
@@ -160,6 +177,142 @@ try {
       { timeout: WAIT_MS },
     )
     return true
+  })
+
+  // Periods and grouping (docs/indicators.md §3, §6).
+  const q3 = (await api.req('GET', `/api/indicators?year=${YEAR}&quarter=3`)).json
+  const q3unmet = q3.indicators.find((i) => i.name === unmet.name)
+  await must('期间选“第三季度”：请求带 quarter=3，标题与数字随之改变', async () => {
+    await page.goto(`${baseUrl}/indicators/dashboard?year=${YEAR}`, { waitUntil: 'load' })
+    await page.locator(T('ind-table')).waitFor()
+    const asked = page.waitForRequest((req) => {
+      const u = new URL(req.url())
+      return u.pathname === '/api/indicators' && u.searchParams.get('year') === YEAR && u.searchParams.get('quarter') === '3'
+    })
+    await page.locator(`${T('ind-period')} .el-select`).click()
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '第三季度' }).click()
+    await asked
+    await page.waitForURL((u) => u.searchParams.get('quarter') === '3' && u.searchParams.get('year') === YEAR, { timeout: WAIT_MS })
+    await page.waitForFunction(
+      ([sel, want]) => (document.querySelector(sel) || {}).textContent?.trim() === want,
+      [T('ind-period-label'), q3.period.label],
+      { timeout: WAIT_MS },
+    )
+    await page.waitForFunction(
+      ([sel, want]) => (document.querySelector(sel) || {}).textContent?.trim() === want,
+      [T(`ind-den-${unmet.name}`), String(q3unmet.county.den)],
+      { timeout: WAIT_MS },
+    )
+    const v = (await page.locator(T(`ind-value-${unmet.name}`)).textContent()).trim()
+    return (q3.period.label === `${YEAR}年第3季度` && v === pctText(q3unmet.county.value)) || `${q3.period.label} 值 ${v}`
+  })
+
+  await step('季度的值链接到该季度的案件', async () => {
+    const href = (await page.locator(T(`ind-value-${unmet.name}`)).getAttribute('href')) || ''
+    const u = new URL(href, baseUrl)
+    return (u.searchParams.get('quarter') === '3' && u.searchParams.get('year') === YEAR) || href
+  })
+
+  await step('URL 中无效的期间参数被忽略（?quarter=9 按全年）', async () => {
+    const asked = page.waitForRequest((req) => new URL(req.url()).pathname === '/api/indicators')
+    await page.goto(`${baseUrl}/indicators/dashboard?year=${YEAR}&quarter=9&month=x`, { waitUntil: 'load' })
+    const u = new URL((await asked).url())
+    await page.waitForFunction(
+      ([sel, want]) => (document.querySelector(sel) || {}).textContent?.trim() === want,
+      [T('ind-period-label'), `${YEAR}年`],
+      { timeout: WAIT_MS },
+    )
+    return (!u.searchParams.has('quarter') && !u.searchParams.has('month') && u.searchParams.get('year') === YEAR) || u.search
+  })
+
+  await step('期间选“自定义月份区间”：从所选年度的 1–12 月开始，URL 带 from、to', async () => {
+    await page.locator(`${T('ind-period')} .el-select`).click()
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '自定义月份区间' }).click()
+    await page.waitForURL((u) => u.searchParams.get('from') === `${YEAR}-01` && u.searchParams.get('to') === `${YEAR}-12` && !u.searchParams.has('year'), {
+      timeout: WAIT_MS,
+    })
+    await page.waitForFunction(
+      ([sel, want]) => (document.querySelector(sel) || {}).textContent?.trim() === want,
+      [T('ind-period-label'), `${YEAR}年1月至${YEAR}年12月`],
+      { timeout: WAIT_MS },
+    )
+    return true
+  })
+
+  await step('URL 中的自定义月份区间（from、to）显示为该区间', async () => {
+    const asked = page.waitForRequest((req) => {
+      const u = new URL(req.url())
+      return u.pathname === '/api/indicators' && u.searchParams.get('from') === `${YEAR}-02` && u.searchParams.get('to') === `${YEAR}-05`
+    })
+    await page.goto(`${baseUrl}/indicators/dashboard?from=${YEAR}-02&to=${YEAR}-05`, { waitUntil: 'load' })
+    await asked
+    await page.locator(`${T('ind-range')} input`).first().waitFor()
+    await page.waitForFunction(
+      ([sel, want]) => (document.querySelector(sel) || {}).textContent?.trim() === want,
+      [T('ind-period-label'), `${YEAR}年2月至${YEAR}年5月`],
+      { timeout: WAIT_MS },
+    )
+    return true
+  })
+
+  const town = (await api.req('GET', `/api/indicators?year=${YEAR}&group=township`)).json
+  const townUnmet = town.indicators.find((i) => i.name === unmet.name)
+  const county = townUnmet.groups.find((g) => g.name === '县直部门')
+  await must('单位排名按乡镇分组：有“县直部门”一行，分组在 URL 中', async () => {
+    if (!county) return `接口按乡镇分组没有“县直部门”：${townUnmet.groups.map((g) => g.name).join('、')}`
+    await page.goto(`${baseUrl}/indicators/ranking?year=${YEAR}`, { waitUntil: 'load' })
+    await page.locator(T('ind-ranking-table')).waitFor()
+    await page.locator(T('ind-group-township')).click()
+    await page.waitForURL((u) => u.searchParams.get('group') === 'township' && u.searchParams.get('year') === YEAR, { timeout: WAIT_MS })
+    await page.locator(`${T('ind-ranking-table')} ${T(`ind-group-row-${county.key}`)}`).filter({ hasText: '县直部门' }).waitFor()
+    const n = await page.locator(`${T('ind-ranking-table')} .el-table__body tr`).count()
+    return n === town.composite.groups.length || `${n} 行，接口 ${town.composite.groups.length} 组`
+  })
+
+  await step('单位排名按单位类型分组：各行是单位类型', async () => {
+    const types = (await api.req('GET', `/api/indicators?year=${YEAR}&group=unit_type`)).json.composite.groups.map((g) => g.name)
+    await page.locator(T('ind-group-unit_type')).click()
+    await page.waitForURL((u) => u.searchParams.get('group') === 'unit_type', { timeout: WAIT_MS })
+    const sel = `${T('ind-ranking-table')} [data-test^="ind-group-row-"]`
+    await page.waitForFunction(
+      ([s, want]) => [...document.querySelectorAll(s)].map((e) => e.textContent.trim()).sort().join('|') === want,
+      [sel, types.slice().sort().join('|')],
+      { timeout: WAIT_MS },
+    )
+    return types.includes('综合执法队') || `类型 ${types.join('、')}`
+  })
+
+  await step('点击“县直部门”的分母，下钻列出该组的案件', async () => {
+    await page.goto(`${baseUrl}/indicators/ranking?year=${YEAR}&group=township&indicator=${unmet.name}`, { waitUntil: 'load' })
+    await page.locator(T(`ind-rank-den-${county.key}`)).click()
+    await page.waitForURL(
+      (u) => u.pathname === `/indicators/cases/${unmet.name}` && u.searchParams.get('group') === 'township' && u.searchParams.get('key') === county.key,
+      { timeout: WAIT_MS },
+    )
+    await page.locator(`${T('ind-cases-table')} a[data-test^="ind-case-"]`).first().waitFor()
+    await page.waitForFunction(
+      ([s, want]) => (document.querySelector(s) || {}).textContent?.includes(want),
+      [`${T('ind-cases')} .el-pagination__total`, String(county.den)],
+      { timeout: WAIT_MS },
+    )
+    const tag = (await page.locator(T('ind-cases-group')).textContent()).trim()
+    const per = (await page.locator(T('ind-cases-period')).textContent()).trim()
+    return (tag === '县直部门' && per === `${YEAR}年`) || `${tag} ${per}`
+  })
+
+  await step('下钻某月（走势的一个点）：列出该月分母的案件', async () => {
+    const trend = (await api.req('GET', `/api/indicators/trend?year=${YEAR}`)).json
+    const months = trend.indicators.find((i) => i.name === unmet.name).months
+    if (months.length !== 12) return `走势 ${months.length} 个月`
+    const m = months.findIndex((x) => x.den > 0) + 1
+    await page.goto(`${baseUrl}/indicators/cases/${unmet.name}?year=${YEAR}&month=${m}&part=denominator`, { waitUntil: 'load' })
+    await page.waitForFunction(
+      ([s, want]) => (document.querySelector(s) || {}).textContent?.includes(want),
+      [`${T('ind-cases')} .el-pagination__total`, String(months[m - 1].den)],
+      { timeout: WAIT_MS },
+    )
+    const per = (await page.locator(T('ind-cases-period')).textContent()).trim()
+    return per === `${YEAR}年${m}月` || per
   })
 
   await step('预警分布页按单位汇总期限（与接口的预警、超期数一致）', async () => {
