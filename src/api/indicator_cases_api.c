@@ -47,7 +47,9 @@ int api_indicator_cases(req *r)
         return api_invalid(r, "part", "查询参数", "应为 numerator 或 denominator");
     if (ind_is_module(ind))
         return api_invalid(r, "name", "路径参数",
-                           "该指标由执法人员名录计算，背后是人员而不是案件，请查看执法人员状况（/api/enforcement/officers/status）");
+                           ind_module_stock(ind)
+                               ? "该指标由执法人员名录计算，背后是人员而不是案件，请查看执法人员状况（/api/enforcement/officers/status）"
+                               : "该指标由案卷评查计算，背后是评查案卷，请查看案卷评查（/api/reviews/campaigns）");
     const char *kind = ind_kind(ind);
     if (!kind || !defs_find(a->defs, DEF_PROCEDURE, kind))
         return api_not_found(r, "指标");

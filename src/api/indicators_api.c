@@ -496,8 +496,8 @@ int api_indicator_trend(req *r)
             continue;
         int64_t mn[12] = {0}, md[12] = {0};
         if (ind_is_module(ind)) {
-            /* A stock: each month's value is the one on its last day, and
-             * so is the cumulative value. */
+            /* A stock's months are its values on their last days (and so
+             * is the cumulative value); a sum's accumulate. */
             ind_module_opts o = module_opts(r, prefix);
             int bad = 0;
             for (int m = 0; m < 12 && !bad; m++) {
@@ -511,7 +511,7 @@ int api_indicator_trend(req *r)
                 json_decref(list);
                 return api_store_error(r);
             }
-            json_array_append_new(list, trend_entry(ind, p.year, mn, md, 0));
+            json_array_append_new(list, trend_entry(ind, p.year, mn, md, !ind_module_stock(ind)));
             continue;
         }
         store_stmt *st;

@@ -862,7 +862,7 @@ static void validate_indicator(vctx *v, json_t *doc)
         if (json_object_get(doc, "numerator") || json_object_get(doc, "denominator"))
             verr(v, "$.source", "给出 source 的指标由模块计算，不能再写 numerator、denominator");
         else if (src && ms && !ind_module_known(src, ms))
-            verr(v, "$.measure", "未知的模块度量 %s.%s（可用：officers.certified、officers.training）", src, ms);
+            verr(v, "$.measure", "未知的模块度量 %s.%s（可用：officers.certified、officers.training、file_review.pass）", src, ms);
     } else {
         validate_measure(v, doc, "numerator");
         if (json_object_get(doc, "denominator"))

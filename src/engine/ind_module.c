@@ -1,6 +1,7 @@
 /* ind_module.c: 指标 computed by a module (ind_module.h). */
 #include "engine/ind_module.h"
 #include "engine/officers.h"
+#include "store/store.h"
 #include "core/status.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
@@ -10,8 +11,43 @@
 
 int ind_module_known(const char *source, const char *measure)
 {
-    return source && measure && !strcmp(source, "officers") &&
-           (!strcmp(measure, "certified") || !strcmp(measure, "training"));
+    if (!source || !measure)
+        return 0;
+    if (!strcmp(source, "officers"))
+        return !strcmp(measure, "certified") || !strcmp(measure, "training");
+    return !strcmp(source, "file_review") && !strcmp(measure, "pass");
+}
+
+int ind_module_stock(const def *ind)
+{
+    const char *src = json_string_value(json_object_get(ind->json, "source"));
+    return src && !strcmp(src, "officers");
+}
+
+/* 案卷评查合格率: per unit, the scored files (band set) of the campaigns whose
+ * reviewed period starts within from..to, and those 优秀 or 合格. */
+static int review_units(store_conn *c, int a, int b, const ind_module_opts *o, ind_unit_cb cb, void *ctx)
+{
+    char lo[16], hi[16];
+    snprintf(lo, sizeof(lo), "%04d-%02d-01", a / 100 % 10000, a % 100);
+    snprintf(hi, sizeof(hi), "%04d-%02d-31", b / 100 % 10000, b % 100);
+    store_stmt *st;
+    if (store_prepare(c,
+                      "SELECT f.unit_id, sum(CASE WHEN f.band IN ('excellent', 'pass') THEN 1 ELSE 0 END), count(*)"
+                      " FROM review_files f JOIN review_campaigns k ON k.id = f.campaign_id"
+                      " JOIN units u ON u.id = f.unit_id"
+                      " WHERE f.band <> '' AND k.period_from >= ?1 AND k.period_from <= ?2"
+                      " AND u.region_code LIKE ?3 || '%' GROUP BY f.unit_id ORDER BY f.unit_id",
+                      &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, lo);
+    store_bind_text(st, 2, hi);
+    store_bind_text(st, 3, o->region_prefix ? o->region_prefix : "");
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        cb(ctx, store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2));
+    store_done(st);
+    return rc == STORE_DONE ? FZ_OK : FZ_ERR;
 }
 
 int ind_is_module(const def *ind)
@@ -62,6 +98,8 @@ int ind_module_units(store_conn *c, const def *ind, const char *from, const char
         return FZ_INVALID;
     if (a > o->today_ymd / 100)
         return FZ_OK; /* not begun: nothing to count yet */
+    if (!ind_module_stock(ind))
+        return review_units(c, a, b, o, cb, ctx);
     int ref = b * 100 + date_days_in_month(b / 100, b % 100); /* today when later: officers_query_at */
     officer_query q = {.required_hours = o->required_hours};
     if (officers_query_at(&q, ref, o->today_ymd))

@@ -8,10 +8,16 @@
  *     measure "training"   培训学时达标率: certified officers with the year's
  *                          required training hours / certified officers
  *
- * These are stocks on a day, not sums of events: a quarter's value is the
- * value on its last day, and a year's on 31 December. They are read from
- * the registry at request time (a county has hundreds to a few thousand
- * officers: one indexed pass), never stored in indicator_values. */
+ *   source "file_review" (engine/file_review.h), a sum over the period:
+ *     measure "pass"       案卷评查合格率: files scored 优秀 or 合格 / files
+ *                          scored, of the campaigns whose reviewed period
+ *                          (period_from) starts within the period
+ *
+ * The officers' measures are stocks on a day, not sums of events: a
+ * quarter's value is the value on its last day, and a year's on 31
+ * December. All are read at request time (a county has hundreds to a few
+ * thousand officers and tens of reviewed files a year: one indexed pass),
+ * never stored in indicator_values. */
 #ifndef FZ_IND_MODULE_H
 #define FZ_IND_MODULE_H
 
@@ -26,6 +32,9 @@ int ind_module_known(const char *source, const char *measure);
 
 /* 1 when ind is computed by a module. */
 int ind_is_module(const def *ind);
+/* 1 when its value is a stock on the period's last day (officers), 0 when a
+ * sum over the period (file_review). */
+int ind_module_stock(const def *ind);
 
 typedef struct ind_module_opts {
     const char *region_prefix; /* units whose region code starts with it */
@@ -34,8 +43,9 @@ typedef struct ind_module_opts {
 } ind_module_opts;
 
 /* cb(ctx, unit, num, den) per unit for module indicator ind over the months
- * from..to ("YYYY-MM"): its value on the last day of to, or today when that
- * is later; nothing when from is after today's month (not begun). FZ_OK,
+ * from..to ("YYYY-MM"): a stock's value on the last day of to (or today
+ * when that is later), a sum's over the months; nothing when from is after
+ * today's month (not begun). FZ_OK,
  * FZ_INVALID (a month malformed) or a store error. */
 typedef void (*ind_unit_cb)(void *ctx, int64_t unit, int64_t num, int64_t den);
 int ind_module_units(store_conn *c, const def *ind, const char *from, const char *to, const ind_module_opts *o,

@@ -68,6 +68,7 @@ vars.month_now = now.getMonth() + 1;
 vars.mi_now = now.getMonth();
 vars.quarter_now = Math.floor(now.getMonth() / 3) + 1;
 vars.diff_month_30 = vars.ym_30 !== vars.ym_today ? 'yes' : '';
+vars.years_ago_3_ym = vars.years_ago_3.slice(0, 7);
 const sessions = {};
 const admin = await loginAdmin(srv.base);
 sessions.admin = { cookie: admin.cookie, csrf: admin.csrf };
