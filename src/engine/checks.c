@@ -205,8 +205,9 @@ static int check_two_officers(const check_arg *a, char *why, size_t n)
 
 /* ---- amounts set as data: the penalty_thresholds catalog ---- */
 
-/* The amount in force for item and party, and where it comes from (src). */
-static int threshold(store_conn *w, int item, pen_party p, int64_t *amount, char *src, size_t n)
+/* The amount in force for item and party at as_of (ms; 0: now), and where
+ * it comes from (src). */
+static int threshold_at(store_conn *w, int item, pen_party p, int64_t as_of, int64_t *amount, char *src, size_t n)
 {
     static const char *const cols[] = {"f_item", "f_party_kind", "f_amount", "f_basis", NULL};
     int ok;
@@ -215,11 +216,15 @@ static int threshold(store_conn *w, int item, pen_party p, int64_t *amount, char
     int found = 0;
     if (ok) {
         store_stmt *st;
-        if (store_prepare(w, "SELECT f_amount, f_basis FROM cat_penalty_thresholds WHERE valid_to = 0 AND f_item = ?"
-                             " AND f_party_kind = ? AND f_amount IS NOT NULL ORDER BY row_id DESC LIMIT 1", &st))
+        if (store_prepare(w, "SELECT f_amount, f_basis FROM cat_penalty_thresholds"
+                             " WHERE ((?3 = 0 AND valid_to = 0) OR (?3 > 0 AND valid_from <= ?3"
+                             "   AND (valid_to = 0 OR valid_to > ?3)))"
+                             " AND f_item = ?1 AND f_party_kind = ?2 AND f_amount IS NOT NULL ORDER BY row_id DESC LIMIT 1",
+                          &st))
             return FZ_ERR;
         store_bind_text(st, 1, pen_threshold_item(item));
         store_bind_text(st, 2, pen_party_label(p));
+        store_bind_int(st, 3, as_of);
         int rc = store_step(st);
         if (rc == STORE_ROW) {
             found = 1;
@@ -235,6 +240,23 @@ static int threshold(store_conn *w, int item, pen_party p, int64_t *amount, char
         *amount = pen_threshold_default(item, p);
         snprintf(src, n, "系统默认示例值，应按本省规定在「行政处罚数额标准」名录中设置");
     }
+    return FZ_OK;
+}
+
+static int threshold(store_conn *w, int item, pen_party p, int64_t *amount, char *src, size_t n)
+{
+    return threshold_at(w, item, p, 0, amount, src, n);
+}
+
+int checks_hearing_applies(store_conn *w, const char *party_kind, const pen_measures *m, int64_t as_of, int *applies)
+{
+    pen_party p = pen_party_kind(party_kind);
+    int64_t fine_at, conf_at;
+    char src[240];
+    if (threshold_at(w, PEN_T_FINE, p, as_of, &fine_at, src, sizeof(src)) ||
+        threshold_at(w, PEN_T_CONFISCATION, p, as_of, &conf_at, src, sizeof(src)))
+        return FZ_ERR;
+    *applies = pen_hearing_triggers(m, fine_at, conf_at) != 0;
     return FZ_OK;
 }
 

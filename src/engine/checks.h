@@ -72,4 +72,13 @@ typedef struct check_def {
 /* The registered check called name, or NULL. */
 const check_def *check_find(const char *name);
 
+/* 第六十三条 for a proposal read from a case (the 指标 rule "hearing_right",
+ * engine/indicators.c): *applies = 1 when m falls under a case in which the
+ * party has the right to a hearing, with the 较大数额 of the
+ * penalty_thresholds catalog in force at as_of (ms; 0: now) for party_kind
+ * (自然人 / 法人或其他组织 …). FZ_OK or a store error. */
+struct pen_measures;
+int checks_hearing_applies(store_conn *w, const char *party_kind, const struct pen_measures *m, int64_t as_of,
+                           int *applies);
+
 #endif

@@ -776,6 +776,9 @@ static void validate_conditions(vctx *v, json_t *m, const char *p)
     }
     if (cs && !clk)
         verr(v, p, "clock_state 须与 clock 同用");
+    const char *rule = str(v, m, "rule", p, 0);
+    if (rule && strcmp(rule, "hearing_right") != 0)
+        verr(v, sub(q, sizeof(q), p, "rule"), "未知规则 \"%s\"（可用：hearing_right，第六十三条应告知听证的情形）", rule);
     json_t *ev = json_object_get(m, "event");
     if (ev) {
         sub(q, sizeof(q), p, "event");
@@ -802,9 +805,9 @@ static void validate_conditions(vctx *v, json_t *m, const char *p)
  * Names are resolved against the other definitions in the second pass. */
 static void validate_measure(vctx *v, json_t *doc, const char *key)
 {
-    static const char *const keys[] = {"procedure", "catalog", "where",       "event", "state",
-                                       "date",      "clock",   "clock_state", "any",   NULL};
-    static const char *const akeys[] = {"where", "event", "state", "clock", "clock_state", NULL};
+    static const char *const keys[] = {"procedure", "catalog",     "where", "event", "state", "date",
+                                       "clock",     "clock_state", "any",   "rule",  NULL};
+    static const char *const akeys[] = {"where", "event", "state", "clock", "clock_state", "rule", NULL};
     char p[200], q[220];
     json_t *m = json_object_get(doc, key);
     snprintf(p, sizeof(p), "$.%s", key);
@@ -839,7 +842,7 @@ static void validate_measure(vctx *v, json_t *doc, const char *key)
         validate_conditions(v, alt, r);
     }
     if (cat && (json_object_get(m, "clock") || json_object_get(m, "event") || json_object_get(m, "state") ||
-                json_object_get(m, "date") || any))
+                json_object_get(m, "date") || json_object_get(m, "rule") || any))
         verr(v, p, "名录上的筛选只能用 where（指标计算目前只支持程序）");
 }
 
@@ -918,6 +921,23 @@ static void check_condition_refs(vctx *v, const def *target, int proc, json_t *m
         snprintf(q, sizeof(q), "%s.state[%zu]", p, i);
         if (!json_is_string(w) || !has_name(json_object_get(target->json, "states"), json_string_value(w)))
             verr(v, q, "状态未在 %s 中定义", target->name);
+    }
+    /* Rule hearing_right reads the proposal and the party (engine/indicators.c). */
+    static const struct {
+        const char *name, *type;
+    } hearing[] = {{"proposed_fine", "money"},         {"proposed_confiscation", "money"},
+                   {"proposed_license", "enum"},       {"proposed_business", "enum"},
+                   {"proposed_other_serious", "bool"}, {"party", "party"}};
+    const char *rule = json_string_value(json_object_get(m, "rule"));
+    for (size_t k = 0; rule && k < sizeof(hearing) / sizeof(hearing[0]); k++) {
+        json_t *fd, *hit = NULL;
+        json_array_foreach(fields, i, fd) if (!strcmp(json_string_value(json_object_get(fd, "name")), hearing[k].name)) hit = fd;
+        const char *ht = hit ? json_string_value(json_object_get(hit, "type")) : NULL;
+        if (!proc || !ht || strcmp(ht, hearing[k].type) != 0) {
+            snprintf(q, sizeof(q), "%s.rule", p);
+            verr(v, q, "规则 %s 需要程序中有 %s 类型的字段 %s", rule, hearing[k].type, hearing[k].name);
+            break;
+        }
     }
     json_t *ev = json_object_get(m, "event");
     const char *acts[2] = {json_string_value(json_object_get(ev, "action")),

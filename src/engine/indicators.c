@@ -13,12 +13,15 @@
  * A measure is satisfied when every one of its conditions holds: the
  * procedure is the case's, state in "state", each "where" (field in / eq /
  * not_in), the named "clock" exists (with its state in "clock_state" when
- * given) and, for "event", a step of that action was taken; and, when it
- * has "any", at least one of those alternatives' conditions.
+ * given), for "event", a step of that action was taken, for "rule":
+ * "hearing_right", the proposal falls under 第六十三条 (engine/checks.h);
+ * and, when it has "any", at least one of those alternatives' conditions.
  *
  * SQL here names tables and columns only from validated definitions
  * (case_<kind>, f_<field>); every value is bound. */
 #include "engine/indicators.h"
+#include "engine/checks.h"
+#include "engine/penalty.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/strbuf.h"
@@ -86,6 +89,43 @@ static void add_col(strbuf *b, json_t *seen, const char *f)
     strbuf_printf(b, builtin(f) ? ", %s" : ", f_%s", f);
 }
 
+/* The fields rule "hearing_right" reads (defs.c checks the procedure has
+ * them): the proposal and the party's kind. */
+static const char *const hearing_fields[] = {"proposed_fine",     "proposed_confiscation",  "proposed_license",
+                                             "proposed_business", "proposed_other_serious", "party__kind", NULL};
+
+static void add_rule_cols(strbuf *b, json_t *seen)
+{
+    for (int i = 0; hearing_fields[i]; i++)
+        add_col(b, seen, hearing_fields[i]);
+}
+
+/* Rule "hearing_right": the proposal falls under 第六十三条 with the
+ * 较大数额 in force when it was last made (the latest 告知 or 调整拟处罚,
+ * else the case's entry), so a later change of the thresholds catalog does
+ * not change a fact behind the maintenance's back. 1, 0 or -1 (store). */
+static int hearing_right(store_conn *c, const char *skind, const char *sid, const json_t *row)
+{
+    int64_t as_of = 0;
+    if (store_query_int(c, &as_of, 0,
+                        "SELECT coalesce(max(at), 0) FROM events WHERE subject_kind = ? AND subject_id = ?"
+                        " AND action IN ('case.inform', 'case.revise_proposal')",
+                        "ss", skind, sid))
+        return -1;
+    if (!as_of)
+        as_of = strtoll(json_string_value(json_object_get(row, "created_at")), NULL, 10);
+#define TXT(f) json_string_value(json_object_get(row, f))
+    pen_measures m = {.fine = strtoll(TXT("proposed_fine"), NULL, 10),
+                      .confiscation = strtoll(TXT("proposed_confiscation"), NULL, 10),
+                      .license = TXT("proposed_license"),
+                      .business = TXT("proposed_business"),
+                      .other_serious = !strcmp(TXT("proposed_other_serious"), "1")};
+    int applies = 0;
+    int rc = checks_hearing_applies(c, TXT("party__kind"), &m, as_of, &applies);
+#undef TXT
+    return rc ? -1 : applies;
+}
+
 /* The case's columns an indicator needs, as text: {"state": .., "unit_id": ..,
  * "created_at": .., field: ..}. NULL when the case does not exist. */
 static json_t *load_row(store_conn *c, const def *ind, const char *kind, int64_t id, int *err)
@@ -108,7 +148,11 @@ static json_t *load_row(store_conn *c, const def *ind, const char *kind, int64_t
         {
             json_array_foreach(json_object_get(alt, "where"), i, w)
                 add_col(&b, seen, json_string_value(json_object_get(w, "field")));
+            if (json_object_get(alt, "rule"))
+                add_rule_cols(&b, seen);
         }
+        if (json_object_get(m, "rule"))
+            add_rule_cols(&b, seen);
     }
     add_col(&b, seen, date_of(ind));
     strbuf_printf(&b, " FROM case_%s WHERE id = ?", kind);
@@ -218,6 +262,12 @@ static int conditions_hold(store_conn *c, const json_t *m, const char *kind, int
             return -1;
         if (!ok)
             return 0;
+    }
+    const char *rule = json_string_value(json_object_get(m, "rule"));
+    if (rule) {
+        int h = hearing_right(c, skind, sid, row);
+        if (h <= 0)
+            return h;
     }
     const char *act = json_string_value(json_object_get(json_object_get(m, "event"), "action"));
     if (act) {

@@ -233,6 +233,22 @@ static void test_indicator_module_source(void **state)
                "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"持证率\",\"period\":\"year\",\"group\":\"unit\","
                "\"target\":1,\"direction\":\">=\",\"measure\":\"certified\"}");
     expect_error("$.source", "必填");
+    /* A rule: a known name, on a procedure with the fields it reads. */
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"听证告知率\",\"period\":\"year\","
+               "\"group\":\"unit\",\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\","
+               "\"rule\":\"hearing_rite\"}}");
+    expect_error("$.numerator.rule", "hearing_right");
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"听证告知率\",\"period\":\"year\","
+               "\"group\":\"unit\",\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\","
+               "\"any\":[{\"rule\":\"hearing_right\"},{\"state\":[\"done\"]}]}}");
+    expect_error("$.numerator.any[0].rule", "proposed_fine");
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"或\",\"period\":\"year\","
+               "\"group\":\"unit\",\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\","
+               "\"any\":[{\"state\":[\"done\"]}]}}");
+    expect_error("$.numerator.any", "至少给出两个");
     /* Valid on its own, but the officers catalogs are not loaded here. */
     write_file("x.json",
                "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"持证率\",\"period\":\"year\",\"group\":\"unit\","
