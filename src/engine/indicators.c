@@ -694,13 +694,28 @@ int ind_recompute(store_conn *w, const defs *d, int check, FILE *out, int64_t *n
  * kept before months) rebuilds the values on the next start. */
 #define IND_FORMAT "ind-facts-v2:month"
 
-/* SM3 over the format and every indicator definition, in definition order. */
+/* 1 when def x is an indicator or a procedure an indicator reads (its
+ * states, fields and actions decide the facts too). */
+static int signs(const defs *d, const def *x)
+{
+    if (x->type == DEF_INDICATOR)
+        return 1;
+    if (x->type != DEF_PROCEDURE)
+        return 0;
+    for (int i = 0; i < d->n; i++)
+        if (d->items[i].type == DEF_INDICATOR && uses_kind(&d->items[i], x->name))
+            return 1;
+    return 0;
+}
+
+/* SM3 over the format, every indicator definition and every procedure they
+ * read, in definition order. */
 static int defs_signature(const defs *d, char out[SM3_HEX_LEN + 1])
 {
     strbuf b = STRBUF_INIT;
     strbuf_puts(&b, IND_FORMAT);
     for (int i = 0; i < d->n; i++) {
-        if (d->items[i].type != DEF_INDICATOR)
+        if (!signs(d, &d->items[i]))
             continue;
         char *t = json_dumps(d->items[i].json, JSON_COMPACT | JSON_SORT_KEYS);
         if (!t) {

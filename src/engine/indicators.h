@@ -24,9 +24,9 @@ typedef struct store store;
  * CLI) before any write job runs; NULL (the default) turns maintenance off. */
 void ind_set_defs(const defs *d);
 
-/* ind_set_defs(d), then, when the indicator definitions (or the way facts
- * are kept) differ from those the stored values were computed with (meta
- * key indicator_defs: an SM3 of them), recomputes every fact and value in
+/* ind_set_defs(d), then, when the indicator definitions, the procedures
+ * they read or the way facts are kept differ from those the stored values
+ * were computed with (meta key indicator_defs: an SM3 of them), recomputes every fact and value in
  * one write job, so values never mix two definitions. Call it before the
  * first write job of every command that maintains indicators (serve,
  * import, calendar import, demo). *recomputed: the number of facts rebuilt,
