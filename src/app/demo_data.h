@@ -64,8 +64,10 @@ extern const int demo_ncourses;
 extern const char *const demo_power_objects[];
 extern const int demo_npower_objects;
 
-/* The 2023 national holiday arrangement (国办发明电〔2022〕16号) as a
- * calendar file (docs/deadlines.md), so 2023's working-day deadlines are exact. */
+/* The 2022 (国办发明电〔2021〕11号) and 2023 (国办发明电〔2022〕16号) national
+ * holiday arrangements as calendar files (docs/deadlines.md), so the
+ * working-day deadlines of both years are exact. */
+extern const char demo_holidays_2022[];
 extern const char demo_holidays_2023[];
 
 #endif

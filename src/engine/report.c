@@ -386,6 +386,10 @@ int report_annual_model(store_conn *c, const defs *d, const report_opts *o, json
                   " AND published_on LIKE ?",
                   "s", like),
             " 件", "公示记录 publications（本年度公示、未撤回的行政处罚决定）");
+    snprintf(buf, sizeof(buf), "%04d-12-31", year);
+    fig_int(&x, s3, "累计公示行政执法决定（行政处罚决定、行政检查结果等）",
+            q_int(&x, "SELECT COUNT(*) FROM publications WHERE withdrawn_at = 0 AND published_on <= ?", "s", buf),
+            " 件", "公示记录 publications（截至本年末公示、未撤回的各类行政执法决定，含往年）");
     fig_ind(&x, s3, table, "penalty_publish_on_time", "行政处罚决定按时公示率");
     fig_ind(&x, s3, table, "penalty_handling_on_time", "行政处罚按期办结率");
     fig_ind(&x, s3, table, "penalty_legal_review", "重大执法决定法制审核率");

@@ -1,8 +1,10 @@
 // 演示数据 (issue 8): `fazhi demo` on a new data dir writes the demonstration
 // county through the engine; the API then shows the speech's figures (units,
-// 221 penalty cases, 持证率 54.62% / 87.13%), the chain verifies, the
-// incrementally kept indicators equal a recompute, a second run on a used
-// dir is refused, and the same seed gives the same chain head.
+// 221 penalty cases, 持证率 54.62% / 87.13%, 培训 43 期, 1234 人参加考试,
+// 累计公示 10236 件) and the previous year's for 同比 (2022 cases, trainings,
+// disclosure requests), the chain verifies, the incrementally kept
+// indicators equal a recompute, a second run on a used dir is refused, and
+// the same seed gives the same chain head.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,11 +57,17 @@ const c = demo('7');
 t.check('another seed, another chain', c.r.code === 0 && head(c.data) !== h1, head(c.data));
 for (const d of [b.data, c.data]) fs.rmSync(path.dirname(d), { recursive: true, force: true });
 
-// Dates are historic: every case event is in the simulated year (or its
-// tail into the next January/February), none at today's date.
+// Dates are historic: every case event is between the first history year
+// (2019: the 行政检查 results the platform holds since then) and the year's
+// tail into the next January/February, none at today's date; the year's and
+// the previous year's cases both have their steps.
 const range = sql(a.data, "SELECT min(at) || ' ' || max(at) FROM events WHERE action LIKE 'case.%'").split(' ').map(Number);
-t.check('events carry historic times', new Date(range[0]).getUTCFullYear() === 2023 &&
+t.check('events carry historic times', new Date(range[0]).getUTCFullYear() === 2019 &&
   new Date(range[1]).getUTCFullYear() <= 2024, range.map((x) => new Date(x).toISOString()).join(' .. '));
+const yearOf = (y) => `at >= ${Date.UTC(y, 0, 1) - 8 * 3600000} AND at < ${Date.UTC(y + 1, 0, 1) - 8 * 3600000}`;
+const steps = [2022, 2023].map((y) => sql(a.data, "SELECT count(*) FROM events WHERE subject_kind = 'case:penalty'" +
+  ` AND action IN ('case.decide', 'case.publish', 'case.archive') AND ${yearOf(y)}`));
+t.check('penalty cases with their steps in 2022 and 2023', steps.every((n) => Number(n) > 100), steps.join(' / '));
 const late = sql(a.data, "SELECT count(*) FROM clocks WHERE name = 'publish' AND state = 'stopped_late'");
 const ontime = sql(a.data, "SELECT count(*) FROM clocks WHERE name = 'publish' AND state = 'stopped_in_time'");
 t.check('公示: most on time, a few late', Number(late) > 0 && Number(ontime) > 10 * Number(late), `${ontime} on time, ${late} late`);
@@ -69,6 +77,35 @@ t.check('赋权: 86 基本目录 / 39 共性 / 1 个性', deleg === '个性:1 �
 const sessions = sql(a.data, "SELECT count(DISTINCT f_course) FROM cat_officer_trainings WHERE valid_to = 0 AND f_year = 2023");
 const exams = sql(a.data, "SELECT count(*) FROM cat_officer_exams WHERE valid_to = 0 AND f_held_on LIKE '2023-%'");
 t.check('培训 43 期, 1234 人参加考试', sessions === '43' && exams === '1234', `${sessions} sessions, ${exams} examinees`);
+const sessions22 = sql(a.data, "SELECT count(DISTINCT f_course) || ' ' || count(*) FROM cat_officer_trainings WHERE valid_to = 0 AND f_year = 2022");
+t.check('2022: 28 期培训', /^28 \d{3,}$/.test(sessions22), sessions22);
+// 累计公示: every publication up to the end of 2023 (行政处罚决定 and 行政检查结果
+// since 2019), each with its chained event.
+const pubs = sql(a.data, "SELECT count(*) FROM publications WHERE withdrawn_at = 0 AND published_on <= '2023-12-31'");
+const pubEvents = sql(a.data, "SELECT count(*) FROM events WHERE action = 'publication.published' AND " +
+  `at < ${Date.UTC(2024, 0, 1) - 8 * 3600000}`);
+t.check('累计公示 10236 件, each an event', pubs === '10236' && pubEvents === '10236', `${pubs} publications, ${pubEvents} events`);
+const pubYears = sql(a.data, "SELECT count(DISTINCT substr(published_on, 1, 4)) FROM publications WHERE published_on <= '2023-12-31'");
+t.check('累计公示: published from 2019 to 2023', pubYears === '5', pubYears);
+
+// The annual report (fazhi report annual) reads these figures from the record.
+function report(year) {
+  const out = path.join(path.dirname(a.data), `report-${year}.html`);
+  const r = run(['report', 'annual', '--data', a.data, '--year', String(year), '--format', 'html', '--out', out]);
+  return r.code === 0 ? fs.readFileSync(out, 'utf8').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ') : `FAILED ${r.err}`;
+}
+const r23 = report(2023), r22 = report(2022);
+const figure = (text, label) => (new RegExp(`${label}[^：]*：\\s*([^。]*)`).exec(text) || [])[1];
+t.check('report 2023: 221 件案件、24 件公开申请', figure(r23, '办理行政执法（行政处罚）案件') === '221 件' &&
+  figure(r23, '办理政府信息公开申请') === '24 件', `${figure(r23, '办理行政执法（行政处罚）案件')} / ${figure(r23, '办理政府信息公开申请')}`);
+t.check('report 2023: 累计公示 10236 件', figure(r23, '累计公示行政执法决定') === '10236 件', figure(r23, '累计公示行政执法决定'));
+t.check('report 2023: 持证率 87.13%, 上年度 54.62%', figure(r23, '执法人员持证率') === '87.13%' &&
+  /^54\.62%/.test(figure(r23, '上年度（2022年）持证率') || ''), `${figure(r23, '执法人员持证率')} / ${figure(r23, '上年度（2022年）持证率')}`);
+t.check('report 2023: 培训 43 期, 1234 人参加考试', /^43 期、/.test(figure(r23, '行政执法培训') || '') &&
+  /^1234 人参加/.test(figure(r23, '行政执法资格考试') || ''), `${figure(r23, '行政执法培训')} / ${figure(r23, '行政执法资格考试')}`);
+t.check('report 2022: 187 件案件、19 件公开申请、28 期培训', figure(r22, '办理行政执法（行政处罚）案件') === '187 件' &&
+  figure(r22, '办理政府信息公开申请') === '19 件' && /^28 期、/.test(figure(r22, '行政执法培训') || ''),
+  `${figure(r22, '办理行政执法（行政处罚）案件')} / ${figure(r22, '办理政府信息公开申请')} / ${figure(r22, '行政执法培训')}`);
 
 const ind = run(['indicators', 'recompute', '--check', '--data', a.data]);
 t.check('indicators: incremental = recompute', ind.code === 0 && /^OK/.test(ind.out), `exit ${ind.code}: ${ind.out}${ind.err}`);
@@ -94,10 +131,18 @@ try {
   t.check('regions: 11 townships with villages', towns.length === 11 &&
     (regions.rows || []).filter((r) => r.level === 5).length >= 44, `${towns.length} townships`);
 
+  // 221 cases of 2023 (行政处罚〔2023〕1–221号) and 187 of 2022 for 同比.
   const cases = await sup.get('/api/cases/penalty?size=1');
-  t.check('执法案件 221 件', cases.status === 200 && cases.json.total === 221, `${cases.status} ${cases.text.slice(0, 200)}`);
+  t.check('执法案件 221 件 (2023) + 187 件 (2022)', cases.status === 200 && cases.json.total === 221 + 187,
+    `${cases.status} ${cases.text.slice(0, 200)}`);
+  const byYear = sql(a.data, "SELECT sum(CASE WHEN no LIKE '%〔2023〕%' THEN 1 ELSE 0 END) || ' ' ||" +
+    " sum(CASE WHEN no LIKE '%〔2022〕%' THEN 1 ELSE 0 END) FROM case_penalty");
+  t.check('执法案件 221 件 numbered 〔2023〕', byYear === '221 187', byYear);
   const first = cases.json?.rows?.[0];
   t.check('case numbers of the year', first && /〔2023〕/.test(first.no), first && first.no);
+  const insp = await sup.get('/api/cases/inspection?size=1&state=published');
+  t.check('行政检查 results, all published', insp.status === 200 && insp.json.total > 9000 && !insp.json.total_capped,
+    `${insp.status} ${insp.text.slice(0, 200)}`);
 
   for (const [year, pct] of [[2022, '54.62'], [2023, '87.13']]) {
     const r = await sup.get(`/api/enforcement/officers/status?year=${year}&size=1`);
@@ -110,7 +155,21 @@ try {
     camp.state === 'closed' && camp.files >= 40 && camp.scored === camp.files && /^2023/.test(camp.name),
     `${rv.status} ${rv.text.slice(0, 300)}`);
   const disc = await sup.get('/api/cases/disclosure_request?size=1');
-  t.check('政府信息公开申请 24 件', disc.status === 200 && disc.json.total === 24, `${disc.status} ${disc.text.slice(0, 200)}`);
+  t.check('政府信息公开申请 24 件 (2023) + 19 件 (2022)', disc.status === 200 && disc.json.total === 24 + 19,
+    `${disc.status} ${disc.text.slice(0, 200)}`);
+  // 同比: every indicator has its 2022 value beside 2023's — except 案卷评查合格率: the demo's one campaign
+  // reviews 2023's files (the speech's review of 2022's files is not modelled, docs/demo.md).
+  const ind23 = await sup.get('/api/indicators?year=2023');
+  const noPrev = (ind23.json?.indicators || []).filter((i) => i.name !== 'file_review_pass' &&
+    (i.county.value === null || i.county.prev_value === null));
+  const fr = (ind23.json?.indicators || []).find((i) => i.name === 'file_review_pass');
+  t.check('案卷评查合格率 2023 from the 2023 campaign: scored files behind it, no 2022 campaign',
+    fr && fr.county.den > 0 && fr.county.prev_value === null, JSON.stringify(fr?.county));
+  t.check('indicators 2023: value and 同比 (2022) for every indicator', ind23.status === 200 &&
+    ind23.json.indicators.length >= 4 && noPrev.length === 0, `${ind23.status} ${noPrev.map((i) => i.name).join(' ')}`);
+  const st22 = await sup.get('/api/enforcement/officers/status?year=2022&size=1');
+  t.check('2022: trained officers (学时达标 > 0)', st22.status === 200 && st22.json.summary.hours_met > 0,
+    JSON.stringify(st22.json?.summary));
 } catch (e) {
   t.fail('api', e.stack || String(e));
 } finally {
