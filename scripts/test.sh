@@ -118,6 +118,7 @@ suite authz-matrix-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/authz_m
 suite calendar-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/calendar.mjs
 suite attachments-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/attachments.mjs
 suite indicators-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/indicators.mjs
+suite report-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/report.mjs
 
 if [ $pg_ok -eq 1 ]; then
   suite api-pg-asan env FAZHI_TEST_PG="$PG_DIR" FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs

@@ -36,6 +36,7 @@ const api_route api_routes[] = {
     {"GET", "/api/indicators", api_indicators, "indicators", "case:view"},
     {"GET", "/api/indicators/trend", api_indicator_trend, "indicator_trend", "case:view"},
     {"GET", "/api/indicators/{name}/cases", api_indicator_cases, "indicator_cases", "case:view"},
+    {"GET", "/api/reports/annual", api_report_annual, "report_annual", "case:view"},
     {"GET", "/api/catalogs/{name}", api_catalogs_list, "catalogs_list", "catalog:view"},
     {"POST", "/api/catalogs/{name}", api_catalogs_create, "catalogs_create", "catalog:edit"},
     {"GET", "/api/catalogs/{name}/{id}", api_catalogs_get, "catalogs_get", "catalog:view"},

@@ -56,6 +56,8 @@ int api_indicators(req *r);
 int api_indicator_trend(req *r);
 /* indicator_cases_api.c */
 int api_indicator_cases(req *r);
+/* report_api.c */
+int api_report_annual(req *r);
 int api_cases_assign(req *r);
 int api_attachments_upload(req *r);
 int api_attachments_list(req *r);

@@ -319,8 +319,11 @@ try {
     // number are listed within the caller's scope (450-indicators.json checks
     // the scope on cases that count).
     { m: 'GET', p: '/api/indicators', need: 'case:view', ok: 200, build: () => ({ path: '/api/indicators' }) },
+    { m: 'GET', p: '/api/indicators/trend', need: 'case:view', ok: 200, build: () => ({ path: '/api/indicators/trend' }) },
     { m: 'GET', p: '/api/indicators/{name}/cases', need: 'case:view', ok: 200,
       build: () => ({ path: '/api/indicators/disclosure_reply_on_time/cases?part=numerator' }) },
+    // 年度报告: the county's report, like the 指标看板 (case:view, no data scope).
+    { m: 'GET', p: '/api/reports/annual', need: 'case:view', ok: 200, build: () => ({ path: '/api/reports/annual' }) },
     { m: 'GET', p: '/api/enforcement/inspections/stats', need: 'case:view', ok: 200,
       build: () => ({ path: '/api/enforcement/inspections/stats' }) },
     // 法制审核 queue: the cases in review within the caller's scope.

@@ -5,10 +5,12 @@
 // exist, the unmet indicators in 六, the separate 外部评价（非系统计算）
 // section from the external_results catalog; the docx is a well-formed OOXML
 // package, the xlsx a workbook; bad options are refused without a file.
+// Then GET /api/reports/annual on the same data: the JSON model against the
+// CLI's HTML, the three files as downloads, 400/401/403.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { run, storeArgs, tally, tmpDir } from './lib.mjs';
+import { login, run, startServer, storeArgs, tally, tmpDir } from './lib.mjs';
 
 const t = tally();
 const dir = tmpDir('fazhi-report-');
@@ -108,6 +110,96 @@ const noOut = run(['report', 'annual', '--data', data, '--year', '2023', '--form
 t.check('missing --out: exit 2', noOut.code === 2 && /--out/.test(noOut.err), noOut.err);
 const left = fs.readdirSync(dir).filter((f) => f.startsWith('bad') || f.includes('.tmp-'));
 t.check('bad input leaves no file', left.length === 0 && fs.statSync(path.join(dir, 'data')).isDirectory(), left.join(' '));
+
+// ---- GET /api/reports/annual (docs/report.md §5): the same model and files
+// over HTTP, on the same data as the CLI above (its HTML is the reference).
+const srv = await startServer(data);
+try {
+  const PW = 'Demo-Fazhi-2023';
+  const leader = await login(srv.base, 'xzf_ld', PW);
+  const officer = await login(srv.base, 'scdd_zf1', PW);
+  const sysAdmin = await login(srv.base, 'admin', PW);
+  const API = '/api/reports/annual';
+
+  let r = await fetch(`${srv.base}${API}?year=2023`);
+  t.check('api: 401 without login', r.status === 401, `HTTP ${r.status}`);
+  r = await sysAdmin.get(`${API}?year=2023`);
+  t.check('api: 403 for the 系统管理员 (no case:view)', r.status === 403 && r.json?.error?.code === 'forbidden', `${r.status} ${r.text.slice(0, 200)}`);
+
+  r = await leader.get(`${API}?year=2023`);
+  const m = r.json || {};
+  t.check('api: leader gets the JSON model', r.status === 200 && m.title === 'X县2023年度法治政府建设情况报告' &&
+    m.year === 2023 && m.county === 'X县', `${r.status} ${r.text.slice(0, 200)}`);
+  const secs = m.sections || [];
+  t.check('api: sections 一 to 五', secs.map((x) => x.no).join('') === '一二三四五', secs.map((x) => x.no).join(''));
+  const figs = secs.flatMap((x) => x.figures || []);
+  const notInCli = figs.filter((f) => !ht.includes(`${f.label}：${f.value}`)).map((f) => `${f.label}：${f.value}`);
+  t.check(`api: every figure (${figs.length}) equals the CLI's`, figs.length > 20 && notInCli.length === 0, notInCli.slice(0, 3).join(' | '));
+  const fig = (label) => (figs.find((f) => f.label === label) || {}).value || '';
+  t.check('api: fixture figures (221 件, 87.13%, 86/39/1, 24 件)', fig('办理行政执法（行政处罚）案件') === '221 件' &&
+    fig('执法人员持证率') === '87.13%' && /基本目录 86 项、共性事项 39 项、个性事项 1 项/.test(fig('赋予乡镇行政职权')) &&
+    fig('办理政府信息公开申请') === '24 件', JSON.stringify(figs.slice(0, 3)));
+  const missing = figs.filter((f) => !f.available);
+  t.check('api: modules not connected are 数据未接入 (available: false)', missing.length > 5 &&
+    missing.every((f) => f.value === '数据未接入') && figs.filter((f) => f.available).every((f) => f.value !== '数据未接入'),
+  JSON.stringify(missing[0]));
+  const inds = m.indicators || [];
+  t.check('api: indicators as in the CLI table', inds.length >= 4 && inds.every((i) => ht.includes(`${i.title}${i.num}/${i.den}`) &&
+    (i.met === null || typeof i.met === 'boolean')), JSON.stringify(inds[0]));
+  const sh = m.shortcomings || {};
+  t.check('api: 六 lists the missing areas and the unmet indicators', Array.isArray(sh.unmet) && Array.isArray(sh.missing) &&
+    sh.missing.length === missing.length && sh.unmet.every((u) => six.includes(`${u.title}为 ${u.value}，未达到目标 ${u.target}`)),
+  JSON.stringify(sh).slice(0, 300));
+  const ex = m.external || [];
+  t.check('api: external results of the year only, apart', ex.length === 1 && ex[0].value === '88.72分' &&
+    ex[0].notes.includes('<较上年下滑1名>'), JSON.stringify(ex));
+
+  r = await officer.get(`${API}?year=2023`);
+  t.check('api: an officer (执法人员, case:view) may read it too', r.status === 200 && r.json?.title === m.title, `${r.status}`);
+  r = await leader.get(API);
+  t.check('api: year defaults to last year', r.status === 200 && r.json?.year === new Date().getFullYear() - 1, `${r.status} ${r.json?.year}`);
+
+  // Files: content type, attachment name (RFC 6266 filename*), bytes.
+  const fileName = (h) => { const x = /filename\*=UTF-8''([^;]+)/.exec(h.get('content-disposition') || ''); return x ? decodeURIComponent(x[1]) : ''; };
+  const want = {
+    html: 'text/html; charset=utf-8',
+    docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  };
+  for (const [f, ct] of Object.entries(want)) {
+    const res = await fetch(`${srv.base}${API}?year=2023&format=${f}`, { headers: { Cookie: leader.cookie } });
+    const buf = Buffer.from(await res.arrayBuffer());
+    const name = fileName(res.headers);
+    t.check(`api ${f}: 200, ${ct.split(';')[0]}, 《…》.${f}`, res.status === 200 && res.headers.get('content-type') === ct &&
+      /^attachment;/.test(res.headers.get('content-disposition') || '') && name === `《X县2023年度法治政府建设情况报告》.${f}`,
+    `${res.status} ${res.headers.get('content-type')} ${res.headers.get('content-disposition')}`);
+    if (f === 'html') {
+      const s = buf.toString('utf8');
+      t.check('api html: the title and the figures', s.includes('<h1>《X县2023年度法治政府建设情况报告》</h1>') &&
+        text(s).includes('办理行政执法（行政处罚）案件：221 件'), s.slice(0, 200));
+    } else {
+      const file = path.join(dir, `api.${f}`);
+      fs.writeFileSync(file, buf);
+      let part = '';
+      try { part = unzip(file, f === 'docx' ? 'word/document.xml' : 'xl/sharedStrings.xml').toString('utf8'); } catch (e) { part = `ERR ${e.message}`; }
+      t.check(`api ${f}: a zip (PK) with the report`, buf.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'binary')) &&
+        part.includes(f === 'docx' ? 'X县2023年度法治政府建设情况报告' : '221 件') && part.includes('87.13%'), part.slice(0, 200));
+    }
+  }
+
+  // Bad input: 400 naming the field, in Chinese.
+  for (const [q, field] of [['year=2099', 'year'], ['year=23', 'year'], ['year=abcd', 'year'], ['year=1999', 'year'],
+    ['year=2023&format=pdf', 'format'], ['year=2023&format=HTML', 'format']]) {
+    r = await leader.get(`${API}?${q}`);
+    const e = r.json?.error || {};
+    t.check(`api ${q}: 400 naming ${field}`, r.status === 400 && e.code === 'validation_failed' && e.fields && field in e.fields &&
+      e.message.includes(`（${field}）`) && /[\u4e00-\u9fff]/.test(e.message), `${r.status} ${r.text.slice(0, 200)}`);
+  }
+  const tmpLeft = fs.existsSync(path.join(data, 'tmp')) ? fs.readdirSync(path.join(data, 'tmp')) : [];
+  t.check('api: no temporary report file left', tmpLeft.length === 0, tmpLeft.join(' '));
+} finally {
+  await srv.stop();
+}
 
 fs.rmSync(dir, { recursive: true, force: true });
 process.exit(t.summary());

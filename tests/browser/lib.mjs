@@ -179,6 +179,16 @@ export async function signedInContext(who, viewport = { width: 1440, height: 100
   return context
 }
 
+// Waits until no finite animation (a table's, a chart's) is still running,
+// before a screenshot.
+export async function settled(page) {
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => a.playState !== 'running' || (a.effect && a.effect.getComputedTiming().iterations === Infinity)),
+    null,
+    { timeout: WAIT_MS },
+  )
+}
+
 // Saves docs/screenshots/<file> when FAZHI_SCREENSHOTS=1 and every check so
 // far passed (a plain `make test` leaves the committed pictures alone);
 // prepare runs first (e.g. to drop toasts or resize the page).

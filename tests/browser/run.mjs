@@ -3,8 +3,8 @@
 // walks the forced password change); smoke.mjs gets an admin whose password
 // is already changed and a few events in the chain; cases.mjs gets a 执法人员
 // and a 单位负责人 for the generic case UI; penalty.mjs gets an admin and makes
-// its own fixtures (the 行政处罚 procedure end to end); dashboard.mjs gets the
-// demonstration county of `fazhi demo`. Sums their results.
+// its own fixtures (the 行政处罚 procedure end to end); dashboard.mjs and
+// tour.mjs get the demonstration county of `fazhi demo`. Sums their results.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ADMIN_INIT_PW, ADMIN_PW, initData, loginAdmin, makeUser, run, startServer, storeArgs, tmpDir } from '../api/lib.mjs';
@@ -55,13 +55,18 @@ await suite('penalty.mjs', async (srv) => {
   await loginAdmin(srv.base);
   return { FAZHI_ADMIN_PASSWORD: ADMIN_PW };
 });
-// dashboard.mjs runs on the demonstration county (`fazhi demo`, docs/demo.md)
-// generated into a new temp dir: real indicator numbers, some unmet.
-await suite('dashboard.mjs', async () => ({ FAZHI_DEMO_PASSWORD: 'Demo-Fazhi-2023' }), () => {
+// dashboard.mjs and tour.mjs run on the demonstration county (`fazhi demo`,
+// docs/demo.md), each generated into a new temp dir: real indicator numbers,
+// some unmet, and the demo accounts.
+function demoData() {
   const data = path.join(tmpDir(), 'data');
   const r = run(['demo', '--data', data, '--year', '2023', ...storeArgs()], { timeout: 120000 });
   if (r.code !== 0) throw new Error(`fazhi demo failed: ${r.err}`);
   return data;
-});
+}
+const demoEnv = async () => ({ FAZHI_DEMO_PASSWORD: 'Demo-Fazhi-2023' });
+await suite('dashboard.mjs', demoEnv, demoData);
+// tour.mjs: the README's ten-minute tour (officer, leader, annual report).
+await suite('tour.mjs', demoEnv, demoData);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

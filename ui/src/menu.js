@@ -24,6 +24,7 @@ export const menus = [
       { path: '/indicators/dashboard', title: '指标看板', icon: 'DataAnalysis', perm: 'case:view' },
       { path: '/indicators/ranking', title: '单位排名', icon: 'Histogram', perm: 'case:view' },
       { path: '/indicators/warnings', title: '预警分布', icon: 'Monitor', perm: 'clock:view' },
+      { path: '/indicators/report', title: '年度报告', icon: 'Document', perm: 'case:view' },
     ],
   },
   {

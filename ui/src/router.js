@@ -79,6 +79,7 @@ const routes = [
       page('indicators/warnings', 'IndicatorWarnings', '预警分布', 'clock:view', () =>
         import('./views/indicators/UnitWarnings.vue'),
       ),
+      page('indicators/report', 'AnnualReport', '年度报告', 'case:view', () => import('./views/report/AnnualReport.vue')),
       page('search', 'Search', '全文检索', undefined, () => import('./views/search/Search.vue')),
       page('profile/totp', 'ProfileTotp', '动态口令设置', undefined, () => import('./views/profile/Totp.vue')),
       {
