@@ -1,7 +1,12 @@
-/* cmd_import.c: `fazhi import --data DIR KIND FILE [--unit-id N]`: loads a
- * CSV or xlsx file into a catalog (KIND = its name) or as historic cases of a
- * procedure (KIND = its kind), all or nothing (engine/importer.h). Every bad
- * row is printed as 第 N 行，列「X」：reason and nothing is written. */
+/* cmd_import.c: `fazhi import --data DIR KIND FILE [--unit-id N]
+ * [--publish 1] [--analyze 0]`: loads a CSV or xlsx file into a catalog
+ * (KIND = its name) or as historic cases of a procedure (KIND = its kind),
+ * all or nothing (engine/importer.h). Every bad row is printed as
+ * 第 N 行，列「X」：reason and nothing is written. --publish 1 also writes the
+ * 公示 of every imported case in a state its publish step starts from (bulk
+ * loads of history, bench/gen); --analyze 0 skips refreshing the planner's
+ * statistics afterwards (a load in many files refreshes them once, at the
+ * end). */
 #include "app/cli.h"
 #include "engine/indicators.h"
 #include "engine/fieldcrypt.h"
@@ -15,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const FLAGS[] = {"--unit-id", NULL};
+static const char *const FLAGS[] = {"--unit-id", "--publish", "--analyze", NULL};
 
 typedef struct job {
     import_job in;
@@ -36,17 +41,21 @@ static int write_all(store_conn *w, void *ctx)
 int cmd_import(int argc, char **argv)
 {
     config cfg;
-    const char *pos[2], *x[1];
+    const char *pos[2], *x[3];
     int npos;
     if (cli_parse(argc, argv, &cfg, 1, pos, 2, &npos, FLAGS, x))
         return 2;
     if (npos != 2) {
-        fprintf(stderr, "用法：fazhi import --data DIR KIND FILE [--unit-id N]\n");
+        fprintf(stderr, "用法：fazhi import --data DIR KIND FILE [--unit-id N] [--publish 0|1] [--analyze 0|1]\n");
         return 2;
     }
-    int64_t unit = 1;
+    int64_t unit = 1, publish = 0, analyze = 1;
     if (x[0] && parse_i64(x[0], 1, INT64_MAX, &unit) != FZ_OK) {
         fprintf(stderr, "错误：--unit-id 应为正整数\n");
+        return 2;
+    }
+    if ((x[1] && parse_i64(x[1], 0, 1, &publish) != FZ_OK) || (x[2] && parse_i64(x[2], 0, 1, &analyze) != FZ_OK)) {
+        fprintf(stderr, "错误：--publish 与 --analyze 应为 0 或 1\n");
         return 2;
     }
     defs *d = NULL;
@@ -82,7 +91,8 @@ int cmd_import(int argc, char **argv)
     char err[600];
     field_keys keys;
     store *s = NULL;
-    store_opts o = {.url = cfg.store, .dir = cfg.data, .ledger = cfg.region_code, .batch_max = 1};
+    store_opts o = {.url = cfg.store, .dir = cfg.data, .ledger = cfg.region_code, .batch_max = 1,
+                    .bulk = 1};
     if (fieldcrypt_load(cfg.data, &keys, err, sizeof(err)) || store_open(&o, &s, err, sizeof(err)) != FZ_OK) {
         fprintf(stderr, "错误：%s\n", err);
         json_decref(rows);
@@ -90,15 +100,19 @@ int cmd_import(int argc, char **argv)
         defs_free(d);
         return 1;
     }
-    job j = {.in = {.d = target, .rows = rows, .keys = &keys, .ledger = cfg.region_code, .unit_id = unit}, .d = d};
+    job j = {.in = {.d = target, .rows = rows, .keys = &keys, .ledger = cfg.region_code, .unit_id = unit,
+                     .publish = (int)publish}, .d = d};
     ind_set_defs(d);
     rc = store_write(s, write_all, &j);
     ind_set_defs(NULL);
-    if (rc == FZ_OK && store_analyze(s) != FZ_OK)
+    if (rc == FZ_OK && analyze && store_analyze(s) != FZ_OK)
         fprintf(stderr, "提示：导入已完成，但更新数据库统计信息失败（不影响数据）\n");
     store_close(s);
     if (rc)
         fprintf(stderr, "错误：%s（未导入任何记录）\n", j.in.why[0] ? j.in.why : j.msg[0] ? j.msg : "写入失败");
+    else if (j.in.published)
+        printf("OK 导入 %d 条（%s），公示 %d 条\n", j.in.written,
+               json_string_value(json_object_get(target->json, "title")), j.in.published);
     else
         printf("OK 导入 %d 条（%s）\n", j.in.written, json_string_value(json_object_get(target->json, "title")));
     json_decref(rows);

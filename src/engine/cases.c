@@ -301,7 +301,7 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
         if (k && (!strcmp(k, "publish") || !strcmp(k, "unpublish"))) {
             if (published < 0 && store_query_int(c, &published, 0,
                                                  "SELECT count(*) FROM publications WHERE subject_kind = ?"
-                                                 " AND subject_id = ? AND withdrawn_at = 0",
+                                                 " AND subject_id = ? AND +withdrawn_at = 0", /* see active_id, publish.c */
                                                  "ss", skind, sid))
                 published = 0;
             if ((published > 0) == !strcmp(k, "publish"))

@@ -6,7 +6,10 @@
 #include "engine/catalogs.h"
 #include "engine/cases.h"
 #include "engine/fields.h"
+#include "engine/publish.h"
+#include "engine/scheduler.h"
 #include "engine/table_reader.h"
+#include "store/store.h"
 #include "core/parse.h"
 #include "core/status.h"
 
@@ -99,7 +102,7 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
     memset(rep, 0, sizeof(*rep));
     *rows_out = NULL;
     json_t *fields = json_object_get(d->json, "fields");
-    size_t nf = json_array_size(fields), nextra = d->type == DEF_PROCEDURE ? 2 : 0;
+    size_t nf = json_array_size(fields), nextra = d->type == DEF_PROCEDURE ? 3 : 0;
     tr_field *map = calloc(nf + nextra, sizeof(tr_field));
     int *col = calloc(nf + nextra, sizeof(int));
     if (!map || !col) {
@@ -118,6 +121,7 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
     if (nextra) {
         map[nf] = (tr_field){"state", "状态", 0};
         map[nf + 1] = (tr_field){"no", "编号", 0};
+        map[nf + 2] = (tr_field){"unit_id", "单位编号", 0};
     }
     table_reader *r = NULL;
     tr_error err;
@@ -172,6 +176,16 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
             }
             if (nc >= 0 && (size_t)nc < row.ncols && row.cells[nc][0])
                 json_object_set_new(item, "no", json_string(row.cells[nc]));
+            int uc = col[nf + 2];
+            int64_t u;
+            if (uc >= 0 && (size_t)uc < row.ncols && row.cells[uc][0]) {
+                if (parse_i64(row.cells[uc], 1, INT64_MAX, &u) != FZ_OK) {
+                    add_error(rep, row.num, "单位编号", "应为正整数");
+                    bad = 1;
+                } else {
+                    json_object_set_new(item, "unit_id", json_integer(u));
+                }
+            }
         }
         if (!bad)
             rep->ok_rows++;
@@ -196,6 +210,72 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
     return FZ_OK;
 }
 
+/* The procedure's "publish" action when the case's state is one it starts
+ * from, else NULL. */
+static json_t *publish_action(const def *d, const char *state)
+{
+    size_t i, k;
+    json_t *a, *s;
+    if (!state || !json_object_get(d->json, "publication"))
+        return NULL;
+    json_array_foreach(json_object_get(d->json, "actions"), i, a)
+    {
+        const char *kind = json_string_value(json_object_get(a, "kind"));
+        if (!kind || strcmp(kind, "publish"))
+            continue;
+        json_array_foreach(json_object_get(a, "from"), k, s)
+        {
+            if (!strcmp(json_string_value(s), state))
+                return a;
+        }
+    }
+    return NULL;
+}
+
+/* Publishes an imported case as its publish step would (engine/publish.h),
+ * when it has every field that step requires. A party read as a bare name
+ * becomes {"name": …}, the shape the step reads back from the case. */
+static int publish_imported(store_conn *w, import_job *j, int64_t id, const char *no, int64_t unit_id,
+                            const char *state, json_t *values)
+{
+    json_t *a = publish_action(j->d, state), *f;
+    size_t i;
+    if (!a)
+        return FZ_OK;
+    json_array_foreach(json_object_get(a, "requires"), i, f)
+    {
+        if (!json_object_get(values, json_string_value(f)))
+            return FZ_OK;
+    }
+    char kind[64], sid[24], unit_name[200] = "", why[300] = "";
+    case_subject_kind(j->d, kind);
+    snprintf(sid, sizeof(sid), "%lld", (long long)id);
+    store_stmt *st;
+    if (store_prepare(w, "SELECT name FROM units WHERE id = ?", &st) == FZ_OK) {
+        store_bind_int(st, 1, unit_id);
+        if (store_step(st) == STORE_ROW)
+            snprintf(unit_name, sizeof(unit_name), "%s", store_col_text(st, 0));
+        store_done(st);
+    }
+    json_t *fields = json_copy(values);
+    json_array_foreach(json_object_get(j->d->json, "fields"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        json_t *v = json_object_get(fields, name);
+        if (json_is_string(v) && !strcmp(json_string_value(json_object_get(f, "type")), "party"))
+            json_object_set_new(fields, name, json_pack("{s:O}", "name", v));
+    }
+    publish_in in = {.d = j->d, .subject_kind = kind, .subject_id = sid, .case_no = no, .unit_id = unit_id,
+                     .unit_name = unit_name, .region_code = j->ledger, .ledger = j->ledger,
+                     .actor = j->who ? j->who->username : "system", .fields = fields, .today = scheduler_today()};
+    int64_t pid;
+    int rc = fields ? publish_create(w, &in, &pid, why, sizeof(why)) : FZ_NOMEM;
+    json_decref(fields);
+    if (rc == FZ_OK)
+        j->published++;
+    return rc;
+}
+
 int import_write(store_conn *w, void *ctx)
 {
     import_job *j = ctx;
@@ -212,8 +292,22 @@ int import_write(store_conn *w, void *ctx)
         } else {
             case_ctx x = {.d = j->d, .who = j->who, .keys = j->keys, .ledger = j->ledger};
             char no[80];
-            rc = case_import(w, &x, values, j->unit_id, json_string_value(json_object_get(item, "state")),
-                             json_string_value(json_object_get(item, "no")), &id, no);
+            const char *state = json_string_value(json_object_get(item, "state"));
+            json_t *u = json_object_get(item, "unit_id");
+            int64_t unit = u ? (int64_t)json_integer_value(u) : j->unit_id, known = 0;
+            if (u && unit != j->checked_unit) {
+                if ((rc = store_query_int(w, &known, 0, "SELECT count(*) FROM units WHERE id = ?", "i", unit)))
+                    return rc;
+                if (!known) {
+                    snprintf(j->why, sizeof(j->why), "第 %lld 行：单位编号 %lld 不存在",
+                             (long long)json_integer_value(json_object_get(item, "row")), (long long)unit);
+                    return FZ_INVALID;
+                }
+                j->checked_unit = unit;
+            }
+            rc = case_import(w, &x, values, unit, state, json_string_value(json_object_get(item, "no")), &id, no);
+            if (!rc && j->publish)
+                rc = publish_imported(w, j, id, no, unit, state, values);
             if (rc && x.message[0])
                 snprintf(j->why, sizeof(j->why), "第 %lld 行：%s", (long long)json_integer_value(json_object_get(item, "row")),
                          x.message);

@@ -1,7 +1,8 @@
 /* importer.h: all-or-nothing imports into a catalog or a procedure (historic
  * cases) from CSV or xlsx (engine/table_reader.h). Headers map by field
- * label or name; a procedure also takes "状态"/state (a state name or label)
- * and "编号"/no columns. Cells convert by field type: integers, money in 元
+ * label or name; a procedure also takes "状态"/state (a state name or label),
+ * "编号"/no and "单位编号"/unit_id (the case's unit; default the job's)
+ * columns. Cells convert by field type: integers, money in 元
  * (stored in 分), 是/否, a party as "名称" or "名称|证件号".
  *
  * import_read checks every row and reports every bad one (row number as in
@@ -36,7 +37,7 @@ typedef struct import_report {
     char fatal[600];     /* a problem with the whole file (format, header) */
 } import_report;
 
-/* FZ_OK with *rows (new reference: [{row, values, state?, no?}]), or
+/* FZ_OK with *rows (new reference: [{row, values, state?, no?, unit_id?}]), or
  * FZ_INVALID / other codes with rep filled. */
 int import_read(const def *d, const char *path, json_t **rows, import_report *rep);
 
@@ -46,8 +47,12 @@ typedef struct import_job {
     const principal *who;     /* NULL: the CLI */
     const field_keys *keys;
     const char *ledger;
-    int64_t unit_id;
+    int64_t unit_id;          /* the unit of rows without a 单位编号 */
+    int publish;              /* also publish (公示) each imported case whose state
+                                 its "publish" action starts from, as that step would */
     int written;
+    int published;
+    int64_t checked_unit;     /* the last 单位编号 found in units */
     char why[1100];
 } import_job;
 

@@ -70,6 +70,7 @@ extern const store_ops store_pg_ops;
 
 /* What a backend may read from the store it belongs to. */
 const char *store_target(const store *s); /* SQLite: the database file; PostgreSQL: the URL */
+int store_bulk(const store *s);            /* store_opts.bulk */
 const char *store_ledger(const store *s); /* the ledger this node writes ("" if none) */
 
 /* Marks this thread's current request as having lost the database. */

@@ -79,7 +79,9 @@ static int sq_open(store *s, conn_role role, int create, store_conn **out, char 
         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
           "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;";
     char *msg = NULL;
-    if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK || fts_cjk_register(c->db) != FZ_OK) {
+    const char *bulk = !readonly && store_bulk(s) ? "PRAGMA cache_size=-1048576; PRAGMA temp_store=FILE;" : "";
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(c->db, bulk, NULL, NULL, &msg) != SQLITE_OK || fts_cjk_register(c->db) != FZ_OK) {
         snprintf(err, errlen, "数据库初始化失败：%s", msg ? msg : "未知错误");
         sqlite3_free(msg);
         sq_close(&c->base);

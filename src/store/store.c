@@ -29,6 +29,7 @@ struct store {
     char target[4096];     /* SQLite: DIR/fazhi.db; PostgreSQL: the URL */
     char ledger[32];
     int batch_max;
+    int bulk;
     store_conn *writer;
     pthread_t writer_thread;
     int has_writer;
@@ -159,6 +160,11 @@ const char *store_backend(const store *s)
 const char *store_conn_backend(const store_conn *c)
 {
     return c->ops->name;
+}
+
+int store_bulk(const store *s)
+{
+    return s->bulk;
 }
 
 const char *store_target(const store *s)
@@ -431,6 +437,7 @@ int store_open(const store_opts *o, store **out, char *err, size_t errlen)
     if (!s)
         return FZ_NOMEM;
     s->batch_max = o->batch_max > 0 ? o->batch_max : 256;
+    s->bulk = o->bulk;
     snprintf(s->ledger, sizeof(s->ledger), "%s", o->ledger ? o->ledger : "");
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);

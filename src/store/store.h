@@ -34,6 +34,12 @@ typedef struct store_opts {
     int no_writer;    /* open for reading only (verify, backup): no writer thread,
                          no migrations, but the schema version is still checked */
     int create;       /* allow creating a new database file (init) */
+    int bulk;         /* a bulk load, one long job (fazhi import). SQLite: the
+                         writer gets a 1 GB page cache (not re-reading spilled
+                         pages from the WAL) and its statement journal in a
+                         temp file: in memory, each statement's end walked the
+                         job SAVEPOINT's whole sub-journal, quadratic in the
+                         rows imported into a database that already had data */
 } store_opts;
 
 #define STORE_HIST_BUCKETS 10 /* batch sizes: <=1,2,4,...,256, +Inf */
