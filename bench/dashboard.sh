@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Indicator scenarios of issues 7 and 9 on a data directory made by bench/gen:
+#  - `fazhi indicators recompute` over all of it (values kept by month);
+#  - the dashboard reads, served from indicator_values, as a node of one
+#    county sees them and as a province-level node sees them (every county):
+#    GET /api/indicators?year=, the same grouped by unit type, a quarter,
+#    and the monthly trend; p50 / p99 under wrk -c1.
+# Usage: bench/dashboard.sh DATA [YEAR]   (BIN, DUR as in bench/run)
+# The directory is modified (its indicator values are rebuilt); the server
+# listens on 127.0.0.1 and is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ $# -lt 1 ] || [ "$1" = --help ]; then
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+DATA=$1
+YEAR=${2:-$(date +%Y)}
+BIN=${BIN:-build/fazhi}
+DUR=${DUR:-10}
+tmp=$(mktemp -d /tmp/fazhi-bench-dash.XXXXXX)
+spid=""
+cleanup() {
+  if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+ms() { date +%s%3N; }
+to_ms() { # wrk latency ("812.00us", "3.21ms", "1.02s") in ms
+  python3 -c 'import sys,re;v=sys.argv[1];m=re.match(r"([\d.]+)(us|ms|s)",v);f={"us":0.001,"ms":1,"s":1000}[m.group(2)];print(round(float(m.group(1))*f,2))' "$1"
+}
+pct() { awk -v p="$1%" '$1==p {print $2}'; }
+
+db=$DATA/fazhi.db
+cases=$(sqlite3 -readonly "$db" 'SELECT count(*) FROM case_penalty')
+s=$(ms)
+"$BIN" indicators recompute --data "$DATA" > "$tmp/recompute.out"
+recompute_ms=$(( $(ms) - s ))
+values=$(sqlite3 -readonly "$db" 'SELECT count(*) FROM indicator_values')
+echo "recompute: $cases cases in ${recompute_ms} ms ($(cat "$tmp/recompute.out")); indicator_values: $values rows"
+
+county=$(sqlite3 -readonly "$db" "SELECT substr(region_code, 1, 6) || '000000' FROM units WHERE id > 1 ORDER BY id LIMIT 1")
+province=$(sqlite3 -readonly "$db" "SELECT substr(region_code, 1, 2) || '0000000000' FROM units WHERE id > 1 ORDER BY id LIMIT 1")
+unit=$(sqlite3 -readonly "$db" "SELECT id FROM units WHERE region_code LIKE substr('$county', 1, 6) || '%' ORDER BY id LIMIT 1")
+cat > "$tmp/get.lua" <<'LUA'
+wrk.headers["Cookie"] = os.getenv("FAZHI_COOKIE")
+LUA
+for view in county province; do
+  region=$county
+  [ $view = province ] && region=$province
+  port=$(free_port)
+  base="http://127.0.0.1:$port"
+  "$BIN" serve --data "$DATA" --listen "127.0.0.1:$port" --access-log off --region-code "$region" 2> "$tmp/serve.log" &
+  spid=$!
+  for _ in $(seq 1 100); do curl -sf "$base/healthz" > /dev/null && break; sleep 0.1; done
+  read -r cookie _csrf < <(node bench/api.mjs session "$base" bench_leader leader "$unit")
+  export FAZHI_COOKIE=$cookie
+  rows=$(curl -s -b "$cookie" "$base/api/indicators?year=$YEAR" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(max(len(i.get("units", [])) for i in j["indicators"]))')
+  for q in "indicators?year=$YEAR" "indicators?year=$YEAR&group=unit_type" "indicators?year=$YEAR&quarter=2" "indicators/trend?year=$YEAR"; do
+    out=$(wrk -t1 -c1 -d"${DUR}s" --latency -s "$tmp/get.lua" "$base/api/$q")
+    bytes=$(curl -s -b "$cookie" "$base/api/$q" | wc -c)
+    echo "$view ($region, $rows units with values) /api/$q: $bytes B, p50 $(to_ms "$(echo "$out" | pct 50)") ms, p99 $(to_ms "$(echo "$out" | pct 99)") ms, $(echo "$out" | awk '/Requests\/sec/ {print $2}') req/s"
+  done
+  kill "$spid"; wait "$spid" 2>/dev/null || true; spid=""
+done
