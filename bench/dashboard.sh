@@ -53,8 +53,8 @@ for view in county province; do
   base="http://127.0.0.1:$port"
   "$BIN" serve --data "$DATA" --listen "127.0.0.1:$port" --access-log off --region-code "$region" 2> "$tmp/serve.log" &
   spid=$!
-  for _ in $(seq 1 100); do curl -sf "$base/healthz" > /dev/null && break; sleep 0.1; done
-  read -r cookie _csrf < <(node bench/api.mjs session "$base" bench_leader leader "$unit")
+  for _ in $(seq 1 600); do curl -sf "$base/healthz" > /dev/null && break; sleep 0.1; done
+  read -r cookie _csrf < <(node bench/api.mjs session "$base" "dash_${view}_$$" leader "$unit")
   export FAZHI_COOKIE=$cookie
   rows=$(curl -s -b "$cookie" "$base/api/indicators?year=$YEAR" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(max(len(i.get("units", [])) for i in j["indicators"]))')
   for q in "indicators?year=$YEAR" "indicators?year=$YEAR&group=unit_type" "indicators?year=$YEAR&quarter=2" "indicators/trend?year=$YEAR"; do

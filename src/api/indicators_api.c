@@ -182,27 +182,28 @@ static void module_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
     }
 }
 
-static ind_module_opts module_opts(req *r, const char *prefix)
+static ind_module_opts module_opts(req *r, const char *prefix, ind_module_memo *memo)
 {
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     return (ind_module_opts){.region_prefix = prefix,
                              .today_ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday,
-                             .required_hours = req_app(r)->cfg.training_hours_required};
+                             .required_hours = req_app(r)->cfg.training_hours_required,
+                             .memo = memo};
 }
 
 /* A module indicator's rows: its value on the last day of the period and
  * of the previous one. */
 static int load_module(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
-                       const char *prefix, grows *g)
+                       const char *prefix, grows *g, ind_module_memo *memo)
 {
     module_acc m = {.g = g};
     if (load_unit_groups(c, group, prefix, &m.u, &m.n)) {
         free(m.u);
         return FZ_ERR;
     }
-    ind_module_opts o = module_opts(r, prefix);
+    ind_module_opts o = module_opts(r, prefix, memo);
     int rc = ind_module_units(c, ind, p->from, p->to, &o, module_unit, &m);
     m.prev = 1;
     if (!rc)
@@ -318,10 +319,10 @@ static void comp_add(comps *cs, const grow *x, double w, double s)
 /* One indicator's entry: county total, rows per group, ranks; adds to the
  * composite. NULL on a store error. */
 static json_t *indicator_entry(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
-                               const char *prefix, const char *only, comps *cs)
+                               const char *prefix, const char *only, comps *cs, ind_module_memo *memo)
 {
     grows g = {0};
-    if (ind_is_module(ind) ? load_module(r, c, ind, p, group, prefix, &g)
+    if (ind_is_module(ind) ? load_module(r, c, ind, p, group, prefix, &g, memo)
                            : load_range(c, ind->name, p->from, p->to, group, prefix, 0, &g) ||
                                  load_range(c, ind->name, p->pfrom, p->pto, group, prefix, 1, &g)) {
         free(g.v);
@@ -401,18 +402,21 @@ int api_indicators(req *r)
         return FZ_OK;
     json_t *list = json_array();
     comps cs = {0};
+    ind_module_memo memo = {0};
     for (int i = 0; i < a->defs->n; i++) {
         const def *ind = &a->defs->items[i];
         if (ind->type != DEF_INDICATOR)
             continue;
-        json_t *o = indicator_entry(r, c, ind, &p, group, prefix, only, &cs);
+        json_t *o = indicator_entry(r, c, ind, &p, group, prefix, only, &cs, &memo);
         if (!o) {
+            ind_module_memo_free(&memo);
             free(cs.v);
             json_decref(list);
             return api_store_error(r);
         }
         json_array_append_new(list, o);
     }
+    ind_module_memo_free(&memo);
     json_t *rows = json_array();
     for (size_t m = 0; m < cs.n; m++) {
         if (*only && strcmp(cs.v[m].key, only) != 0)
@@ -436,14 +440,15 @@ int api_indicators(req *r)
 }
 
 typedef struct month_sum {
-    int64_t unit, num, den;
+    int64_t unit;
+    int64_t *num, *den; /* [12] */
 } month_sum;
 
-static void month_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
+static void month_unit(void *ctx, int month0, int64_t unit, int64_t num, int64_t den)
 {
     month_sum *m = ctx;
-    if (!m->unit || m->unit == unit)
-        m->num += num, m->den += den;
+    if (month0 >= 0 && month0 < 12 && (!m->unit || m->unit == unit))
+        m->num[month0] += num, m->den[month0] += den;
 }
 
 /* An indicator's twelve months; cumulative: sums since January (a flow),
@@ -498,16 +503,9 @@ int api_indicator_trend(req *r)
         if (ind_is_module(ind)) {
             /* A stock's months are its values on their last days (and so
              * is the cumulative value); a sum's accumulate. */
-            ind_module_opts o = module_opts(r, prefix);
-            int bad = 0;
-            for (int m = 0; m < 12 && !bad; m++) {
-                char per[12];
-                snprintf(per, sizeof(per), "%04d-%02d", p.year % 10000, (m + 1) % 100);
-                month_sum ms = {.unit = unit};
-                bad = ind_module_units(c, ind, per, per, &o, month_unit, &ms) != FZ_OK;
-                mn[m] = ms.num, md[m] = ms.den;
-            }
-            if (bad) {
+            ind_module_opts o = module_opts(r, prefix, NULL);
+            month_sum ms = {.unit = unit, .num = mn, .den = md};
+            if (ind_module_months(c, ind, p.year, &o, month_unit, &ms) != FZ_OK) {
                 json_decref(list);
                 return api_store_error(r);
             }

@@ -7,6 +7,7 @@
 #include "core/validate.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ind_module_known(const char *source, const char *measure)
@@ -58,16 +59,72 @@ int ind_is_module(const def *ind)
 typedef struct relay {
     int training;
     ind_unit_cb cb;
+    ind_month_cb mcb;
     void *ctx;
+    int64_t (*rows)[4]; /* kept for the memo */
+    size_t n, cap;
+    int failed;
 } relay;
 
 static void officers_unit(void *ctx, int64_t unit, int64_t officers, int64_t certified, int64_t hours_met)
 {
     relay *r = ctx;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        int64_t(*nv)[4] = realloc(r->rows, cap * sizeof(*nv));
+        if (!nv) {
+            r->failed = 1;
+            return;
+        }
+        r->rows = nv, r->cap = cap;
+    }
+    r->rows[r->n][0] = unit, r->rows[r->n][1] = officers, r->rows[r->n][2] = certified, r->rows[r->n][3] = hours_met;
+    r->n++;
+}
+
+static void officers_month(void *ctx, int month0, int64_t unit, int64_t officers, int64_t certified,
+                           int64_t hours_met)
+{
+    relay *r = ctx;
     if (r->training)
-        r->cb(r->ctx, unit, hours_met, certified);
+        r->mcb(r->ctx, month0, unit, hours_met, certified);
     else
-        r->cb(r->ctx, unit, certified, officers);
+        r->mcb(r->ctx, month0, unit, certified, officers);
+}
+
+void ind_module_memo_free(ind_module_memo *m)
+{
+    for (int i = 0; i < m->used; i++)
+        free(m->e[i].rows);
+    m->used = 0;
+}
+
+/* The officers' counts per unit on the reference day of ref, from the memo
+ * when this request has read them already. */
+static int officer_rows(store_conn *c, const officer_query *q, const char *from, const char *to,
+                        const ind_module_opts *o, int64_t (**rows)[4], size_t *n, int *owned)
+{
+    ind_module_memo *m = o->memo;
+    for (int i = 0; m && i < m->used; i++)
+        if (!strcmp(m->e[i].from, from) && !strcmp(m->e[i].to, to)) {
+            *rows = m->e[i].rows, *n = m->e[i].n, *owned = 0;
+            return FZ_OK;
+        }
+    relay r = {0};
+    int rc = officers_by_unit(c, q, o->region_prefix, officers_unit, &r);
+    if (rc || r.failed) {
+        free(r.rows);
+        return rc ? rc : FZ_NOMEM;
+    }
+    *rows = r.rows, *n = r.n, *owned = 1;
+    if (m && m->used < 2) {
+        snprintf(m->e[m->used].from, sizeof(m->e[0].from), "%s", from);
+        snprintf(m->e[m->used].to, sizeof(m->e[0].to), "%s", to);
+        m->e[m->used].rows = r.rows, m->e[m->used].n = r.n;
+        m->used++;
+        *owned = 0;
+    }
+    return FZ_OK;
 }
 
 /* "YYYY-MM" as y * 100 + m; 0 when malformed. */
@@ -104,8 +161,45 @@ int ind_module_units(store_conn *c, const def *ind, const char *from, const char
     officer_query q = {.required_hours = o->required_hours};
     if (officers_query_at(&q, ref, o->today_ymd))
         return FZ_INVALID;
-    relay r = {.training = measure && !strcmp(measure, "training"), .cb = cb, .ctx = ctx};
-    return officers_by_unit(c, &q, o->region_prefix, officers_unit, &r);
+    int64_t(*rows)[4] = NULL;
+    size_t n = 0;
+    int owned = 0, rc = officer_rows(c, &q, from, to, o, &rows, &n, &owned);
+    int training = measure && !strcmp(measure, "training");
+    for (size_t i = 0; !rc && i < n; i++)
+        cb(ctx, rows[i][0], training ? rows[i][3] : rows[i][2], training ? rows[i][2] : rows[i][1]);
+    if (owned)
+        free(rows);
+    return rc;
+}
+
+typedef struct month_relay {
+    ind_month_cb cb;
+    void *ctx;
+    int month0;
+} month_relay;
+
+static void flow_month(void *ctx, int64_t unit, int64_t num, int64_t den)
+{
+    month_relay *m = ctx;
+    m->cb(m->ctx, m->month0, unit, num, den);
+}
+
+int ind_module_months(store_conn *c, const def *ind, int year, const ind_module_opts *o, ind_month_cb cb, void *ctx)
+{
+    if (ind_module_stock(ind)) {
+        const char *measure = json_string_value(json_object_get(ind->json, "measure"));
+        relay r = {.training = measure && !strcmp(measure, "training"), .mcb = cb, .ctx = ctx};
+        return officers_by_unit_months(c, year, o->today_ymd, o->required_hours, o->region_prefix, officers_month, &r);
+    }
+    for (int m = 0; m < 12; m++) {
+        char per[12];
+        snprintf(per, sizeof(per), "%04d-%02d", year % 10000, (m + 1) % 100);
+        month_relay mr = {cb, ctx, m};
+        int rc = ind_module_units(c, ind, per, per, o, flow_month, &mr);
+        if (rc)
+            return rc;
+    }
+    return FZ_OK;
 }
 
 void ind_region_prefix(const char *code12, char out[16])

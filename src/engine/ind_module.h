@@ -36,10 +36,23 @@ int ind_is_module(const def *ind);
  * sum over the period (file_review). */
 int ind_module_stock(const def *ind);
 
+/* Officer counts kept within one request, so the two officer indicators
+ * share a pass over the registry (ind_module_memo_free when done). */
+typedef struct ind_module_memo {
+    struct {
+        char from[12], to[12];
+        int64_t (*rows)[4]; /* unit, officers, certified, hours_met */
+        size_t n;
+    } e[2];
+    int used;
+} ind_module_memo;
+void ind_module_memo_free(ind_module_memo *m);
+
 typedef struct ind_module_opts {
     const char *region_prefix; /* units whose region code starts with it */
     int today_ymd;             /* yyyymmdd */
     int required_hours;        /* 执法人员年度培训学时要求 */
+    ind_module_memo *memo;     /* optional */
 } ind_module_opts;
 
 /* cb(ctx, unit, num, den) per unit for module indicator ind over the months
@@ -50,6 +63,12 @@ typedef struct ind_module_opts {
 typedef void (*ind_unit_cb)(void *ctx, int64_t unit, int64_t num, int64_t den);
 int ind_module_units(store_conn *c, const def *ind, const char *from, const char *to, const ind_module_opts *o,
                      ind_unit_cb cb, void *ctx);
+
+/* Month by month for year: cb(ctx, month0, unit, num, den) for each month
+ * that has begun by today (a stock on each month's last day, a sum over
+ * each month), in as few passes as the module allows (officers: one). */
+typedef void (*ind_month_cb)(void *ctx, int month0, int64_t unit, int64_t num, int64_t den);
+int ind_module_months(store_conn *c, const def *ind, int year, const ind_module_opts *o, ind_month_cb cb, void *ctx);
 
 /* A 12-digit region code as the prefix its units' codes start with
  * ("532624" for a county); "" when not a valid code. */

@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "core/timeutil.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -243,41 +244,107 @@ int officers_status(store_conn *c, const officer_query *q, json_t **out)
     return *out ? FZ_OK : FZ_NOMEM;
 }
 
-int officers_by_unit(store_conn *c, const officer_query *q, const char *region_prefix, officers_unit_cb cb, void *ctx)
+/* The officers of the region's units (every version when as_of > 0), each
+ * with the year's training hours. ?1 as_of (0: current versions only), ?2
+ * year, ?3 region prefix. The unit filter as IN (…) keeps SQLite on the
+ * f_unit index (a join to units measured 5x slower). */
+#define BY_UNIT_SQL                                                                                            \
+    "SELECT o.f_unit, o.f_cert_status, o.f_cert_issued_on, o.f_cert_expires_on,"                               \
+    " (SELECT sum(tr.f_hours) FROM cat_officer_trainings tr"                                                    \
+    "   WHERE tr.valid_to = 0 AND tr.f_cert_no = o.f_cert_no AND tr.f_year = ?2),"                              \
+    " o.valid_from, o.valid_to"                                                                                 \
+    " FROM cat_officers o"                                                                                      \
+    " WHERE ((?1 = 0 AND o.valid_to = 0) OR (?1 > 0 AND o.valid_from <= ?1))"                                    \
+    " AND o.f_unit IN (SELECT id FROM units WHERE region_code LIKE ?3 || '%') ORDER BY o.f_unit"
+
+/* 1 when a version (valid_from, valid_to) is in force at as_of (0: now). */
+static int in_force(int64_t from, int64_t to, int64_t as_of)
 {
+    return as_of ? from <= as_of && (to == 0 || to > as_of) : to == 0;
+}
+
+/* Per unit and reference (refs[k], as_of[k]: k < n), the counts of the
+ * officers in force then: cb(ctx, k, unit, officers, certified, hours_met).
+ * One pass over the versions, so twelve month ends cost one query. */
+static int by_unit_refs(store_conn *c, int year, const char (*refs)[11], const int64_t *as_of, int n,
+                        int required_hours, const char *region_prefix, officers_month_cb cb, void *ctx)
+{
+    int64_t newest = 0;
+    for (int k = 0; k < n; k++)
+        newest = as_of[k] && as_of[k] > newest ? as_of[k] : newest;
+    int any_now = 0;
+    for (int k = 0; k < n; k++)
+        any_now |= as_of[k] == 0;
     store_stmt *st;
-    int rc = store_prepare(c,
-                           "SELECT o.f_unit, o.f_cert_status, o.f_cert_issued_on, o.f_cert_expires_on,"
-                           " (SELECT sum(tr.f_hours) FROM cat_officer_trainings tr"
-                           "   WHERE tr.valid_to = 0 AND tr.f_cert_no = o.f_cert_no AND tr.f_year = ?2)"
-                           " FROM cat_officers o JOIN units u ON u.id = o.f_unit"
-                           " WHERE ((?1 = 0 AND o.valid_to = 0) OR (?1 > 0 AND o.valid_from <= ?1"
-                           "   AND (o.valid_to = 0 OR o.valid_to > ?1)))"
-                           " AND u.region_code LIKE ?3 || '%' ORDER BY o.f_unit",
-                           &st);
+    int rc = store_prepare(c, BY_UNIT_SQL, &st);
     if (rc)
         return rc;
-    store_bind_int(st, 1, q->as_of_ms);
-    store_bind_int(st, 2, q->year);
+    store_bind_int(st, 1, any_now ? INT64_MAX : newest);
+    store_bind_int(st, 2, year);
     store_bind_text(st, 3, region_prefix ? region_prefix : "");
-    int64_t unit = -1, n = 0, certified = 0, met = 0;
+    int64_t unit = -1, cnt[12][3];
+    memset(cnt, 0, sizeof(cnt));
     while ((rc = store_step(st)) == STORE_ROW) {
         int64_t u = store_col_int(st, 0);
-        if (u != unit && n)
-            cb(ctx, unit, n, certified, met);
-        if (u != unit)
-            unit = u, n = certified = met = 0;
-        officer_eval e;
-        officer_evaluate(store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 3), store_col_int(st, 4),
-                         q->ref_date, q->required_hours, q->warn_days, &e);
-        n++;
-        certified += e.certified;
-        met += e.certified && e.hours_met;
+        if (u != unit) {
+            for (int k = 0; unit >= 0 && k < n; k++)
+                if (cnt[k][0])
+                    cb(ctx, k, unit, cnt[k][0], cnt[k][1], cnt[k][2]);
+            unit = u;
+            memset(cnt, 0, sizeof(cnt));
+        }
+        int64_t from = store_col_int(st, 5), to = store_col_int(st, 6);
+        for (int k = 0; k < n; k++) {
+            if (!in_force(from, to, as_of[k]))
+                continue;
+            officer_eval e;
+            officer_evaluate(store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 3), store_col_int(st, 4),
+                             refs[k], required_hours, 0, &e);
+            cnt[k][0]++;
+            cnt[k][1] += e.certified;
+            cnt[k][2] += e.certified && e.hours_met;
+        }
     }
     store_done(st);
     if (rc != STORE_DONE)
         return rc;
-    if (n)
-        cb(ctx, unit, n, certified, met);
+    for (int k = 0; unit >= 0 && k < n; k++)
+        if (cnt[k][0])
+            cb(ctx, k, unit, cnt[k][0], cnt[k][1], cnt[k][2]);
     return FZ_OK;
+}
+
+typedef struct one_ref {
+    officers_unit_cb cb;
+    void *ctx;
+} one_ref;
+
+static void relay_one(void *ctx, int k, int64_t unit, int64_t officers, int64_t certified, int64_t hours_met)
+{
+    one_ref *o = ctx;
+    (void)k;
+    o->cb(o->ctx, unit, officers, certified, hours_met);
+}
+
+int officers_by_unit(store_conn *c, const officer_query *q, const char *region_prefix, officers_unit_cb cb, void *ctx)
+{
+    one_ref o = {cb, ctx};
+    const char(*refs)[11] = &q->ref_date;
+    return by_unit_refs(c, q->year, refs, &q->as_of_ms, 1, q->required_hours, region_prefix, relay_one, &o);
+}
+
+int officers_by_unit_months(store_conn *c, int year, int today_ymd, int required_hours, const char *region_prefix,
+                            officers_month_cb cb, void *ctx)
+{
+    char refs[12][11];
+    int64_t as_of[12];
+    int n = 0;
+    for (int m = 1; m <= 12 && year * 100 + m <= today_ymd / 100; m++, n++) {
+        officer_query q = {0};
+        if (officers_query_at(&q, year * 10000 + m * 100 + date_days_in_month(year, m), today_ymd))
+            return FZ_INVALID;
+        memcpy(refs[n], q.ref_date, sizeof(refs[n]));
+        as_of[n] = q.as_of_ms;
+    }
+    return n ? by_unit_refs(c, year, (const char(*)[11])refs, as_of, n, required_hours, region_prefix, cb, ctx) : FZ_OK;
 }

@@ -80,4 +80,12 @@ int officers_status(store_conn *c, const officer_query *q, json_t **out);
 typedef void (*officers_unit_cb)(void *ctx, int64_t unit, int64_t officers, int64_t certified, int64_t hours_met);
 int officers_by_unit(store_conn *c, const officer_query *q, const char *region_prefix, officers_unit_cb cb, void *ctx);
 
+/* The same on the last day of each month of year that has begun by
+ * today_ymd (today for the current month), in one pass over the officers'
+ * versions: cb(ctx, month - 1, unit, officers, certified, hours_met). */
+typedef void (*officers_month_cb)(void *ctx, int month0, int64_t unit, int64_t officers, int64_t certified,
+                                  int64_t hours_met);
+int officers_by_unit_months(store_conn *c, int year, int today_ymd, int required_hours, const char *region_prefix,
+                            officers_month_cb cb, void *ctx);
+
 #endif
