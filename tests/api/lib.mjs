@@ -14,11 +14,23 @@ function killAll() {
     try { c.kill('SIGKILL'); } catch { /* already gone */ }
   }
 }
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { killAll(); process.exit(130); });
+// Temp dirs made by tmpDir are removed when the test process ends (after its
+// servers are killed); FAZHI_KEEP_TMP=1 keeps them for a post-mortem.
+const dirs = new Set();
+function cleanup() {
+  killAll();
+  if (process.env.FAZHI_KEEP_TMP) return;
+  for (const d of dirs) {
+    try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* best effort */ }
+  }
+}
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 export function tmpDir(prefix = 'fazhi-test-') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.add(d);
+  return d;
 }
 
 export function run(args, opts = {}) {
