@@ -10,26 +10,14 @@
 #include <string.h>
 #include <time.h>
 
-/* "YYYY-MM" with 1990 <= YYYY <= 2100 and 1 <= MM <= 12 into months since
- * year 0; -1 when malformed. */
+/* "YYYY-MM" with 1990 <= YYYY <= 2100 into months since year 0; -1 when
+ * malformed. */
 static int parse_month(const char *s)
 {
-    if (strlen(s) != 7 || s[4] != '-')
+    int ym = ind_month(s);
+    if (ym < 199001 || ym > 210012)
         return -1;
-    int y = 0, m = 0;
-    for (int i = 0; i < 4; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        y = y * 10 + (s[i] - '0');
-    }
-    for (int i = 5; i < 7; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        m = m * 10 + (s[i] - '0');
-    }
-    if (y < 1990 || y > 2100 || m < 1 || m > 12)
-        return -1;
-    return y * 12 + m - 1;
+    return ym / 100 * 12 + ym % 100 - 1;
 }
 
 static void month_text(int n, char out[12])

@@ -80,8 +80,7 @@ static json_t *row_values(demo_history *h, const demo_insp_unit *u, int64_t firs
 /* One inspection: imported as a historic case whose result is public
  * (case_import: case.imported) and its publication written by the publish
  * module (publication.published), as the "publish" step would. */
-static int one(store_conn *w, demo_history *h, const demo_insp_unit *u, const char *unit_name, json_t *v,
-               int64_t day)
+static int one(store_conn *w, demo_history *h, const demo_insp_unit *u, json_t *v, int64_t day)
 {
     case_ctx x = {.d = h->d, .who = u->officer, .keys = h->keys, .ledger = h->ledger};
     int64_t id, pid;
@@ -96,7 +95,7 @@ static int one(store_conn *w, demo_history *h, const demo_insp_unit *u, const ch
     case_subject_kind(h->d, kind);
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
     publish_in in = {.d = h->d, .subject_kind = kind, .subject_id = sid, .case_no = no, .unit_id = u->unit_id,
-                     .unit_name = unit_name, .region_code = h->ledger, .ledger = h->ledger,
+                     .region_code = h->ledger, .ledger = h->ledger,
                      .actor = u->officer->username, .fields = v, .today = day};
     rc = publish_create(w, &in, &pid, why, sizeof(why));
     if (rc)
@@ -130,17 +129,9 @@ int demo_history_month(store_conn *w, demo_history *h, int64_t day, int n)
     int rc = FZ_OK;
     for (int i = 0; i < ne && !rc; i++) {
         const demo_insp_unit *u = &h->units[elig[i]];
-        char name[200] = "";
-        store_stmt *st;
-        if (store_prepare(w, "SELECT name FROM units WHERE id = ?", &st))
-            return FZ_ERR;
-        store_bind_int(st, 1, u->unit_id);
-        if (store_step(st) == STORE_ROW)
-            snprintf(name, sizeof(name), "%s", store_col_text(st, 0));
-        store_done(st);
         for (int k = 0; k < cnt[i] && !rc; k++) {
             json_t *v = row_values(h, u, first, last);
-            rc = one(w, h, u, name, v, day);
+            rc = one(w, h, u, v, day);
             json_decref(v);
         }
     }

@@ -749,19 +749,12 @@ static int publish_step(store_conn *w, case_ctx *x, int64_t id, int64_t unit_id,
     json_t *full = load(w, x, id, 1);
     if (!full)
         return FZ_ERR;
-    char kind[64], sid[24], unit_name[200] = "", why[300] = "";
+    char kind[64], sid[24], why[300] = "";
     case_subject_kind(x->d, kind);
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
-    store_stmt *st;
-    if (store_prepare(w, "SELECT name FROM units WHERE id = ?", &st) == FZ_OK) {
-        store_bind_int(st, 1, unit_id);
-        if (store_step(st) == STORE_ROW)
-            snprintf(unit_name, sizeof(unit_name), "%s", store_col_text(st, 0));
-        store_done(st);
-    }
     publish_in in = {.d = x->d, .subject_kind = kind, .subject_id = sid,
                      .case_no = json_string_value(json_object_get(full, "no")), .unit_id = unit_id,
-                     .unit_name = unit_name, .region_code = x->ledger, .ledger = x->ledger,
+                     .region_code = x->ledger, .ledger = x->ledger,
                      .actor = x->who ? x->who->username : "system", .fields = json_object_get(full, "fields"),
                      .today = scheduler_today()};
     int64_t pid = 0;

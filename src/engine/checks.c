@@ -248,6 +248,11 @@ static int threshold(store_conn *w, int item, pen_party p, int64_t *amount, char
     return threshold_at(w, item, p, 0, amount, src, n);
 }
 
+const check_field checks_hearing_fields[] = {
+    {"proposed_fine", "money"},     {"proposed_confiscation", "money"},  {"proposed_license", "enum"},
+    {"proposed_business", "enum"},  {"proposed_other_serious", "bool"},  {"party", "party"},
+    {NULL, NULL}};
+
 int checks_hearing_applies(store_conn *w, const char *party_kind, const pen_measures *m, int64_t as_of, int *applies)
 {
     pen_party p = pen_party_kind(party_kind);

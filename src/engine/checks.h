@@ -78,6 +78,12 @@ const check_def *check_find(const char *name);
  * penalty_thresholds catalog in force at as_of (ms; 0: now) for party_kind
  * (自然人 / 法人或其他组织 …). FZ_OK or a store error. */
 struct pen_measures;
+/* The fields that computation reads from a penalty case, with their types
+ * (defs.c checks a procedure using the rule has them); {NULL} ends it. */
+typedef struct check_field {
+    const char *name, *type;
+} check_field;
+extern const check_field checks_hearing_fields[];
 int checks_hearing_applies(store_conn *w, const char *party_kind, const struct pen_measures *m, int64_t as_of,
                            int *applies);
 

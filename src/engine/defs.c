@@ -922,14 +922,10 @@ static void check_condition_refs(vctx *v, const def *target, int proc, json_t *m
         if (!json_is_string(w) || !has_name(json_object_get(target->json, "states"), json_string_value(w)))
             verr(v, q, "状态未在 %s 中定义", target->name);
     }
-    /* Rule hearing_right reads the proposal and the party (engine/indicators.c). */
-    static const struct {
-        const char *name, *type;
-    } hearing[] = {{"proposed_fine", "money"},         {"proposed_confiscation", "money"},
-                   {"proposed_license", "enum"},       {"proposed_business", "enum"},
-                   {"proposed_other_serious", "bool"}, {"party", "party"}};
+    /* Rule hearing_right reads the proposal and the party (engine/checks.h). */
+    const check_field *hearing = checks_hearing_fields;
     const char *rule = json_string_value(json_object_get(m, "rule"));
-    for (size_t k = 0; rule && k < sizeof(hearing) / sizeof(hearing[0]); k++) {
+    for (size_t k = 0; rule && hearing[k].name; k++) {
         json_t *fd, *hit = NULL;
         json_array_foreach(fields, i, fd) if (!strcmp(json_string_value(json_object_get(fd, "name")), hearing[k].name)) hit = fd;
         const char *ht = hit ? json_string_value(json_object_get(hit, "type")) : NULL;

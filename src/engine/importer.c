@@ -247,16 +247,9 @@ static int publish_imported(store_conn *w, import_job *j, int64_t id, const char
         if (!json_object_get(values, json_string_value(f)))
             return FZ_OK;
     }
-    char kind[64], sid[24], unit_name[200] = "", why[300] = "";
+    char kind[64], sid[24], why[300] = "";
     case_subject_kind(j->d, kind);
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
-    store_stmt *st;
-    if (store_prepare(w, "SELECT name FROM units WHERE id = ?", &st) == FZ_OK) {
-        store_bind_int(st, 1, unit_id);
-        if (store_step(st) == STORE_ROW)
-            snprintf(unit_name, sizeof(unit_name), "%s", store_col_text(st, 0));
-        store_done(st);
-    }
     json_t *fields = json_copy(values);
     json_array_foreach(json_object_get(j->d->json, "fields"), i, f)
     {
@@ -266,7 +259,7 @@ static int publish_imported(store_conn *w, import_job *j, int64_t id, const char
             json_object_set_new(fields, name, json_pack("{s:O}", "name", v));
     }
     publish_in in = {.d = j->d, .subject_kind = kind, .subject_id = sid, .case_no = no, .unit_id = unit_id,
-                     .unit_name = unit_name, .region_code = j->ledger, .ledger = j->ledger,
+                     .region_code = j->ledger, .ledger = j->ledger,
                      .actor = j->who ? j->who->username : "system", .fields = fields, .today = scheduler_today()};
     int64_t pid;
     int rc = fields ? publish_create(w, &in, &pid, why, sizeof(why)) : FZ_NOMEM;

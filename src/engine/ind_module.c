@@ -127,8 +127,7 @@ static int officer_rows(store_conn *c, const officer_query *q, const char *from,
     return FZ_OK;
 }
 
-/* "YYYY-MM" as y * 100 + m; 0 when malformed. */
-static int month_of(const char *s)
+int ind_month(const char *s)
 {
     int y = 0, m = 0;
     if (!s || strlen(s) != 7 || s[4] != '-')
@@ -150,7 +149,7 @@ int ind_module_units(store_conn *c, const def *ind, const char *from, const char
                      ind_unit_cb cb, void *ctx)
 {
     const char *measure = json_string_value(json_object_get(ind->json, "measure"));
-    int a = month_of(from), b = month_of(to);
+    int a = ind_month(from), b = ind_month(to);
     if (!a || !b)
         return FZ_INVALID;
     if (a > o->today_ymd / 100)

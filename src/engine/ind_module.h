@@ -70,6 +70,9 @@ int ind_module_units(store_conn *c, const def *ind, const char *from, const char
 typedef void (*ind_month_cb)(void *ctx, int month0, int64_t unit, int64_t num, int64_t den);
 int ind_module_months(store_conn *c, const def *ind, int year, const ind_module_opts *o, ind_month_cb cb, void *ctx);
 
+/* "YYYY-MM" as y * 100 + m (202611); 0 when malformed. */
+int ind_month(const char *s);
+
 /* A 12-digit region code as the prefix its units' codes start with
  * ("532624" for a county); "" when not a valid code. */
 void ind_region_prefix(const char *code12, char out[16]);

@@ -89,15 +89,12 @@ static void add_col(strbuf *b, json_t *seen, const char *f)
     strbuf_printf(b, builtin(f) ? ", %s" : ", f_%s", f);
 }
 
-/* The fields rule "hearing_right" reads (defs.c checks the procedure has
- * them): the proposal and the party's kind. */
-static const char *const hearing_fields[] = {"proposed_fine",     "proposed_confiscation",  "proposed_license",
-                                             "proposed_business", "proposed_other_serious", "party__kind", NULL};
-
+/* The columns rule "hearing_right" reads: the proposal and, of the party,
+ * its kind (engine/checks.h checks_hearing_fields). */
 static void add_rule_cols(strbuf *b, json_t *seen)
 {
-    for (int i = 0; hearing_fields[i]; i++)
-        add_col(b, seen, hearing_fields[i]);
+    for (int i = 0; checks_hearing_fields[i].name; i++)
+        add_col(b, seen, strcmp(checks_hearing_fields[i].type, "party") ? checks_hearing_fields[i].name : "party__kind");
 }
 
 /* Rule "hearing_right": the proposal falls under 第六十三条 with the

@@ -32,7 +32,6 @@ typedef struct publish_in {
     const char *subject_id;
     const char *case_no;
     int64_t unit_id;
-    const char *unit_name;
     const char *region_code;
     const char *ledger;
     const char *actor;
