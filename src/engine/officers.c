@@ -13,8 +13,10 @@
 #include "core/status.h"
 #include "core/timeutil.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -266,8 +268,8 @@ static int in_force(int64_t from, int64_t to, int64_t as_of)
 /* Per unit and reference (refs[k], as_of[k]: k < n), the counts of the
  * officers in force then: cb(ctx, k, unit, officers, certified, hours_met).
  * One pass over the versions, so twelve month ends cost one query. */
-static int by_unit_refs(store_conn *c, int year, const char (*refs)[11], const int64_t *as_of, int n,
-                        int required_hours, const char *region_prefix, officers_month_cb cb, void *ctx)
+static int scan_refs(store_conn *c, int year, const char (*refs)[11], const int64_t *as_of, int n,
+                     int required_hours, const char *region_prefix, officers_month_cb cb, void *ctx)
 {
     int64_t newest = 0;
     for (int k = 0; k < n; k++)
@@ -311,6 +313,171 @@ static int by_unit_refs(store_conn *c, int year, const char (*refs)[11], const i
     for (int k = 0; unit >= 0 && k < n; k++)
         if (cnt[k][0])
             cb(ctx, k, unit, cnt[k][0], cnt[k][1], cnt[k][2]);
+    return FZ_OK;
+}
+
+/* The stocks above, kept in this process: a province-level dashboard would
+ * otherwise read all of a province's officers (200,000) on every request. An
+ * entry is keyed by the query and holds the generation it was read at: the
+ * newest version ids of cat_officers and cat_officer_trainings (catalogs only
+ * ever insert versions, so any write raises one of them) and the newest
+ * unit.updated / unit.deleted event (a unit moved to another region). The
+ * generation is read before the officers, so a write committed in between
+ * can only make the entry look older than it is. An entry also dies after
+ * STOCK_TTL_MS: on PostgreSQL two nodes' writers can commit ids out of order.
+ * A process serves one database (serve, the CLI), so the key has no store. */
+#define STOCK_SLOTS 16
+#define STOCK_TTL_MS 60000
+
+typedef struct stock_row {
+    int k;
+    int64_t unit, officers, certified, hours_met;
+} stock_row;
+
+typedef struct stock_entry {
+    uint64_t used; /* last use (LRU); 0: empty */
+    int year, n, required_hours;
+    char refs[12][11];
+    int64_t as_of[12];
+    char prefix[16];
+    int64_t gen[3], made_ms;
+    stock_row *rows;
+    size_t nrows;
+} stock_entry;
+
+static pthread_mutex_t g_stock_mu = PTHREAD_MUTEX_INITIALIZER;
+static stock_entry g_stock[STOCK_SLOTS];
+static uint64_t g_stock_tick;
+
+typedef struct stock_acc {
+    stock_row *rows;
+    size_t n, cap;
+    int failed;
+} stock_acc;
+
+static void stock_collect(void *ctx, int k, int64_t unit, int64_t officers, int64_t certified, int64_t hours_met)
+{
+    stock_acc *a = ctx;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 256;
+        stock_row *nv = realloc(a->rows, cap * sizeof(*nv));
+        if (!nv) {
+            a->failed = 1;
+            return;
+        }
+        a->rows = nv, a->cap = cap;
+    }
+    a->rows[a->n++] = (stock_row){k, unit, officers, certified, hours_met};
+}
+
+static int stock_generation(store_conn *c, int64_t gen[3])
+{
+    store_stmt *st;
+    int rc = store_prepare(c,
+                           "SELECT (SELECT coalesce(max(id), 0) FROM cat_officers),"
+                           " (SELECT coalesce(max(id), 0) FROM cat_officer_trainings),"
+                           " (SELECT coalesce(max(seq), 0) FROM events WHERE action IN ('unit.updated', 'unit.deleted'))",
+                           &st);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    for (int i = 0; i < 3 && rc == STORE_ROW; i++)
+        gen[i] = store_col_int(st, i);
+    store_done(st);
+    return rc == STORE_ROW ? FZ_OK : FZ_ERR;
+}
+
+static int stock_same(const stock_entry *e, int year, const char (*refs)[11], const int64_t *as_of, int n,
+                      int required_hours, const char *prefix)
+{
+    if (!e->used || e->year != year || e->n != n || e->required_hours != required_hours || strcmp(e->prefix, prefix))
+        return 0;
+    for (int k = 0; k < n; k++)
+        if (strcmp(e->refs[k], refs[k]) || e->as_of[k] != as_of[k])
+            return 0;
+    return 1;
+}
+
+/* A copy of the cached rows (the caller frees them), or NULL on a miss. */
+static stock_row *stock_get(int year, const char (*refs)[11], const int64_t *as_of, int n, int required_hours,
+                            const char *prefix, const int64_t gen[3], size_t *nrows)
+{
+    stock_row *out = NULL;
+    int64_t now = time_mono_ms();
+    pthread_mutex_lock(&g_stock_mu);
+    for (int i = 0; i < STOCK_SLOTS; i++) {
+        stock_entry *e = &g_stock[i];
+        if (!stock_same(e, year, refs, as_of, n, required_hours, prefix) || memcmp(e->gen, gen, sizeof(e->gen)) ||
+            now - e->made_ms > STOCK_TTL_MS)
+            continue;
+        out = malloc(e->nrows ? e->nrows * sizeof(*out) : 1);
+        if (out) {
+            if (e->nrows)
+                memcpy(out, e->rows, e->nrows * sizeof(*out));
+            *nrows = e->nrows;
+            e->used = ++g_stock_tick;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&g_stock_mu);
+    return out;
+}
+
+/* Keeps a copy of rows under the key (replacing the entry of the same key, or
+ * the least recently used). */
+static void stock_put(int year, const char (*refs)[11], const int64_t *as_of, int n, int required_hours,
+                      const char *prefix, const int64_t gen[3], int64_t made_ms, const stock_row *rows, size_t nrows)
+{
+    if (strlen(prefix) >= sizeof(g_stock[0].prefix))
+        return;
+    stock_row *copy = malloc(nrows ? nrows * sizeof(*copy) : 1);
+    if (!copy)
+        return;
+    if (nrows)
+        memcpy(copy, rows, nrows * sizeof(*copy));
+    pthread_mutex_lock(&g_stock_mu);
+    stock_entry *e = &g_stock[0];
+    for (int i = 0; i < STOCK_SLOTS; i++) {
+        if (stock_same(&g_stock[i], year, refs, as_of, n, required_hours, prefix)) {
+            e = &g_stock[i];
+            break;
+        }
+        if (g_stock[i].used < e->used)
+            e = &g_stock[i];
+    }
+    free(e->rows);
+    *e = (stock_entry){.used = ++g_stock_tick, .year = year, .n = n, .required_hours = required_hours,
+                       .made_ms = made_ms, .rows = copy, .nrows = nrows};
+    memcpy(e->refs, refs, (size_t)n * sizeof(e->refs[0]));
+    memcpy(e->as_of, as_of, (size_t)n * sizeof(e->as_of[0]));
+    memcpy(e->gen, gen, sizeof(e->gen));
+    snprintf(e->prefix, sizeof(e->prefix), "%s", prefix);
+    pthread_mutex_unlock(&g_stock_mu);
+}
+
+static int by_unit_refs(store_conn *c, int year, const char (*refs)[11], const int64_t *as_of, int n,
+                        int required_hours, const char *region_prefix, officers_month_cb cb, void *ctx)
+{
+    const char *prefix = region_prefix ? region_prefix : "";
+    int64_t gen[3], made = time_mono_ms();
+    int rc = stock_generation(c, gen);
+    if (rc)
+        return rc;
+    size_t nrows = 0;
+    stock_row *rows = stock_get(year, refs, as_of, n, required_hours, prefix, gen, &nrows);
+    if (!rows) {
+        stock_acc a = {0};
+        rc = scan_refs(c, year, refs, as_of, n, required_hours, prefix, stock_collect, &a);
+        if (rc || a.failed) {
+            free(a.rows);
+            return rc ? rc : FZ_NOMEM;
+        }
+        stock_put(year, refs, as_of, n, required_hours, prefix, gen, made, a.rows, a.n);
+        rows = a.rows, nrows = a.n;
+    }
+    for (size_t i = 0; i < nrows; i++)
+        cb(ctx, rows[i].k, rows[i].unit, rows[i].officers, rows[i].certified, rows[i].hours_met);
+    free(rows);
     return FZ_OK;
 }
 
