@@ -6,6 +6,9 @@ ASAN_BUILD ?= build-asan
 DATA       ?= data
 LISTEN     ?= 127.0.0.1:8080
 UI_SRC     := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.js ui/package.json
+# Node.js for the UI build and the tests: scripts/install-deps.sh puts a Node.js 20 here when the
+# machine's is older than the UI build needs (Debian 12 ships 18).
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
 
 .PHONY: all deps ui build asan run test clean
 
