@@ -61,6 +61,7 @@ if ! node_ok node; then
   rm -rf .tools/node && mkdir -p .tools/node
   tar xzf "$tmp"/node-linux-"$arch"-"$NODE_VERSION".tgz --strip-components=1 -C .tools/node
   rm -rf "$tmp"
+  hash -r # bash remembered the old node's path
   node_ok node || { echo "install-deps: Node.js in .tools/node does not run" >&2; exit 1; }
 fi
 
