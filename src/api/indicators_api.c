@@ -29,6 +29,8 @@
 #include "core/status.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,32 +44,111 @@ typedef struct grow {
     int rank;
 } grow;
 
+/* An index of the string keys of an array of structs (open addressing,
+ * FNV-1a): element i's key is at (char *)base + i * stride + off. A
+ * province-level page has 2,000 units per indicator, so a linear search per
+ * row was quadratic (measured: most of a 400 ms request). */
+typedef struct keyidx {
+    uint32_t *slot; /* element index + 1; 0: empty */
+    size_t nslot, stride, off;
+} keyidx;
+
+static size_t kx_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static const char *kx_key(const keyidx *x, const void *base, size_t i)
+{
+    return (const char *)base + i * x->stride + x->off;
+}
+
+/* The element with key, or -1. */
+static long kx_find(const keyidx *x, const void *base, const char *key)
+{
+    if (!x->nslot)
+        return -1;
+    for (size_t h = kx_hash(key) & (x->nslot - 1);; h = (h + 1) & (x->nslot - 1)) {
+        uint32_t s = x->slot[h];
+        if (!s)
+            return -1;
+        if (!strcmp(kx_key(x, base, s - 1), key))
+            return (long)s - 1;
+    }
+}
+
+/* Adds element n - 1 (the newest of n), growing the table to keep it at
+ * most half full. FZ_NOMEM. */
+static int kx_add(keyidx *x, const void *base, size_t n)
+{
+    if (2 * n > x->nslot) {
+        size_t ns = x->nslot ? x->nslot * 2 : 64;
+        uint32_t *nv = calloc(ns, sizeof(*nv));
+        if (!nv)
+            return FZ_NOMEM;
+        free(x->slot);
+        x->slot = nv, x->nslot = ns;
+        for (size_t i = 0; i + 1 < n; i++) {
+            size_t h = kx_hash(kx_key(x, base, i)) & (ns - 1);
+            while (x->slot[h])
+                h = (h + 1) & (ns - 1);
+            x->slot[h] = (uint32_t)i + 1;
+        }
+    }
+    size_t h = kx_hash(kx_key(x, base, n - 1)) & (x->nslot - 1);
+    while (x->slot[h])
+        h = (h + 1) & (x->nslot - 1);
+    x->slot[h] = (uint32_t)n;
+    return FZ_OK;
+}
+
+/* The array v of n elements of size sz with room for one more (capacity
+ * doubled, *cap updated), or NULL (v untouched). */
+static void *room_for_one(void *v, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap)
+        return v;
+    size_t nc = *cap ? *cap * 2 : 16;
+    void *nv = realloc(v, nc * sz);
+    if (nv)
+        *cap = nc;
+    return nv;
+}
+
 typedef struct grows {
     grow *v;
-    size_t n;
+    size_t n, cap;
+    keyidx idx;
 } grows;
 
-static grow *find_group(grows *g, const char *key)
+static void grows_free(grows *g)
 {
-    for (size_t i = 0; i < g->n; i++)
-        if (!strcmp(g->v[i].key, key))
-            return &g->v[i];
-    return NULL;
+    free(g->v);
+    free(g->idx.slot);
 }
 
 static grow *add_group(grows *g, const char *key, const char *name)
 {
-    grow *r = find_group(g, key);
-    if (r)
-        return r;
-    grow *nv = realloc(g->v, (g->n + 1) * sizeof(*nv));
+    long at = kx_find(&g->idx, g->v, key);
+    if (at >= 0)
+        return &g->v[at];
+    grow *nv = room_for_one(g->v, &g->cap, g->n, sizeof(*nv));
     if (!nv)
         return NULL;
     g->v = nv;
-    r = &g->v[g->n++];
+    grow *r = &nv[g->n];
     memset(r, 0, sizeof(*r));
     snprintf(r->key, sizeof(r->key), "%s", key);
     snprintf(r->name, sizeof(r->name), "%s", name);
+    g->n++;
+    g->idx.stride = sizeof(grow), g->idx.off = offsetof(grow, key);
+    if (kx_add(&g->idx, g->v, g->n)) {
+        g->n--;
+        return NULL;
+    }
     return r;
 }
 
@@ -147,9 +228,10 @@ static int load_unit_groups(store_conn *c, const char *group, const char *prefix
         return FZ_ERR;
     store_bind_text(st, 1, group);
     store_bind_text(st, 2, prefix);
+    size_t cap = 0;
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
-        unit_group *nv = realloc(*out, (*n + 1) * sizeof(*nv));
+        unit_group *nv = room_for_one(*out, &cap, *n, sizeof(*nv));
         if (!nv) {
             rc = FZ_NOMEM;
             break;
@@ -167,19 +249,23 @@ static int load_unit_groups(store_conn *c, const char *group, const char *prefix
 static void module_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
 {
     module_acc *m = ctx;
-    for (size_t i = 0; i < m->n; i++) {
-        if (m->u[i].id != unit)
-            continue;
-        grow *r = add_group(m->g, m->u[i].key, m->u[i].name);
-        if (!r) {
-            m->failed = 1;
-        } else if (m->prev) {
-            r->pnum += num, r->pden += den;
-        } else {
-            r->num += num, r->den += den;
-        }
-        return;
+    size_t lo = 0, hi = m->n; /* m->u is in ascending id order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->u[mid].id < unit)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    if (lo == m->n || m->u[lo].id != unit)
+        return;
+    grow *r = add_group(m->g, m->u[lo].key, m->u[lo].name);
+    if (!r)
+        m->failed = 1;
+    else if (m->prev)
+        r->pnum += num, r->pden += den;
+    else
+        r->num += num, r->den += den;
 }
 
 static ind_module_opts module_opts(req *r, const char *prefix, ind_module_memo *memo)
@@ -251,18 +337,35 @@ static int better(const def *ind, const grow *a, const grow *b)
     return is_le(ind) ? l < r : l > r;
 }
 
-static void rank_groups(const def *ind, grows *g)
+typedef struct ranked_row {
+    grow *g;
+    const def *ind;
+} ranked_row;
+
+static int rank_cmp(const void *x, const void *y)
 {
+    const ranked_row *a = x, *b = y;
+    return better(a->ind, a->g, b->g) ? -1 : better(a->ind, b->g, a->g) ? 1 : 0;
+}
+
+/* rank = 1 + the number of groups strictly better (ties share a rank);
+ * groups without a denominator have none. Sorted: n log n, not n². */
+static int rank_groups(const def *ind, grows *g)
+{
+    ranked_row *order = malloc((g->n ? g->n : 1) * sizeof(*order));
+    if (!order)
+        return FZ_NOMEM;
+    size_t m = 0;
     for (size_t i = 0; i < g->n; i++) {
         g->v[i].rank = 0;
-        if (g->v[i].den <= 0)
-            continue;
-        int r = 1;
-        for (size_t j = 0; j < g->n; j++)
-            if (j != i && g->v[j].den > 0 && better(ind, &g->v[j], &g->v[i]))
-                r++;
-        g->v[i].rank = r;
+        if (g->v[i].den > 0)
+            order[m++] = (ranked_row){&g->v[i], ind};
     }
+    qsort(order, m, sizeof(*order), rank_cmp);
+    for (size_t i = 0; i < m; i++)
+        order[i].g->rank = i > 0 && !better(ind, order[i - 1].g, order[i].g) ? order[i - 1].g->rank : (int)i + 1;
+    free(order);
+    return FZ_OK;
 }
 
 static double weight_of(const def *ind)
@@ -292,25 +395,30 @@ typedef struct comp {
 
 typedef struct comps {
     comp *v;
-    size_t n;
+    size_t n, cap;
+    keyidx idx;
     double sum, weight; /* the county's */
 } comps;
 
 static void comp_add(comps *cs, const grow *x, double w, double s)
 {
-    comp *cp = NULL;
-    for (size_t m = 0; m < cs->n; m++)
-        if (!strcmp(cs->v[m].key, x->key))
-            cp = &cs->v[m];
+    long at = kx_find(&cs->idx, cs->v, x->key);
+    comp *cp = at >= 0 ? &cs->v[at] : NULL;
     if (!cp) {
-        comp *nv = realloc(cs->v, (cs->n + 1) * sizeof(*nv));
+        comp *nv = room_for_one(cs->v, &cs->cap, cs->n, sizeof(*nv));
         if (!nv)
             return;
         cs->v = nv;
-        cp = &cs->v[cs->n++];
+        cp = &nv[cs->n];
         memset(cp, 0, sizeof(*cp));
         snprintf(cp->key, sizeof(cp->key), "%s", x->key);
         snprintf(cp->name, sizeof(cp->name), "%s", x->name);
+        cs->n++;
+        cs->idx.stride = sizeof(comp), cs->idx.off = offsetof(comp, key);
+        if (kx_add(&cs->idx, cs->v, cs->n)) {
+            cs->n--;
+            return;
+        }
     }
     cp->sum += w * s;
     cp->weight += w;
@@ -322,13 +430,13 @@ static json_t *indicator_entry(req *r, store_conn *c, const def *ind, const ind_
                                const char *prefix, const char *only, comps *cs, ind_module_memo *memo)
 {
     grows g = {0};
-    if (ind_is_module(ind) ? load_module(r, c, ind, p, group, prefix, &g, memo)
-                           : load_range(c, ind->name, p->from, p->to, group, prefix, 0, &g) ||
-                                 load_range(c, ind->name, p->pfrom, p->pto, group, prefix, 1, &g)) {
-        free(g.v);
+    int rc = ind_is_module(ind) ? load_module(r, c, ind, p, group, prefix, &g, memo)
+                                : load_range(c, ind->name, p->from, p->to, group, prefix, 0, &g) ||
+                                      load_range(c, ind->name, p->pfrom, p->pto, group, prefix, 1, &g);
+    if (rc || rank_groups(ind, &g)) {
+        grows_free(&g);
         return NULL;
     }
-    rank_groups(ind, &g);
     int64_t num = 0, den = 0, pnum = 0, pden = 0;
     json_t *rows = json_array();
     double w = weight_of(ind);
@@ -348,7 +456,7 @@ static json_t *indicator_entry(req *r, store_conn *c, const def *ind, const ind_
         set_identity(o, group, x);
         json_array_append_new(rows, o);
     }
-    free(g.v);
+    grows_free(&g);
     if (den > 0 && w > 0) {
         cs->sum += w * score(ind, num, den);
         cs->weight += w;
@@ -411,6 +519,7 @@ int api_indicators(req *r)
         if (!o) {
             ind_module_memo_free(&memo);
             free(cs.v);
+            free(cs.idx.slot);
             json_decref(list);
             return api_store_error(r);
         }
@@ -430,6 +539,7 @@ int api_indicators(req *r)
         json_array_append_new(rows, o);
     }
     free(cs.v);
+    free(cs.idx.slot);
     json_t *out = json_pack(
         "{s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:o, s:{s:o, s:f}}", "year", (json_int_t)p.year, "period",
         "kind", p.kind, "from", p.from, "to", p.to, "prev_from", p.pfrom, "prev_to", p.pto, "label", p.label, "group",

@@ -320,8 +320,9 @@ static int scan_refs(store_conn *c, int year, const char (*refs)[11], const int6
  * otherwise read all of a province's officers (200,000) on every request. An
  * entry is keyed by the query and holds the generation it was read at: the
  * newest version ids of cat_officers and cat_officer_trainings (catalogs only
- * ever insert versions, so any write raises one of them) and the newest
- * unit.updated / unit.deleted event (a unit moved to another region). The
+ * ever insert versions, so any write raises one of them) and the number of
+ * unit.updated / unit.deleted events (a unit moved to another region; a
+ * count reads the events_action index, where max(seq) walked the table). The
  * generation is read before the officers, so a write committed in between
  * can only make the entry look older than it is. An entry also dies after
  * STOCK_TTL_MS: on PostgreSQL two nodes' writers can commit ids out of order.
@@ -376,7 +377,7 @@ static int stock_generation(store_conn *c, int64_t gen[3])
     int rc = store_prepare(c,
                            "SELECT (SELECT coalesce(max(id), 0) FROM cat_officers),"
                            " (SELECT coalesce(max(id), 0) FROM cat_officer_trainings),"
-                           " (SELECT coalesce(max(seq), 0) FROM events WHERE action IN ('unit.updated', 'unit.deleted'))",
+                           " (SELECT count(*) FROM events WHERE action IN ('unit.updated', 'unit.deleted'))",
                            &st);
     if (rc)
         return rc;
