@@ -13,8 +13,9 @@
  * catalogs and officers are registered in the previous year; that year's
  * cases, disclosure requests and trainings give the indicators their 同比;
  * every month's 行政检查 results are imported and published (demo_history.c)
- * so that the 公示 up to the year's end total the speech's 10236; then the
- * year itself and next March's 案卷评查.
+ * so that the 公示 up to the year's end total the speech's 10236; the
+ * year itself, with its March's 案卷评查 of the previous year's files; then
+ * next March's 案卷评查 of the year's files.
  *
  * The same seed on a fresh directory gives the same chain head. */
 #include "app/demo_gen.h"
@@ -95,7 +96,7 @@ static int cat_set(store_conn *w, demo *g, const char *name, int64_t row, json_t
 
 /* ---- the year: one time-ordered list of everything that happens ---- */
 
-enum { IT_CASE = 1, IT_TRAIN, IT_EXAM, IT_RENEW, IT_JOIN, IT_INSP, IT_PHASE };
+enum { IT_CASE = 1, IT_TRAIN, IT_EXAM, IT_RENEW, IT_JOIN, IT_INSP, IT_PHASE, IT_REVIEW };
 
 typedef struct item {
     int64_t t;
@@ -108,6 +109,17 @@ typedef struct item {
 #define N_PUBLISHED 10236  /* 累计公示行政案件 up to the end of the year (the speech) */
 #define PREV_CASES 187     /* the previous year's penalty cases (invented) */
 #define PREV_DISCLOSURES 19
+/* 案卷评查 (the speech, part one): in March of the year, 60 files of the
+ * previous year reviewed, 11 of them 不合格 and retrospected, 5 referred to
+ * 县纪委监委 (13 people handled, 1 监察建议: demo_review.c); part two: the
+ * year's files reviewed next March, 12 不合格 retrospected, 4 to refer. */
+#define REVIEW_PREV_FILES 60
+#define REVIEW_PREV_PER_UNIT 5
+#define REVIEW_PREV_FAILED 11
+#define REVIEW_PREV_REFERRED 5
+#define REVIEW_PER_UNIT 3
+#define REVIEW_FAILED 12
+#define REVIEW_REFERRED 4
 
 typedef struct year_plan {
     item *it;
@@ -342,6 +354,7 @@ static int ph_items(store_conn *w, demo *g)
                  : it->type == IT_EXAM  ? do_exam(w, g, it->a)
                  : it->type == IT_INSP  ? do_insp(w, g, it->t, it->a)
                  : it->type == IT_PHASE ? run_phase(w, g, it->a)
+                 : it->type == IT_REVIEW ? demo_review_step(w, g, it->a, it->b)
                                         : do_cert(w, g, it->a, it->type == IT_JOIN);
         if (rc)
             return rc;
@@ -389,6 +402,17 @@ static int do_insp(store_conn *w, demo *g, int64_t t, int n)
 {
     int rc = demo_history_month(w, &g->hist, (t + 8 * 3600000) / 86400000, n);
     return rc ? fail(g, "行政检查", g->hist.err) : FZ_OK;
+}
+
+static void add_review(int64_t t, int c, int sk)
+{
+    add_item(t, IT_REVIEW, c, sk);
+}
+
+/* The campaign over the year's files, next March: after the timeline. */
+static int ph_review(store_conn *w, demo *g)
+{
+    return demo_review_run(w, g, 1);
 }
 
 static int ph_schema(store_conn *w, demo *g)
@@ -578,6 +602,11 @@ int cmd_demo(int argc, char **argv)
     demo_plan_cases(g, y, 221, 24, 1);
     plan_case_items(g);
     plan_inspections(g);
+    g->review[0] = (demo_campaign){.year = y - 1, .per_unit = REVIEW_PREV_PER_UNIT, .files = REVIEW_PREV_FILES,
+                                   .fail = REVIEW_PREV_FAILED, .referred = REVIEW_PREV_REFERRED, .outcomes = 1};
+    g->review[1] =
+        (demo_campaign){.year = y, .per_unit = REVIEW_PER_UNIT, .fail = REVIEW_FAILED, .referred = REVIEW_REFERRED};
+    demo_review_plan(g, 0, add_review);
     qsort(yp.it, (size_t)yp.n, sizeof(item), item_cmp);
     int analysed = 0;
     for (int i = 0; i < yp.n;) {
@@ -609,7 +638,7 @@ int cmd_demo(int argc, char **argv)
             goto fail;
         i = j;
     }
-    if (job(g, demo_review))
+    if (job(g, ph_review))
         goto fail;
     set_now(0);
     if (store_analyze(g->s) != FZ_OK)
@@ -629,7 +658,15 @@ int cmd_demo(int argc, char **argv)
            g->prev_disc, N_SESSIONS_PREV, g->stats_training_prev);
     printf("  行政检查结果 %d 件（%d—%d 年按月导入并公示）；截至 %d 年末累计公示行政执法决定 %d 件\n", g->insp_total,
            y - 4, y, y, g->hist.published + g->pub_by_year_end);
-    printf("  案卷评查：%d 年度 %d 件（不合格 %d 件，已复盘）\n", y, g->review_files, g->review_failed);
+    for (int k = 0; k < DEMO_CAMPAIGNS; k++) {
+        const demo_campaign *c = &g->review[k];
+        int nr = c->referred < c->nf ? c->referred : c->nf;
+        printf("  案卷评查：%d 年 3 月评查 %d 年度案卷 %d 件（不合格 %d 件，均已复盘；移送县纪委监委问题线索 %d 件", c->year + 1,
+               c->year, c->n, c->nf, nr);
+        if (c->outcomes)
+            printf("，处理 %lld 人，发出监察建议 %lld 份", (long long)c->people, (long long)c->advice);
+        printf("）\n");
+    }
     print_logins(g);
     goto out;
 fail:

@@ -159,6 +159,28 @@ typedef struct plan {
     int late_publish, late_handling;
 } plan;
 
+/* One 案卷评查 campaign (demo_review.c): the year's closed penalty files,
+ * reviewed next March. */
+#define DEMO_CAMPAIGNS 2
+#define DEMO_REVIEW_MAX 120 /* files of one campaign */
+
+typedef struct demo_campaign {
+    /* the plan */
+    int year;           /* the reviewed year: penalty files decided in it */
+    int per_unit;
+    int files;          /* 0: every unit; else exactly this many files, the units chosen to give them */
+    int fail, referred; /* files failed (否决项), and of them referred to 县纪委监委 */
+    int outcomes;       /* record the referrals' outcomes (纪府联动: 处理 13 人, 监察建议 1 份) */
+    /* while it runs */
+    int64_t cid;
+    int n, nf;                       /* files drawn, failed */
+    int64_t fid[DEMO_REVIEW_MAX];    /* in draw order (review_files.id) */
+    int64_t unit[DEMO_REVIEW_MAX];   /* each file's unit */
+    int stmt[3];                     /* files whose unit states its case (陈述申辩), -1 none */
+    int failed[DEMO_REVIEW_MAX];     /* indices into fid */
+    int64_t people, advice;          /* recorded outcomes: people handled, 监察建议 */
+} demo_campaign;
+
 typedef struct demo {
     config cfg;
     defs *d;
@@ -184,7 +206,7 @@ typedef struct demo {
     int insp_total;         /* inspections imported and published */
     int stats_exams, stats_trainings, stats_training_records, stats_powers, stats_delegations, stats_discretion;
     int stats_late_publish, stats_late_handling, stats_training_prev;
-    int review_files, review_failed; /* 案卷评查 (demo_review.c) */
+    demo_campaign review[DEMO_CAMPAIGNS]; /* 案卷评查 (demo_review.c) */
     /* the job in progress */
     int (*fn)(store_conn *w, struct demo *g);
 } demo;
@@ -223,8 +245,14 @@ int demo_officers(store_conn *w, demo *g);
  * and the disclosure requests; stats: the demonstration year's, counted. */
 void demo_plan_cases(demo *g, int y, int total, int disclosures, int stats);
 
-/* 案卷评查 of the year's closed files, next March (demo_review.c): a
- * store write job. */
-int demo_review(store_conn *w, demo *g);
+/* 案卷评查 (demo_review.c). Campaign c (g->review[c], its plan filled in)
+ * runs as steps at their own times: demo_review_plan gives each step's time
+ * (the files expected: c's files) to add, for the timeline; demo_review_step
+ * runs one (a step beyond the files actually drawn does nothing).
+ * demo_review_run runs every step of c in one store write job, timed by the
+ * files actually drawn (the last campaign, after the timeline). */
+void demo_review_plan(demo *g, int c, void (*add)(int64_t t, int c, int sk));
+int demo_review_step(store_conn *w, demo *g, int c, int sk);
+int demo_review_run(store_conn *w, demo *g, int c);
 
 #endif

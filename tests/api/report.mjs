@@ -3,7 +3,8 @@
 // section headings, the speech's figures recomputed from the record (221
 // cases, 持证率 87.13%, 赋权 86/39/1), 数据未接入 for modules that do not
 // exist, the unmet indicators in 六, the separate 外部评价（非系统计算）
-// section from the external_results catalog; the docx is a well-formed OOXML
+// section from the external_results catalog, the 案卷评查 done in the year
+// (the March 2023 review of 2022's 60 files); the docx is a well-formed OOXML
 // package, the xlsx a workbook; bad options are refused without a file.
 // Then GET /api/reports/annual on the same data: the JSON model against the
 // CLI's HTML, the three files as downloads, 400/401/403.
@@ -54,7 +55,11 @@ t.check('html: 赋权 86 / 39 / 1', /基本目录 86 项、共性事项 39 项�
 t.check('html: 培训 43 期, 1234 人参加考试', /43 期/.test(ht) && /1234 人参加/.test(ht), '');
 t.check('html: 裁量基准 95 条', /95 条/.test(ht), '');
 t.check('html: 信息公开申请 24 件', /办理政府信息公开申请：24 件/.test(ht), '');
-t.check('html: 案卷评查 figures', /评查案卷：\d+ 件/.test(ht) && /不合格 \d+ 件/.test(ht), '');
+// 案卷评查: the campaigns conducted in 2023, i.e. the March 2023 review of 2022's files (the speech's figures).
+t.check('html: 案卷评查 done in 2023 (2022\'s 60 files, 11 不合格, 5 线索, 13 人, 1 份监察建议)',
+  ht.includes('评查案卷：60 件（2022年度行政执法案卷）') && /评查结果：优秀 \d+ 件、合格 \d+ 件、不合格 11 件/.test(ht) &&
+  ht.includes('不合格案卷复盘：11 件') && ht.includes('不合格案卷移送问题线索：5 件') && /移送线索处理人数：13 人（/.test(ht) &&
+  ht.includes('发出监察建议：1 份'), (/案卷评查活动[^]*?发出监察建议：[^。]*/.exec(ht) || [''])[0].slice(0, 400));
 t.check('html: missing module is 数据未接入', /重大行政决策事项：数据未接入/.test(ht) && /信访总量及同比：数据未接入/.test(ht), '');
 const six = ht.slice(ht.indexOf('六、存在的不足'), ht.indexOf('外部评价（非系统计算）'));
 t.check('html: 六 lists the unmet indicators', /行政处罚决定按时公示率为 \d+\.\d\d%，未达到目标 100%/.test(six) &&
