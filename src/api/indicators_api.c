@@ -26,6 +26,8 @@
 #include "engine/ind_module.h"
 #include "engine/indicators.h"
 #include "store/store.h"
+#include "core/keyidx.h"
+#include "core/strbuf.h"
 #include "core/status.h"
 
 #include <math.h>
@@ -43,67 +45,6 @@ typedef struct grow {
     int64_t pnum, pden; /* the previous period */
     int rank;
 } grow;
-
-/* An index of the string keys of an array of structs (open addressing,
- * FNV-1a): element i's key is at (char *)base + i * stride + off. A
- * province-level page has 2,000 units per indicator, so a linear search per
- * row was quadratic (measured: most of a 400 ms request). */
-typedef struct keyidx {
-    uint32_t *slot; /* element index + 1; 0: empty */
-    size_t nslot, stride, off;
-} keyidx;
-
-static size_t kx_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static const char *kx_key(const keyidx *x, const void *base, size_t i)
-{
-    return (const char *)base + i * x->stride + x->off;
-}
-
-/* The element with key, or -1. */
-static long kx_find(const keyidx *x, const void *base, const char *key)
-{
-    if (!x->nslot)
-        return -1;
-    for (size_t h = kx_hash(key) & (x->nslot - 1);; h = (h + 1) & (x->nslot - 1)) {
-        uint32_t s = x->slot[h];
-        if (!s)
-            return -1;
-        if (!strcmp(kx_key(x, base, s - 1), key))
-            return (long)s - 1;
-    }
-}
-
-/* Adds element n - 1 (the newest of n), growing the table to keep it at
- * most half full. FZ_NOMEM. */
-static int kx_add(keyidx *x, const void *base, size_t n)
-{
-    if (2 * n > x->nslot) {
-        size_t ns = x->nslot ? x->nslot * 2 : 64;
-        uint32_t *nv = calloc(ns, sizeof(*nv));
-        if (!nv)
-            return FZ_NOMEM;
-        free(x->slot);
-        x->slot = nv, x->nslot = ns;
-        for (size_t i = 0; i + 1 < n; i++) {
-            size_t h = kx_hash(kx_key(x, base, i)) & (ns - 1);
-            while (x->slot[h])
-                h = (h + 1) & (ns - 1);
-            x->slot[h] = (uint32_t)i + 1;
-        }
-    }
-    size_t h = kx_hash(kx_key(x, base, n - 1)) & (x->nslot - 1);
-    while (x->slot[h])
-        h = (h + 1) & (x->nslot - 1);
-    x->slot[h] = (uint32_t)n;
-    return FZ_OK;
-}
 
 /* The array v of n elements of size sz with room for one more (capacity
  * doubled, *cap updated), or NULL (v untouched). */
@@ -127,7 +68,7 @@ typedef struct grows {
 static void grows_free(grows *g)
 {
     free(g->v);
-    free(g->idx.slot);
+    kx_free(&g->idx);
 }
 
 static grow *add_group(grows *g, const char *key, const char *name)
@@ -144,7 +85,6 @@ static grow *add_group(grows *g, const char *key, const char *name)
     snprintf(r->key, sizeof(r->key), "%s", key);
     snprintf(r->name, sizeof(r->name), "%s", name);
     g->n++;
-    g->idx.stride = sizeof(grow), g->idx.off = offsetof(grow, key);
     if (kx_add(&g->idx, g->v, g->n)) {
         g->n--;
         return NULL;
@@ -158,68 +98,27 @@ static grow *add_group(grows *g, const char *key, const char *name)
     "(CASE " G " WHEN 'unit' THEN coalesce(u.name, '') WHEN 'unit_type' THEN u.type"                           \
     " WHEN 'township' THEN (CASE WHEN substr(u.region_code, 7, 3) <> '000' THEN coalesce(g.name, '')"            \
     " ELSE '县直部门' END) ELSE coalesce(g.name, '') END)"
-#define GROUP_NAME_SQL GROUP_NAME_SQL_AT("?4")
 
-/* Sums per group for one indicator over months from..to of units whose
- * region code starts with prefix: prev = 0 into num/den, prev = 1 into
- * pnum/pden. */
-static int load_range(store_conn *c, const char *ind, const char *from, const char *to, const char *group,
-                      const char *prefix, int prev, grows *g)
-{
-    store_stmt *st;
-    if (store_prepare(c,
-                      "SELECT " IND_GROUP_KEY_SQL("?4") ", " GROUP_NAME_SQL ", sum(v.num), sum(v.den)"
-                      " FROM indicator_values v JOIN units u ON u.id = v.unit_id"
-                      " LEFT JOIN regions g ON g.code = " IND_GROUP_KEY_SQL("?4")
-                      " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3"
-                      " AND v.unit_id IN (SELECT id FROM units WHERE region_code LIKE ?5 || '%')"
-                      " GROUP BY 1, 2 ORDER BY 1",
-                      &st))
-        return FZ_ERR;
-    store_bind_text(st, 1, ind);
-    store_bind_text(st, 2, from);
-    store_bind_text(st, 3, to);
-    store_bind_text(st, 4, group);
-    store_bind_text(st, 5, prefix);
-    int rc;
-    while ((rc = store_step(st)) == STORE_ROW) {
-        grow *r = add_group(g, store_col_text(st, 0), store_col_text(st, 1));
-        if (!r) {
-            rc = FZ_NOMEM;
-            break;
-        }
-        if (prev) {
-            r->pnum += store_col_int(st, 2);
-            r->pden += store_col_int(st, 3);
-        } else {
-            r->num += store_col_int(st, 2);
-            r->den += store_col_int(st, 3);
-        }
-    }
-    store_done(st);
-    return rc == STORE_DONE ? FZ_OK : FZ_ERR;
-}
-
-/* The group key and name of every unit of the region (for module
- * indicators, which count per unit outside indicator_values). */
+/* Every unit of the region with its group key and name, in ascending id
+ * order: read once per request and shared by all indicators (a join to
+ * units and regions per indicator_values row was most of a province-level
+ * request). */
 typedef struct unit_group {
     int64_t id;
     char key[40];
     char name[200];
 } unit_group;
 
-typedef struct module_acc {
+typedef struct unit_map {
     unit_group *u;
     size_t n;
-    grows *g;
-    int prev, failed;
-} module_acc;
+} unit_map;
 
-static int load_unit_groups(store_conn *c, const char *group, const char *prefix, unit_group **out, size_t *n)
+static int load_unit_map(store_conn *c, const char *group, const char *prefix, unit_map *m)
 {
     store_stmt *st;
-    *out = NULL;
-    *n = 0;
+    m->u = NULL;
+    m->n = 0;
     if (store_prepare(c,
                       "SELECT u.id, " IND_GROUP_KEY_SQL("?1") ", " GROUP_NAME_SQL_AT("?1")
                       " FROM units u LEFT JOIN regions g ON g.code = " IND_GROUP_KEY_SQL("?1")
@@ -231,13 +130,13 @@ static int load_unit_groups(store_conn *c, const char *group, const char *prefix
     size_t cap = 0;
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
-        unit_group *nv = room_for_one(*out, &cap, *n, sizeof(*nv));
+        unit_group *nv = room_for_one(m->u, &cap, m->n, sizeof(*nv));
         if (!nv) {
             rc = FZ_NOMEM;
             break;
         }
-        *out = nv;
-        unit_group *x = &nv[(*n)++];
+        m->u = nv;
+        unit_group *x = &nv[m->n++];
         x->id = store_col_int(st, 0);
         snprintf(x->key, sizeof(x->key), "%s", store_col_text(st, 1));
         snprintf(x->name, sizeof(x->name), "%s", store_col_text(st, 2));
@@ -246,26 +145,102 @@ static int load_unit_groups(store_conn *c, const char *group, const char *prefix
     return rc == STORE_DONE ? FZ_OK : FZ_ERR;
 }
 
-static void module_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
+static const unit_group *unit_find(const unit_map *m, int64_t id)
 {
-    module_acc *m = ctx;
-    size_t lo = 0, hi = m->n; /* m->u is in ascending id order */
+    size_t lo = 0, hi = m->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (m->u[mid].id < unit)
+        if (m->u[mid].id < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == m->n || m->u[lo].id != unit)
-        return;
-    grow *r = add_group(m->g, m->u[lo].key, m->u[lo].name);
+    return lo < m->n && m->u[lo].id == id ? &m->u[lo] : NULL;
+}
+
+/* Adds a unit's num/den to its group (prev: to pnum/pden); units outside
+ * the map are not this node's. FZ_NOMEM. */
+static int add_unit(grows *g, const unit_map *m, int64_t unit, int64_t num, int64_t den, int prev)
+{
+    const unit_group *u = unit_find(m, unit);
+    if (!u)
+        return FZ_OK;
+    grow *r = add_group(g, u->key, u->name);
     if (!r)
-        m->failed = 1;
-    else if (m->prev)
+        return FZ_NOMEM;
+    if (prev)
         r->pnum += num, r->pden += den;
     else
         r->num += num, r->den += den;
+    return FZ_OK;
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+    return strcmp(((const grow *)x)->key, ((const grow *)y)->key);
+}
+
+/* Puts the groups from index `from` on in key order and re-indexes. */
+static int sort_groups_from(grows *g, size_t from)
+{
+    if (g->n - from < 2)
+        return FZ_OK;
+    qsort(g->v + from, g->n - from, sizeof(grow), key_cmp);
+    return kx_rebuild(&g->idx, g->v, g->n);
+}
+
+#define PROBE_UNITS_MAX 200
+
+/* Sums per group for one indicator over months from..to of the map's units:
+ * prev = 0 into num/den, prev = 1 into pnum/pden. The groups it adds are put
+ * in key order after those already there. */
+static int load_range(store_conn *c, const char *ind, const char *from, const char *to, const char *prefix,
+                      const unit_map *m, int prev, grows *g)
+{
+    /* A county's few units: one index probe per unit. A province's
+     * thousands: one pass over the indicator's rows, the map keeping the
+     * region's (probing each unit was most of such a request). */
+    store_stmt *st;
+    if (store_prepare(c,
+                      m->n <= PROBE_UNITS_MAX
+                          ? "SELECT v.unit_id, sum(v.num), sum(v.den) FROM indicator_values v"
+                            " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3"
+                            " AND v.unit_id IN (SELECT id FROM units WHERE region_code LIKE ?4 || '%')"
+                            " GROUP BY v.unit_id"
+                          : "SELECT v.unit_id, sum(v.num), sum(v.den) FROM indicator_values v"
+                            " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3"
+                            " GROUP BY v.unit_id",
+                      &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, ind);
+    store_bind_text(st, 2, from);
+    store_bind_text(st, 3, to);
+    if (m->n <= PROBE_UNITS_MAX)
+        store_bind_text(st, 4, prefix);
+    size_t before = g->n;
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        if (add_unit(g, m, store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), prev)) {
+            rc = FZ_NOMEM;
+            break;
+        }
+    store_done(st);
+    if (rc != STORE_DONE)
+        return FZ_ERR;
+    return sort_groups_from(g, before);
+}
+
+typedef struct module_acc {
+    const unit_map *m;
+    grows *g;
+    int prev, failed;
+} module_acc;
+
+static void module_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
+{
+    module_acc *a = ctx;
+    if (add_unit(a->g, a->m, unit, num, den, a->prev))
+        a->failed = 1;
 }
 
 static ind_module_opts module_opts(req *r, const char *prefix, ind_module_memo *memo)
@@ -281,20 +256,15 @@ static ind_module_opts module_opts(req *r, const char *prefix, ind_module_memo *
 
 /* A module indicator's rows: its value on the last day of the period and
  * of the previous one. */
-static int load_module(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
-                       const char *prefix, grows *g, ind_module_memo *memo)
+static int load_module(req *r, store_conn *c, const def *ind, const ind_period *p, const char *prefix,
+                       const unit_map *um, grows *g, ind_module_memo *memo)
 {
-    module_acc m = {.g = g};
-    if (load_unit_groups(c, group, prefix, &m.u, &m.n)) {
-        free(m.u);
-        return FZ_ERR;
-    }
+    module_acc m = {.m = um, .g = g};
     ind_module_opts o = module_opts(r, prefix, memo);
     int rc = ind_module_units(c, ind, p->from, p->to, &o, module_unit, &m);
     m.prev = 1;
     if (!rc)
         rc = ind_module_units(c, ind, p->pfrom, p->pto, &o, module_unit, &m);
-    free(m.u);
     return rc || m.failed ? FZ_ERR : FZ_OK;
 }
 
@@ -374,19 +344,6 @@ static double weight_of(const def *ind)
     return json_is_number(w) ? json_number_value(w) : 0;
 }
 
-/* A group's identity in the response: unit_id / unit_name for units
- * (as before groups existed), key / name otherwise. */
-static void set_identity(json_t *o, const char *group, const grow *x)
-{
-    if (!strcmp(group, "unit")) {
-        json_object_set_new(o, "unit_id", json_integer(strtoll(x->key, NULL, 10)));
-        json_object_set_new(o, "unit_name", json_string(x->name));
-    } else {
-        json_object_set_new(o, "key", json_string(x->key));
-        json_object_set_new(o, "name", json_string(x->name));
-    }
-}
-
 typedef struct comp {
     char key[40];
     char name[200];
@@ -414,7 +371,6 @@ static void comp_add(comps *cs, const grow *x, double w, double s)
         snprintf(cp->key, sizeof(cp->key), "%s", x->key);
         snprintf(cp->name, sizeof(cp->name), "%s", x->name);
         cs->n++;
-        cs->idx.stride = sizeof(comp), cs->idx.off = offsetof(comp, key);
         if (kx_add(&cs->idx, cs->v, cs->n)) {
             cs->n--;
             return;
@@ -424,21 +380,99 @@ static void comp_add(comps *cs, const grow *x, double w, double s)
     cp->weight += w;
 }
 
-/* One indicator's entry: county total, rows per group, ranks; adds to the
- * composite. NULL on a store error. */
-static json_t *indicator_entry(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
-                               const char *prefix, const char *only, comps *cs, ind_module_memo *memo)
+/* The response of GET /api/indicators is written as text: a province-level
+ * node lists 2,000 units per indicator (~1 MB), and building them as
+ * jansson objects was most of the request's time. The shape is documented
+ * in docs/indicators.md; numbers are written as jansson writes them. */
+static void w_str(strbuf *b, const char *s)
 {
-    grows g = {0};
-    int rc = ind_is_module(ind) ? load_module(r, c, ind, p, group, prefix, &g, memo)
-                                : load_range(c, ind->name, p->from, p->to, group, prefix, 0, &g) ||
-                                      load_range(c, ind->name, p->pfrom, p->pto, group, prefix, 1, &g);
+    strbuf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            strbuf_putc(b, '\\'), strbuf_putc(b, (char)*p);
+        else if (*p == '\n')
+            strbuf_puts(b, "\\n");
+        else if (*p == '\t')
+            strbuf_puts(b, "\\t");
+        else if (*p == '\r')
+            strbuf_puts(b, "\\r");
+        else if (*p < 0x20 || *p == 0x7f)
+            strbuf_printf(b, "\\u%04x", *p);
+        else
+            strbuf_putc(b, (char)*p);
+    }
+    strbuf_putc(b, '"');
+}
+
+/* A double as jansson's dumps writes it: %.17g, shortened to the fewest
+ * digits that read back the same, with ".0" when it looks integral. */
+static void w_real(strbuf *b, double v)
+{
+    char t[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(t, sizeof(t), "%.*g", prec, v);
+        if (strtod(t, NULL) == v)
+            break;
+    }
+    strbuf_puts(b, t);
+    if (!strpbrk(t, ".eEn"))
+        strbuf_puts(b, ".0");
+}
+
+static void w_ratio(strbuf *b, int64_t num, int64_t den)
+{
+    if (den > 0)
+        w_real(b, (double)num / (double)den);
+    else
+        strbuf_puts(b, "null");
+}
+
+static void w_met(strbuf *b, const def *ind, int64_t num, int64_t den)
+{
+    json_t *m = met(ind, num, den);
+    strbuf_puts(b, json_is_null(m) ? "null" : json_is_true(m) ? "true" : "false");
+    json_decref(m);
+}
+
+/* A group's identity: unit_id / unit_name for units (as before groups
+ * existed), key / name otherwise. */
+static void w_identity(strbuf *b, const char *group, const char *key, const char *name)
+{
+    if (!strcmp(group, "unit")) {
+        strbuf_printf(b, "\"unit_id\":%lld,\"unit_name\":", strtoll(key, NULL, 10));
+        w_str(b, name);
+    } else {
+        strbuf_puts(b, "\"key\":");
+        w_str(b, key);
+        strbuf_puts(b, ",\"name\":");
+        w_str(b, name);
+    }
+}
+
+static void w_key(strbuf *b, int *first, const char *k)
+{
+    if (!*first)
+        strbuf_putc(b, ',');
+    *first = 0;
+    w_str(b, k);
+    strbuf_putc(b, ':');
+}
+
+/* One indicator's entry: county total, rows per group, ranks; adds to the
+ * composite. FZ_ERR on a store error. */
+static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
+                           const char *prefix, const unit_map *um, const char *only, comps *cs,
+                           ind_module_memo *memo, strbuf *b)
+{
+    grows g = {.idx = KEYIDX_INIT(grow, key)};
+    int rc = ind_is_module(ind) ? load_module(r, c, ind, p, prefix, um, &g, memo)
+                                : load_range(c, ind->name, p->from, p->to, prefix, um, 0, &g) ||
+                                      load_range(c, ind->name, p->pfrom, p->pto, prefix, um, 1, &g);
     if (rc || rank_groups(ind, &g)) {
         grows_free(&g);
-        return NULL;
+        return FZ_ERR;
     }
     int64_t num = 0, den = 0, pnum = 0, pden = 0;
-    json_t *rows = json_array();
     double w = weight_of(ind);
     int ranked = 0;
     for (size_t k = 0; k < g.n; k++) {
@@ -447,43 +481,67 @@ static json_t *indicator_entry(req *r, store_conn *c, const def *ind, const ind_
         ranked += x->den > 0;
         if (x->den > 0 && w > 0)
             comp_add(cs, x, w, score(ind, x->num, x->den));
-        if ((x->num == 0 && x->den == 0) || (*only && strcmp(x->key, only) != 0))
-            continue;
-        json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o}", "num", (json_int_t)x->num, "den",
-                              (json_int_t)x->den, "value", ratio(x->num, x->den), "met", met(ind, x->num, x->den),
-                              "rank", x->rank ? json_integer(x->rank) : json_null(), "prev_value",
-                              ratio(x->pnum, x->pden));
-        set_identity(o, group, x);
-        json_array_append_new(rows, o);
     }
-    grows_free(&g);
     if (den > 0 && w > 0) {
         cs->sum += w * score(ind, num, den);
         cs->weight += w;
     }
-    const char *basis = json_string_value(json_object_get(ind->json, "basis"));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:f, s:{s:I, s:I, s:o, s:o, s:o}, s:i}", "name",
-                          ind->name, "title", json_string_value(json_object_get(ind->json, "title")), "basis",
-                          basis ? basis : "", "period", json_string_value(json_object_get(ind->json, "period")),
-                          "target", json_object_get(ind->json, "target"), "direction",
-                          json_string_value(json_object_get(ind->json, "direction")), "weight", w, "county", "num",
-                          (json_int_t)num, "den", (json_int_t)den, "value", ratio(num, den), "met",
-                          met(ind, num, den), "prev_value", ratio(pnum, pden), "ranked", ranked);
-    if (!o) {
-        json_decref(rows);
-        return NULL;
+    const json_t *j = ind->json;
+    int first = 1;
+    strbuf_putc(b, '{');
+    static const char *const texts[] = {"name", "title", "basis", "period"};
+    for (int i = 0; i < 4; i++) {
+        w_key(b, &first, texts[i]);
+        w_str(b, i ? json_string_value(json_object_get(j, texts[i])) : ind->name);
     }
+    w_key(b, &first, "target");
+    char *target = json_dumps(json_object_get(j, "target"), JSON_ENCODE_ANY | JSON_COMPACT);
+    strbuf_puts(b, target ? target : "null");
+    free(target);
+    w_key(b, &first, "direction");
+    w_str(b, json_string_value(json_object_get(j, "direction")));
+    w_key(b, &first, "weight");
+    w_real(b, w);
+    strbuf_printf(b, ",\"county\":{\"num\":%lld,\"den\":%lld,\"value\":", (long long)num, (long long)den);
+    w_ratio(b, num, den);
+    strbuf_puts(b, ",\"met\":");
+    w_met(b, ind, num, den);
+    strbuf_puts(b, ",\"prev_value\":");
+    w_ratio(b, pnum, pden);
+    strbuf_printf(b, "},\"ranked\":%d", ranked);
     if (ind_is_module(ind)) {
-        json_object_set_new(o, "source", json_string(json_string_value(json_object_get(ind->json, "source"))));
-        json_object_set_new(o, "measure", json_string(json_string_value(json_object_get(ind->json, "measure"))));
+        strbuf_puts(b, ",\"source\":");
+        w_str(b, json_string_value(json_object_get(j, "source")));
+        strbuf_puts(b, ",\"measure\":");
+        w_str(b, json_string_value(json_object_get(j, "measure")));
     }
-    if (!strcmp(group, "unit")) {
-        json_object_set_new(o, "ranked_units", json_integer(ranked));
-        json_object_set_new(o, "units", rows);
-    } else {
-        json_object_set_new(o, "groups", rows);
+    if (!strcmp(group, "unit"))
+        strbuf_printf(b, ",\"ranked_units\":%d,\"units\":[", ranked);
+    else
+        strbuf_puts(b, ",\"groups\":[");
+    int n = 0;
+    for (size_t k = 0; k < g.n; k++) {
+        const grow *x = &g.v[k];
+        if ((x->num == 0 && x->den == 0) || (*only && strcmp(x->key, only) != 0))
+            continue;
+        strbuf_printf(b, "%s{\"num\":%lld,\"den\":%lld,\"value\":", n++ ? "," : "", (long long)x->num,
+                      (long long)x->den);
+        w_ratio(b, x->num, x->den);
+        strbuf_puts(b, ",\"met\":");
+        w_met(b, ind, x->num, x->den);
+        if (x->rank)
+            strbuf_printf(b, ",\"rank\":%d", x->rank);
+        else
+            strbuf_puts(b, ",\"rank\":null");
+        strbuf_puts(b, ",\"prev_value\":");
+        w_ratio(b, x->pnum, x->pden);
+        strbuf_putc(b, ',');
+        w_identity(b, group, x->key, x->name);
+        strbuf_putc(b, '}');
     }
-    return o;
+    strbuf_puts(b, "]}");
+    grows_free(&g);
+    return FZ_OK;
 }
 
 int api_indicators(req *r)
@@ -508,45 +566,72 @@ int api_indicators(req *r)
     store_conn *c = api_reader(r);
     if (!c)
         return FZ_OK;
-    json_t *list = json_array();
-    comps cs = {0};
+    unit_map um;
+    if (load_unit_map(c, group, prefix, &um)) {
+        free(um.u);
+        return api_store_error(r);
+    }
+    strbuf b = STRBUF_INIT;
+    strbuf_printf(&b, "{\"year\":%d,\"period\":{", p.year);
+    const char *pk[] = {"kind", "from", "to", "prev_from", "prev_to", "label"};
+    const char *pv[] = {p.kind, p.from, p.to, p.pfrom, p.pto, p.label};
+    int first = 1;
+    for (int i = 0; i < 6; i++) {
+        w_key(&b, &first, pk[i]);
+        w_str(&b, pv[i]);
+    }
+    strbuf_puts(&b, "},\"group\":");
+    w_str(&b, group);
+    strbuf_puts(&b, ",\"indicators\":[");
+    comps cs = {.idx = KEYIDX_INIT(comp, key)};
     ind_module_memo memo = {0};
-    for (int i = 0; i < a->defs->n; i++) {
+    int rc = FZ_OK, n = 0;
+    for (int i = 0; !rc && i < a->defs->n; i++) {
         const def *ind = &a->defs->items[i];
         if (ind->type != DEF_INDICATOR)
             continue;
-        json_t *o = indicator_entry(r, c, ind, &p, group, prefix, only, &cs, &memo);
-        if (!o) {
-            ind_module_memo_free(&memo);
-            free(cs.v);
-            free(cs.idx.slot);
-            json_decref(list);
-            return api_store_error(r);
-        }
-        json_array_append_new(list, o);
+        if (n++)
+            strbuf_putc(&b, ',');
+        rc = indicator_entry(r, c, ind, &p, group, prefix, &um, only, &cs, &memo, &b);
     }
     ind_module_memo_free(&memo);
-    json_t *rows = json_array();
+    free(um.u);
+    if (rc) {
+        free(cs.v);
+        kx_free(&cs.idx);
+        strbuf_free(&b);
+        return api_store_error(r);
+    }
+    strbuf_puts(&b, "],\"composite\":{\"county\":");
+    if (cs.weight > 0)
+        w_real(&b, round(cs.sum / cs.weight * 100.0) / 100.0);
+    else
+        strbuf_puts(&b, "null");
+    strbuf_puts(&b, ",\"weight\":");
+    w_real(&b, cs.weight);
+    strbuf_printf(&b, ",\"%s\":[", !strcmp(group, "unit") ? "units" : "groups");
+    n = 0;
     for (size_t m = 0; m < cs.n; m++) {
         if (*only && strcmp(cs.v[m].key, only) != 0)
             continue;
-        json_t *o = json_pack("{s:f, s:f}", "score", round(cs.v[m].sum / cs.v[m].weight * 100.0) / 100.0, "weight",
-                              cs.v[m].weight);
-        grow x;
-        snprintf(x.key, sizeof(x.key), "%s", cs.v[m].key);
-        snprintf(x.name, sizeof(x.name), "%s", cs.v[m].name);
-        set_identity(o, group, &x);
-        json_array_append_new(rows, o);
+        strbuf_puts(&b, n++ ? ",{\"score\":" : "{\"score\":");
+        w_real(&b, round(cs.v[m].sum / cs.v[m].weight * 100.0) / 100.0);
+        strbuf_puts(&b, ",\"weight\":");
+        w_real(&b, cs.v[m].weight);
+        strbuf_putc(&b, ',');
+        w_identity(&b, group, cs.v[m].key, cs.v[m].name);
+        strbuf_putc(&b, '}');
     }
+    strbuf_puts(&b, "]}}");
     free(cs.v);
-    free(cs.idx.slot);
-    json_t *out = json_pack(
-        "{s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:o, s:{s:o, s:f}}", "year", (json_int_t)p.year, "period",
-        "kind", p.kind, "from", p.from, "to", p.to, "prev_from", p.pfrom, "prev_to", p.pto, "label", p.label, "group",
-        group, "indicators", list, "composite", "county",
-        cs.weight > 0 ? json_real(round(cs.sum / cs.weight * 100.0) / 100.0) : json_null(), "weight", cs.weight);
-    json_object_set_new(json_object_get(out, "composite"), !strcmp(group, "unit") ? "units" : "groups", rows);
-    return req_reply_json(r, 200, out);
+    kx_free(&cs.idx);
+    if (!strbuf_ok(&b)) {
+        strbuf_free(&b);
+        return req_reply_json(r, 500, NULL);
+    }
+    rc = req_reply_json_text(r, 200, b.data, b.len);
+    strbuf_free(&b);
+    return rc;
 }
 
 typedef struct month_sum {

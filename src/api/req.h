@@ -51,6 +51,8 @@ int req_write(req *r, store_write_fn fn, void *ctx, req_then_fn then);
 
 /* Replies; json is stolen (decref'd by the call). */
 int req_reply_json(req *r, int status, json_t *json);
+/* JSON already written as text (copied), with the same headers. */
+int req_reply_json_text(req *r, int status, const char *text, size_t len);
 /* {"error":{"code":code,"message":message,"fields":fields?}}; fields is stolen. */
 int req_reply_error(req *r, int status, const char *code, const char *message, json_t *fields);
 /* Copies body. */

@@ -314,10 +314,15 @@ int req_reply_json(req *r, int status, json_t *json)
     if (!text)
         return req_send(r, 500, "application/json; charset=utf-8",
                         "{\"error\":{\"code\":\"internal\",\"message\":\"服务器内部错误\"}}", 58, 0);
-    req_add_header(r, "Cache-Control", "no-store");
-    int rc = req_send(r, status, "application/json; charset=utf-8", text, strlen(text), 1);
+    int rc = req_reply_json_text(r, status, text, strlen(text));
     free(text);
     return rc;
+}
+
+int req_reply_json_text(req *r, int status, const char *text, size_t len)
+{
+    req_add_header(r, "Cache-Control", "no-store");
+    return req_send(r, status, "application/json; charset=utf-8", text, len, 1);
 }
 
 int req_reply_error(req *r, int status, const char *code, const char *message, json_t *fields)
