@@ -191,43 +191,83 @@ static int sort_groups_from(grows *g, size_t from)
 
 #define PROBE_UNITS_MAX 200
 
-/* Sums per group for one indicator over months from..to of the map's units:
- * prev = 0 into num/den, prev = 1 into pnum/pden. The groups it adds are put
- * in key order after those already there. */
-static int load_range(store_conn *c, const char *ind, const char *from, const char *to, const char *prefix,
-                      const unit_map *m, int prev, grows *g)
+/* Each stored value of indicator ind in months from..to of the map's units
+ * (or of unit `only` alone): cb(ctx, unit, month "YYYY-MM", num, den), which
+ * returns FZ_OK to go on. Read from the covering indexes of migration 12. */
+typedef int (*value_cb)(void *ctx, int64_t unit, const char *period, int64_t num, int64_t den);
+
+static int each_value(store_conn *c, const char *ind, const char *from, const char *to, const unit_map *m,
+                      int64_t only, value_cb cb, void *ctx)
 {
-    /* A county's few units: one index probe per unit. A province's
-     * thousands: one pass over the indicator's rows, the map keeping the
-     * region's (probing each unit was most of such a request). */
     store_stmt *st;
+    int rc = FZ_OK;
+    if (only || m->n <= PROBE_UNITS_MAX) {
+        /* A county's few units: indicator_values_unit, unit by unit. */
+        for (size_t i = 0; !rc && i < m->n; i++) {
+            if (only && m->u[i].id != only)
+                continue;
+            if (store_prepare(c,
+                              "SELECT v.period, v.num, v.den FROM indicator_values v"
+                              " WHERE v.indicator = ?1 AND v.unit_id = ?2 AND v.period >= ?3 AND v.period <= ?4",
+                              &st))
+                return FZ_ERR;
+            store_bind_text(st, 1, ind);
+            store_bind_int(st, 2, m->u[i].id);
+            store_bind_text(st, 3, from);
+            store_bind_text(st, 4, to);
+            int s;
+            while ((s = store_step(st)) == STORE_ROW && !rc)
+                rc = cb(ctx, m->u[i].id, store_col_text(st, 0), store_col_int(st, 1), store_col_int(st, 2));
+            store_done(st);
+            if (!rc && s != STORE_DONE)
+                rc = FZ_ERR;
+        }
+        return rc;
+    }
+    /* A province's thousands of units: one pass over the months in
+     * indicator_values_period, the map keeping the region's units (a probe
+     * per unit, or a GROUP BY with a join, was most of such a request). */
     if (store_prepare(c,
-                      m->n <= PROBE_UNITS_MAX
-                          ? "SELECT v.unit_id, sum(v.num), sum(v.den) FROM indicator_values v"
-                            " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3"
-                            " AND v.unit_id IN (SELECT id FROM units WHERE region_code LIKE ?4 || '%')"
-                            " GROUP BY v.unit_id"
-                          : "SELECT v.unit_id, sum(v.num), sum(v.den) FROM indicator_values v"
-                            " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3"
-                            " GROUP BY v.unit_id",
+                      "SELECT v.unit_id, v.period, v.num, v.den FROM indicator_values v"
+                      " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3",
                       &st))
         return FZ_ERR;
     store_bind_text(st, 1, ind);
     store_bind_text(st, 2, from);
     store_bind_text(st, 3, to);
-    if (m->n <= PROBE_UNITS_MAX)
-        store_bind_text(st, 4, prefix);
-    size_t before = g->n;
-    int rc;
-    while ((rc = store_step(st)) == STORE_ROW)
-        if (add_unit(g, m, store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), prev)) {
-            rc = FZ_NOMEM;
-            break;
-        }
+    int s;
+    while ((s = store_step(st)) == STORE_ROW && !rc) {
+        int64_t unit = store_col_int(st, 0);
+        if (unit_find(m, unit))
+            rc = cb(ctx, unit, store_col_text(st, 1), store_col_int(st, 2), store_col_int(st, 3));
+    }
     store_done(st);
-    if (rc != STORE_DONE)
-        return FZ_ERR;
-    return sort_groups_from(g, before);
+    return !rc && s != STORE_DONE ? FZ_ERR : rc;
+}
+
+typedef struct range_acc {
+    grows *g;
+    const unit_map *m;
+    int prev;
+} range_acc;
+
+static int range_value(void *ctx, int64_t unit, const char *period, int64_t num, int64_t den)
+{
+    range_acc *a = ctx;
+    (void)period;
+    return add_unit(a->g, a->m, unit, num, den, a->prev);
+}
+
+/* Sums per group for one indicator over months from..to of the map's units:
+ * prev = 0 into num/den, prev = 1 into pnum/pden. The groups it adds are put
+ * in key order after those already there. */
+static int load_range(store_conn *c, const char *ind, const char *from, const char *to, const unit_map *m,
+                      int prev, grows *g)
+{
+    size_t before = g->n;
+    range_acc a = {g, m, prev};
+    int rc = each_value(c, ind, from, to, m, 0, range_value, &a);
+    return rc ? rc : sort_groups_from(g, before);
 }
 
 typedef struct module_acc {
@@ -466,8 +506,8 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
 {
     grows g = {.idx = KEYIDX_INIT(grow, key)};
     int rc = ind_is_module(ind) ? load_module(r, c, ind, p, prefix, um, &g, memo)
-                                : load_range(c, ind->name, p->from, p->to, prefix, um, 0, &g) ||
-                                      load_range(c, ind->name, p->pfrom, p->pto, prefix, um, 1, &g);
+                                : load_range(c, ind->name, p->from, p->to, um, 0, &g) ||
+                                      load_range(c, ind->name, p->pfrom, p->pto, um, 1, &g);
     if (rc || rank_groups(ind, &g)) {
         grows_free(&g);
         return FZ_ERR;
@@ -646,6 +686,16 @@ static void month_unit(void *ctx, int month0, int64_t unit, int64_t num, int64_t
         m->num[month0] += num, m->den[month0] += den;
 }
 
+static int trend_value(void *ctx, int64_t unit, const char *period, int64_t num, int64_t den)
+{
+    month_sum *m = ctx;
+    (void)unit;
+    int mo = period && strlen(period) == 7 ? (period[5] - '0') * 10 + (period[6] - '0') : 0;
+    if (mo >= 1 && mo <= 12)
+        m->num[mo - 1] += num, m->den[mo - 1] += den;
+    return FZ_OK;
+}
+
 /* An indicator's twelve months; cumulative: sums since January (a flow),
  * else each month's own value (a stock). */
 static json_t *trend_entry(const def *ind, int year, const int64_t mn[12], const int64_t md[12], int cumulative)
@@ -689,6 +739,11 @@ int api_indicator_trend(req *r)
     store_conn *c = api_reader(r);
     if (!c)
         return FZ_OK;
+    unit_map um;
+    if (load_unit_map(c, "unit", prefix, &um)) {
+        free(um.u);
+        return api_store_error(r);
+    }
     json_t *list = json_array();
     for (int i = 0; i < a->defs->n; i++) {
         const def *ind = &a->defs->items[i];
@@ -701,43 +756,22 @@ int api_indicator_trend(req *r)
             ind_module_opts o = module_opts(r, prefix, NULL);
             month_sum ms = {.unit = unit, .num = mn, .den = md};
             if (ind_module_months(c, ind, p.year, &o, month_unit, &ms) != FZ_OK) {
+                free(um.u);
                 json_decref(list);
                 return api_store_error(r);
             }
             json_array_append_new(list, trend_entry(ind, p.year, mn, md, !ind_module_stock(ind)));
             continue;
         }
-        store_stmt *st;
-        if (store_prepare(c,
-                          "SELECT v.period, sum(v.num), sum(v.den) FROM indicator_values v"
-                          " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3 AND (?4 = 0 OR v.unit_id = ?4)"
-                          " AND v.unit_id IN (SELECT id FROM units WHERE region_code LIKE ?5 || '%')"
-                          " GROUP BY v.period",
-                          &st)) {
-            json_decref(list);
-            return api_store_error(r);
-        }
-        store_bind_text(st, 1, ind->name);
-        store_bind_text(st, 2, p.from);
-        store_bind_text(st, 3, p.to);
-        store_bind_int(st, 4, unit);
-        store_bind_text(st, 5, prefix);
-        int rc;
-        while ((rc = store_step(st)) == STORE_ROW) {
-            const char *per = store_col_text(st, 0);
-            int m = per && strlen(per) == 7 ? (per[5] - '0') * 10 + (per[6] - '0') : 0;
-            if (m >= 1 && m <= 12) {
-                mn[m - 1] += store_col_int(st, 1);
-                md[m - 1] += store_col_int(st, 2);
-            }
-        }
-        store_done(st);
-        if (rc != STORE_DONE) {
+        month_sum ms = {.num = mn, .den = md};
+        if (each_value(c, ind->name, p.from, p.to, &um, unit, trend_value, &ms)) {
+            free(um.u);
             json_decref(list);
             return api_store_error(r);
         }
         json_array_append_new(list, trend_entry(ind, p.year, mn, md, 1));
     }
+    free(um.u);
     return req_reply_json(r, 200, json_pack("{s:i, s:I, s:o}", "year", p.year, "unit", (json_int_t)unit,
                                             "indicators", list));
 }

@@ -438,6 +438,15 @@ static const migration migrations[] = {
      "  num INTEGER NOT NULL,"
      "  den INTEGER NOT NULL,"
      "  PRIMARY KEY (indicator, unit_id, period));"},
+    /* The dashboards read values from indexes alone (num and den in them):
+     * a county's units one by one (unit, then months), a province-level
+     * node's thousands of units by the months (period, then unit). Both
+     * match their query on more columns than the other, so the planner picks
+     * the right one without statistics (a covering index otherwise wins
+     * over the primary key even where it reads 100 times the rows). */
+    {12, "indicator values, covering indexes",
+     "CREATE INDEX indicator_values_unit ON indicator_values (indicator, unit_id, period, num, den);"
+     "CREATE INDEX indicator_values_period ON indicator_values (indicator, period, unit_id, num, den);"},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
