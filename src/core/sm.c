@@ -13,6 +13,7 @@
 
 struct sm3_ctx {
     EVP_MD_CTX *md;
+    EVP_MD *type; /* fetched once per context: an implicit fetch per digest takes locks */
 };
 
 int sm3(const void *data, size_t len, unsigned char out[SM3_LEN])
@@ -33,22 +34,43 @@ void sm3_hex(const unsigned char d[SM3_LEN], char out[SM3_HEX_LEN + 1])
     out[SM3_HEX_LEN] = '\0';
 }
 
+int sm3_unhex(const char *hex, unsigned char out[SM3_LEN])
+{
+    for (int i = 0; i < SM3_LEN; i++) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = hex[2 * i + k];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0)
+                return FZ_INVALID;
+            v = v * 16 + d;
+        }
+        out[i] = (unsigned char)v;
+    }
+    return hex[SM3_HEX_LEN] == '\0' ? FZ_OK : FZ_INVALID;
+}
+
 sm3_ctx *sm3_new(void)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md)
-        return NULL;
-    if (EVP_DigestInit_ex(md, EVP_sm3(), NULL) != 1) {
-        EVP_MD_CTX_free(md);
-        return NULL;
-    }
     sm3_ctx *c = OPENSSL_zalloc(sizeof(*c));
-    if (!c) {
-        EVP_MD_CTX_free(md);
+    if (!c)
+        return NULL;
+    c->md = EVP_MD_CTX_new();
+    c->type = EVP_MD_fetch(NULL, "SM3", NULL);
+    if (!c->md || !c->type || EVP_DigestInit_ex2(c->md, c->type, NULL) != 1) {
+        sm3_abort(c);
         return NULL;
     }
-    c->md = md;
     return c;
+}
+
+int sm3_digest(sm3_ctx *c, const void *data, size_t len, unsigned char out[SM3_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_DigestInit_ex2(c->md, c->type, NULL) != 1 || EVP_DigestUpdate(c->md, data, len) != 1 ||
+        EVP_DigestFinal_ex(c->md, out, &n) != 1 || n != SM3_LEN)
+        return FZ_ERR;
+    return FZ_OK;
 }
 
 int sm3_update(sm3_ctx *c, const void *data, size_t len)
@@ -69,6 +91,7 @@ void sm3_abort(sm3_ctx *c)
     if (!c)
         return;
     EVP_MD_CTX_free(c->md);
+    EVP_MD_free(c->type);
     OPENSSL_free(c);
 }
 

@@ -20,12 +20,18 @@ typedef struct sm3_ctx sm3_ctx;
 int sm3(const void *data, size_t len, unsigned char out[SM3_LEN]);
 /* Writes 64 hex digits and a NUL into out. */
 void sm3_hex(const unsigned char d[SM3_LEN], char out[SM3_HEX_LEN + 1]);
+/* Reads exactly 64 lower-case hex digits (then NUL) into out: FZ_OK or
+ * FZ_INVALID. */
+int sm3_unhex(const char *hex, unsigned char out[SM3_LEN]);
 
 /* Streaming digest. sm3_new returns NULL on failure; sm3_final frees ctx. */
 sm3_ctx *sm3_new(void);
 int sm3_update(sm3_ctx *c, const void *data, size_t len);
 int sm3_final(sm3_ctx *c, unsigned char out[SM3_LEN]);
 void sm3_abort(sm3_ctx *c);
+/* One whole digest of data on a context kept for many (not freed; end with
+ * sm3_abort): cheaper than sm3() when hashing many small inputs. */
+int sm3_digest(sm3_ctx *c, const void *data, size_t len, unsigned char out[SM3_LEN]);
 
 /* Digest of a whole file; returns FZ_OK, FZ_NOTFOUND or FZ_ERR. */
 int sm3_file(const char *path, unsigned char out[SM3_LEN], uint64_t *size);

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #define CANON_MAGIC "FZEV1"
-static const char ZERO_HASH[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 static atomic_uint_fast64_t g_appended;
 
@@ -64,27 +63,11 @@ void event_canonical(const event *e, strbuf *out)
     lv_str(out, e->def_digest);
 }
 
-static int hex_decode(const char *hex, unsigned char *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = hex[2 * i + k];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (d < 0)
-                return FZ_INVALID;
-            v = v * 16 + d;
-        }
-        out[i] = (unsigned char)v;
-    }
-    return hex[2 * n] == '\0' ? FZ_OK : FZ_INVALID;
-}
-
 /* Hashes prev||canonical(e) using buf as scratch (reset first). */
 static int hash_with(const event *e, strbuf *buf, char out[SM3_HEX_LEN + 1])
 {
     unsigned char prev[SM3_LEN], d[SM3_LEN];
-    if (hex_decode(e->prev_hash, prev, SM3_LEN))
+    if (sm3_unhex(e->prev_hash, prev))
         return FZ_INVALID;
     strbuf_reset(buf);
     strbuf_append(buf, prev, SM3_LEN);
@@ -204,7 +187,7 @@ int event_append(store_conn *w, event *e, const json_t *payload)
         return FZ_ERR;
     }
     e->lseq = lseq + 1;
-    memcpy(e->prev_hash, lseq ? head : ZERO_HASH, SM3_HEX_LEN + 1);
+    memcpy(e->prev_hash, lseq ? head : EVENTS_ZERO_HASH, SM3_HEX_LEN + 1);
     if (!e->at)
         e->at = time_now_ms();
     char *text = event_payload_text(payload);
@@ -257,122 +240,4 @@ int event_append(store_conn *w, event *e, const json_t *payload)
         authcache_note_event(e->subject_kind, e->action);
     }
     return rc;
-}
-
-/* ---- verify ---- */
-
-static void fail(verify_result *r, int64_t seq, const char *fmt, const char *a, long long b)
-{
-    if (!r->ok)
-        return;
-    r->ok = 0;
-    r->bad_seq = seq;
-    snprintf(r->reason, sizeof(r->reason), fmt, a, b);
-}
-
-/* Checks that the ledgers table agrees with the last event walked. */
-static void check_ledger_end(store_conn *c, verify_result *r, const char *ledger, int64_t lseq,
-                             const char *head, int64_t seq)
-{
-    int64_t want;
-    char want_head[SM3_HEX_LEN + 1];
-    if (events_head(c, ledger, &want, want_head)) {
-        fail(r, seq, "无法读取账本 %s 的链头 (%lld)", ledger, 0);
-        return;
-    }
-    if (want != lseq || strcmp(want_head, head) != 0)
-        fail(r, seq, "账本 %s 的链头记录与事件链不符（链头序号 %lld），事件可能被删除或链头被改写",
-             ledger, (long long)want);
-}
-
-int events_verify(store *s, verify_result *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->ok = 1;
-    store_conn *c = store_reader(s);
-    if (!c)
-        return FZ_UNAVAIL;
-    store_stmt *st;
-    if (store_prepare(c,
-            "SELECT seq, ledger, lseq, at, actor, unit_id, region_code, subject_kind, subject_id,"
-            " action, from_state, to_state, payload, def_digest, prev_hash, hash"
-            " FROM events ORDER BY ledger, lseq", &st))
-        return FZ_ERR;
-    strbuf buf = STRBUF_INIT;
-    char ledger[32] = "", prev[SM3_HEX_LEN + 1] = "", calc[SM3_HEX_LEN + 1];
-    int64_t expect = 0, last_seq = 0;
-    int rc;
-    while ((rc = store_step(st)) == STORE_ROW && r->ok) {
-        event e = {0};
-        e.seq = store_col_int(st, 0);
-        e.ledger = store_col_text(st, 1);
-        e.lseq = store_col_int(st, 2);
-        e.at = store_col_int(st, 3);
-        e.actor = store_col_text(st, 4);
-        e.unit_id = store_col_int(st, 5);
-        e.region_code = store_col_text(st, 6);
-        e.subject_kind = store_col_text(st, 7);
-        e.subject_id = store_col_text(st, 8);
-        e.action = store_col_text(st, 9);
-        e.from_state = store_col_text(st, 10);
-        e.to_state = store_col_text(st, 11);
-        e.payload = store_col_text(st, 12);
-        e.def_digest = store_col_text(st, 13);
-        const char *prev_hash = store_col_text(st, 14);
-        const char *hash = store_col_text(st, 15);
-        if (strcmp(ledger, e.ledger) != 0) {
-            if (ledger[0])
-                check_ledger_end(c, r, ledger, expect, prev, last_seq);
-            if (!r->ok)
-                break;
-            if (r->nledgers < 64) {
-                verify_ledger *vl = &r->ledgers[r->nledgers];
-                snprintf(vl->ledger, sizeof(vl->ledger), "%s", e.ledger);
-            }
-            r->nledgers++;
-            snprintf(ledger, sizeof(ledger), "%s", e.ledger);
-            memcpy(prev, ZERO_HASH, sizeof(prev));
-            expect = 0;
-        }
-        expect++;
-        if (e.lseq != expect) {
-            fail(r, e.seq, "账本 %s 的事件序号不连续：应为 %lld，事件可能被删除", ledger, (long long)expect);
-            break;
-        }
-        if (strcmp(prev_hash, prev) != 0) {
-            fail(r, e.seq, "账本 %s 的前序哈希与上一事件不符（账本序号 %lld）", ledger, (long long)e.lseq);
-            break;
-        }
-        snprintf(e.prev_hash, sizeof(e.prev_hash), "%s", prev_hash);
-        if (hash_with(&e, &buf, calc) != FZ_OK || strcmp(calc, hash) != 0) {
-            fail(r, e.seq, "账本 %s 的事件内容与其哈希不符（账本序号 %lld），事件被篡改", ledger,
-                 (long long)e.lseq);
-            break;
-        }
-        memcpy(prev, hash, SM3_HEX_LEN + 1);
-        last_seq = e.seq;
-        r->count++;
-        if (r->nledgers <= 64) {
-            verify_ledger *vl = &r->ledgers[r->nledgers - 1];
-            vl->count = e.lseq;
-            memcpy(vl->head, prev, sizeof(vl->head));
-        }
-    }
-    store_done(st);
-    strbuf_free(&buf);
-    if (rc < 0) {
-        r->ok = 0;
-        snprintf(r->reason, sizeof(r->reason), "读取事件表失败：%s", store_errmsg(c));
-        return FZ_ERR;
-    }
-    if (r->ok && ledger[0])
-        check_ledger_end(c, r, ledger, expect, prev, last_seq);
-    /* A ledgers row with no events at all means its events were deleted
-     * (a PostgreSQL writer creates its ledger's row with lseq 0 to lock it). */
-    if (r->ok && store_prepare(c, "SELECT count(*) FROM ledgers WHERE lseq > 0", &st) == FZ_OK) {
-        if (store_step(st) == STORE_ROW && store_col_int(st, 0) != r->nledgers)
-            fail(r, 0, "账本表记录了事件链中不存在的账本%s（共 %lld 个账本）", "", (long long)store_col_int(st, 0));
-        store_done(st);
-    }
-    return FZ_OK;
 }

@@ -44,6 +44,9 @@ char *event_payload_text(const json_t *payload);
  * prev_hash and hash. */
 int event_append(store_conn *w, event *e, const json_t *payload);
 
+/* The prev_hash of a ledger's first event. */
+#define EVENTS_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
 /* Appends the canonical encoding of e (without prev_hash) to out. */
 void event_canonical(const event *e, strbuf *out);
 /* Computes the hex hash of e given its prev_hash. */

@@ -499,6 +499,82 @@ static void test_tamper_ledger_head(void **state)
     expect_broken(5, "链头");
 }
 
+/* ---- a long chain: verify reads it in batches hashed on a second thread ---- */
+
+typedef struct long_job {
+    int n;
+} long_job;
+
+static int job_long(store_conn *w, void *ctx)
+{
+    long_job *m = ctx;
+    static const char *const ledgers[] = {LA, LB, "532624000000"};
+    for (int i = 0; i < m->n; i++) {
+        event e = {.ledger = ledgers[i % 3], .actor = "赵六", .unit_id = 3, .subject_kind = "case",
+                   .subject_id = "C-9", .action = "case.comment"};
+        json_t *payload = json_pack("{s:i}", "i", i);
+        int rc = event_append(w, &e, payload);
+        json_decref(payload);
+        if (rc)
+            return rc;
+    }
+    return FZ_OK;
+}
+
+static void build_long_chain(int n)
+{
+    store *s = open_store(0);
+    long_job m = {n};
+    assert_int_equal(store_write(s, job_long, &m), FZ_OK);
+    store_close(s);
+}
+
+static void test_verify_long_chain(void **state)
+{
+    build_long_chain(10000);
+    store *s = open_store(1);
+    verify_result r;
+    assert_int_equal(events_verify(s, &r), FZ_OK);
+    store_close(s);
+    assert_true(r.ok);
+    assert_int_equal(r.count, 10000);
+    assert_int_equal(r.nledgers, 3);
+    /* in ledger name order */
+    assert_true(strcmp(r.ledgers[0].ledger, r.ledgers[1].ledger) < 0);
+    assert_true(strcmp(r.ledgers[1].ledger, r.ledgers[2].ledger) < 0);
+    assert_int_equal(r.ledgers[0].count + r.ledgers[1].count + r.ledgers[2].count, 10000);
+}
+
+static void test_long_chain_first_break_wins(void **state)
+{
+    /* a changed payload in the second batch and a broken link in the third:
+     * the earlier one (by seq) is reported, with the events before it counted */
+    build_long_chain(10000);
+    tamper("UPDATE events SET payload = '{\"i\":-1}' WHERE seq = 6000");
+    tamper("UPDATE events SET prev_hash = hash WHERE seq = 8300");
+    expect_broken(6000, "篡改");
+    store *s = open_store(1);
+    verify_result r;
+    assert_int_equal(events_verify(s, &r), FZ_OK);
+    store_close(s);
+    assert_int_equal(r.count, 5999);
+}
+
+static void test_long_chain_hash_before_link_in_one_batch(void **state)
+{
+    build_long_chain(10000);
+    tamper("UPDATE events SET payload = '{\"i\":-1}' WHERE seq = 9100");
+    tamper("UPDATE events SET prev_hash = hash WHERE seq = 9200");
+    expect_broken(9100, "篡改");
+}
+
+static void test_long_chain_link_alone(void **state)
+{
+    build_long_chain(10000);
+    tamper("UPDATE events SET prev_hash = hash WHERE seq = 8300");
+    expect_broken(8300, "前序哈希");
+}
+
 int main(void)
 {
     log_setup(LOG_OFF, 2, 2);
@@ -520,6 +596,10 @@ int main(void)
         T(test_tamper_delete_middle),
         T(test_tamper_delete_last),
         T(test_tamper_ledger_head),
+        T(test_verify_long_chain),
+        T(test_long_chain_first_break_wins),
+        T(test_long_chain_hash_before_link_in_one_batch),
+        T(test_long_chain_link_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
