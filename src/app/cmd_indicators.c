@@ -17,14 +17,17 @@
 
 typedef struct job {
     const defs *d;
+    store *s;
     int check;
     int64_t facts, diff;
 } job;
 
+/* The only job of its commit (batch_max 1) and nothing written before the
+ * recompute reads: a read connection sees what the job sees. */
 static int run(store_conn *w, void *ctx)
 {
     job *j = ctx;
-    return ind_recompute(w, j->d, j->check, stdout, &j->facts, &j->diff);
+    return ind_recompute(w, j->s, j->d, j->check, stdout, &j->facts, &j->diff);
 }
 
 int cmd_indicators(int argc, char **argv)
@@ -61,7 +64,7 @@ int cmd_indicators(int argc, char **argv)
         defs_free(d);
         return 1;
     }
-    job j = {.d = d, .check = check};
+    job j = {.d = d, .s = s, .check = check};
     int rc = store_write(s, run, &j);
     store_close(s);
     defs_free(d);

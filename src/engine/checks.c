@@ -205,41 +205,111 @@ static int check_two_officers(const check_arg *a, char *why, size_t n)
 
 /* ---- amounts set as data: the penalty_thresholds catalog ---- */
 
+void checks_thresholds_free(checks_thresholds *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i].basis);
+    free(t->v);
+    *t = (checks_thresholds){0};
+}
+
+/* PEN_T_* of the catalog's word for an item, -1 for another word. */
+static int item_of(const char *s)
+{
+    for (int k = PEN_T_FINE; k <= PEN_T_REVIEW; k++)
+        if (!strcmp(s, pen_threshold_item(k)))
+            return k;
+    return -1;
+}
+
+static int party_of_label(const char *s)
+{
+    return !strcmp(s, pen_party_label(PEN_CITIZEN)) ? PEN_CITIZEN : !strcmp(s, pen_party_label(PEN_ORG)) ? PEN_ORG : -1;
+}
+
+int checks_thresholds_load(store_conn *w, int item, int party, checks_thresholds *t)
+{
+    static const char *const cols[] = {"f_item", "f_party_kind", "f_amount", "f_basis", NULL};
+    *t = (checks_thresholds){0};
+    int ok;
+    if (has_columns(w, "cat_penalty_thresholds", cols, &ok))
+        return FZ_ERR;
+    if (!ok)
+        return FZ_OK;
+    store_stmt *st;
+    if (store_prepare(w,
+                      item < 0 ? "SELECT row_id, valid_from, valid_to, f_amount, f_basis, f_item, f_party_kind"
+                                 " FROM cat_penalty_thresholds WHERE f_amount IS NOT NULL"
+                               : "SELECT row_id, valid_from, valid_to, f_amount, f_basis, f_item, f_party_kind"
+                                 " FROM cat_penalty_thresholds"
+                                 " WHERE f_item = ? AND f_party_kind = ? AND f_amount IS NOT NULL",
+                      &st))
+        return FZ_ERR;
+    if (item >= 0) {
+        store_bind_text(st, 1, pen_threshold_item(item));
+        store_bind_text(st, 2, pen_party_label((pen_party)party));
+    }
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        checks_threshold r = {.row_id = store_col_int(st, 0),
+                              .valid_from = store_col_int(st, 1),
+                              .valid_to = store_col_int(st, 2),
+                              .amount = store_col_int(st, 3),
+                              .item = item_of(store_col_text(st, 5)),
+                              .party = party_of_label(store_col_text(st, 6))};
+        if (r.item < 0 || r.party < 0)
+            continue; /* a word no lookup asks for */
+        r.basis = strdup(store_col_text(st, 4));
+        checks_threshold *v = r.basis ? realloc(t->v, (t->n + 1) * sizeof(*v)) : NULL;
+        if (!v) {
+            free(r.basis);
+            rc = FZ_NOMEM;
+            break;
+        }
+        t->v = v;
+        t->v[t->n++] = r;
+    }
+    store_done(st);
+    if (rc != STORE_DONE) {
+        checks_thresholds_free(t);
+        return rc == FZ_NOMEM ? FZ_NOMEM : FZ_ERR;
+    }
+    return FZ_OK;
+}
+
+const checks_threshold *checks_threshold_in_force(const checks_thresholds *t, int item, int party, int64_t as_of)
+{
+    const checks_threshold *best = NULL;
+    for (size_t i = 0; i < t->n; i++) {
+        const checks_threshold *r = &t->v[i];
+        if (r->item != item || r->party != party)
+            continue;
+        int in_force = as_of == 0 ? r->valid_to == 0
+                                  : as_of > 0 && r->valid_from <= as_of && (r->valid_to == 0 || r->valid_to > as_of);
+        if (in_force && (!best || r->row_id > best->row_id))
+            best = r;
+    }
+    return best;
+}
+
 /* The amount in force for item and party at as_of (ms; 0: now), and where
  * it comes from (src). */
 static int threshold_at(store_conn *w, int item, pen_party p, int64_t as_of, int64_t *amount, char *src, size_t n)
 {
-    static const char *const cols[] = {"f_item", "f_party_kind", "f_amount", "f_basis", NULL};
-    int ok;
-    if (has_columns(w, "cat_penalty_thresholds", cols, &ok))
-        return FZ_ERR;
-    int found = 0;
-    if (ok) {
-        store_stmt *st;
-        if (store_prepare(w, "SELECT f_amount, f_basis FROM cat_penalty_thresholds"
-                             " WHERE ((?3 = 0 AND valid_to = 0) OR (?3 > 0 AND valid_from <= ?3"
-                             "   AND (valid_to = 0 OR valid_to > ?3)))"
-                             " AND f_item = ?1 AND f_party_kind = ?2 AND f_amount IS NOT NULL ORDER BY row_id DESC LIMIT 1",
-                          &st))
-            return FZ_ERR;
-        store_bind_text(st, 1, pen_threshold_item(item));
-        store_bind_text(st, 2, pen_party_label(p));
-        store_bind_int(st, 3, as_of);
-        int rc = store_step(st);
-        if (rc == STORE_ROW) {
-            found = 1;
-            *amount = store_col_int(st, 0);
-            snprintf(src, n, "依%s", store_col_text(st, 1));
-            pen_text_fit(src);
-        }
-        store_done(st);
-        if (rc != STORE_ROW && rc != STORE_DONE)
-            return FZ_ERR;
-    }
-    if (!found) {
+    checks_thresholds t;
+    int rc = checks_thresholds_load(w, item, (int)p, &t);
+    if (rc)
+        return rc;
+    const checks_threshold *r = checks_threshold_in_force(&t, item, (int)p, as_of);
+    if (r) {
+        *amount = r->amount;
+        snprintf(src, n, "依%s", r->basis);
+        pen_text_fit(src);
+    } else {
         *amount = pen_threshold_default(item, p);
         snprintf(src, n, "系统默认示例值，应按本省规定在「行政处罚数额标准」名录中设置");
     }
+    checks_thresholds_free(&t);
     return FZ_OK;
 }
 
@@ -253,16 +323,13 @@ const check_field checks_hearing_fields[] = {
     {"proposed_business", "enum"},  {"proposed_other_serious", "bool"},  {"party", "party"},
     {NULL, NULL}};
 
-int checks_hearing_applies(store_conn *w, const char *party_kind, const pen_measures *m, int64_t as_of, int *applies)
+int checks_hearing_applies(const checks_thresholds *t, const char *party_kind, const pen_measures *m, int64_t as_of)
 {
     pen_party p = pen_party_kind(party_kind);
-    int64_t fine_at, conf_at;
-    char src[240];
-    if (threshold_at(w, PEN_T_FINE, p, as_of, &fine_at, src, sizeof(src)) ||
-        threshold_at(w, PEN_T_CONFISCATION, p, as_of, &conf_at, src, sizeof(src)))
-        return FZ_ERR;
-    *applies = pen_hearing_triggers(m, fine_at, conf_at) != 0;
-    return FZ_OK;
+    const checks_threshold *fine = checks_threshold_in_force(t, PEN_T_FINE, (int)p, as_of);
+    const checks_threshold *conf = checks_threshold_in_force(t, PEN_T_CONFISCATION, (int)p, as_of);
+    return pen_hearing_triggers(m, fine ? fine->amount : pen_threshold_default(PEN_T_FINE, p),
+                                conf ? conf->amount : pen_threshold_default(PEN_T_CONFISCATION, p)) != 0;
 }
 
 /* ---- hearing_rights (第六十三条, 第六十四条第一项) ---- */

@@ -72,11 +72,34 @@ typedef struct check_def {
 /* The registered check called name, or NULL. */
 const check_def *check_find(const char *name);
 
+/* The penalty_thresholds catalog (the 较大数额 and the 法制审核 amount, set as
+ * data), every version of every row that has an amount, read once: the
+ * checks look one amount up per step, the indicator rule "hearing_right"
+ * (engine/indicators.c) one per case, over the same rows with the same
+ * checks_threshold_in_force. */
+typedef struct checks_threshold {
+    int64_t row_id, valid_from, valid_to; /* the version's validity (ms; valid_to 0: in force) */
+    int64_t amount;                       /* cents */
+    int item;                             /* PEN_T_* (engine/penalty.h) */
+    int party;                            /* pen_party */
+    char *basis;
+} checks_threshold;
+typedef struct checks_thresholds {
+    checks_threshold *v;
+    size_t n;
+} checks_thresholds;
+/* The versions of item (PEN_T_*) for party (pen_party), or with item < 0
+ * every version of every item; none when the catalog is not defined. */
+int checks_thresholds_load(store_conn *w, int item, int party, checks_thresholds *t);
+void checks_thresholds_free(checks_thresholds *t);
+/* The version of item for party in force at as_of (ms; 0: now; the highest
+ * row_id when several are), or NULL: the caller uses pen_threshold_default. */
+const checks_threshold *checks_threshold_in_force(const checks_thresholds *t, int item, int party, int64_t as_of);
+
 /* 第六十三条 for a proposal read from a case (the 指标 rule "hearing_right",
- * engine/indicators.c): *applies = 1 when m falls under a case in which the
- * party has the right to a hearing, with the 较大数额 of the
- * penalty_thresholds catalog in force at as_of (ms; 0: now) for party_kind
- * (自然人 / 法人或其他组织 …). FZ_OK or a store error. */
+ * engine/indicators.c): 1 when m falls under a case in which the party has
+ * the right to a hearing, with the 较大数额 of t in force at as_of (ms; 0:
+ * now) for party_kind (自然人 / 法人或其他组织 …), else 0. */
 struct pen_measures;
 /* The fields that computation reads from a penalty case, with their types
  * (defs.c checks a procedure using the rule has them); {NULL} ends it. */
@@ -84,7 +107,7 @@ typedef struct check_field {
     const char *name, *type;
 } check_field;
 extern const check_field checks_hearing_fields[];
-int checks_hearing_applies(store_conn *w, const char *party_kind, const struct pen_measures *m, int64_t as_of,
-                           int *applies);
+int checks_hearing_applies(const checks_thresholds *t, const char *party_kind, const struct pen_measures *m,
+                           int64_t as_of);
 
 #endif

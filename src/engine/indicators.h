@@ -4,7 +4,10 @@
  * indicator_values holds the sums per indicator x unit x period and is kept
  * by deltas in the same write job that changes a case or one of its clocks,
  * so reading an indicator never scans cases. ind_recompute rebuilds both
- * from the record (or only compares them with it).
+ * from the record (or only compares them with it). Both evaluate a case
+ * with the same code (engine/ind_eval.h); engine/indicators.c reads one
+ * case for it, engine/ind_recompute.c every case of a procedure in one
+ * scan.
  *
  * Only procedure measures are evaluated; catalog measures are validated but
  * not computed (indicators over catalogs, like 持证率, are computed by their
@@ -20,8 +23,10 @@
 typedef struct store_conn store_conn;
 typedef struct store store;
 
-/* The definitions write jobs evaluate against; set once at start-up (serve,
- * CLI) before any write job runs; NULL (the default) turns maintenance off. */
+/* The definitions write jobs evaluate against (compiled here once); set at
+ * start-up (serve, CLI) before any write job runs; NULL (the default) turns
+ * maintenance off. When they cannot be compiled (out of memory), every
+ * maintenance fails, so no write goes through without its indicators. */
 void ind_set_defs(const defs *d);
 
 /* ind_set_defs(d), then, when the indicator definitions, the procedures
@@ -45,9 +50,15 @@ int ind_on_case(store_conn *w, const char *kind, int64_t id);
 int ind_on_subject(store_conn *w, const char *subject_kind, const char *subject_id);
 
 /* Recomputes every fact and value from the record. check: compare only and
- * print each difference to out (*ndiff counts them); otherwise replace the
- * stored facts and values (*ndiff: how many rows differed before). */
-int ind_recompute(store_conn *w, const defs *d, int check, FILE *out, int64_t *nfacts, int64_t *ndiff);
+ * print each difference to out (*ndiff counts them); otherwise make the
+ * stored facts and values the recomputed ones, writing only the rows that
+ * differ (*ndiff: how many rows differed before). Reads on w, and with
+ * readers (not NULL) also on a second thread and read connection of
+ * readers (store_reader) for half of each large procedure's cases: only
+ * for a job that has written nothing before (a reader sees the last
+ * commit), as `fazhi indicators recompute` does. */
+int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE *out, int64_t *nfacts,
+                  int64_t *ndiff);
 
 /* The procedure an indicator's drill-down lists cases of (the denominator's,
  * else the numerator's); NULL when it has none. */

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "engine/checks.h"
 #include "engine/holidays.h"
 #include "engine/penalty.h"
 #include "core/status.h"
@@ -121,6 +122,46 @@ static void test_hearing_triggers(void **state)
     pen_measures both = {.fine = 2000000, .license = "吊销许可证件", .business = ""};
     pen_hearing_describe(PEN_H_FINE | PEN_H_LICENSE, &both, at, at, out, sizeof(out));
     assert_string_equal(out, "较大数额罚款（拟罚款 20000 元，达到 10000 元）；吊销许可证件");
+}
+
+/* The 较大数额 in force at a time (checks_threshold_in_force), over versions
+ * as the penalty_thresholds catalog keeps them: the lookup of the checks
+ * (as of now) and of the indicator rule hearing_right (as of the last 告知,
+ * for one case or for every case of a recompute). */
+static void test_threshold_in_force(void **state)
+{
+    checks_threshold rows[] = {
+        /* 公民 罚款: 5,000 元 from 1000 to 2000, then 7,000 元 (row 1, two versions) */
+        {.row_id = 1, .valid_from = 1000, .valid_to = 2000, .amount = 500000, .item = PEN_T_FINE, .party = PEN_CITIZEN},
+        {.row_id = 1, .valid_from = 2000, .valid_to = 0, .amount = 700000, .item = PEN_T_FINE, .party = PEN_CITIZEN},
+        /* a second row for the same key from 3000: the higher row_id wins */
+        {.row_id = 4, .valid_from = 3000, .valid_to = 0, .amount = 800000, .item = PEN_T_FINE, .party = PEN_CITIZEN},
+        {.row_id = 2, .valid_from = 0, .valid_to = 0, .amount = 9000000, .item = PEN_T_FINE, .party = PEN_ORG},
+        {.row_id = 3, .valid_from = 0, .valid_to = 0, .amount = 300000, .item = PEN_T_CONFISCATION,
+         .party = PEN_CITIZEN},
+    };
+    checks_thresholds t = {.v = rows, .n = sizeof(rows) / sizeof(rows[0])};
+    assert_null(checks_threshold_in_force(&t, PEN_T_FINE, PEN_CITIZEN, 999));
+    assert_null(checks_threshold_in_force(&t, PEN_T_FINE, PEN_CITIZEN, -1));
+    assert_int_equal(checks_threshold_in_force(&t, PEN_T_FINE, PEN_CITIZEN, 1000)->amount, 500000);
+    assert_int_equal(checks_threshold_in_force(&t, PEN_T_FINE, PEN_CITIZEN, 1999)->amount, 500000);
+    assert_int_equal(checks_threshold_in_force(&t, PEN_T_FINE, PEN_CITIZEN, 2000)->amount, 700000);
+    assert_int_equal(checks_threshold_in_force(&t, PEN_T_FINE, PEN_CITIZEN, 3000)->amount, 800000);
+    assert_int_equal(checks_threshold_in_force(&t, PEN_T_FINE, PEN_CITIZEN, 0)->amount, 800000);
+    assert_int_equal(checks_threshold_in_force(&t, PEN_T_FINE, PEN_ORG, 1)->amount, 9000000);
+    assert_null(checks_threshold_in_force(&t, PEN_T_REVIEW, PEN_CITIZEN, 0));
+    /* 第六十三条 with them: 6,000 元 reaches 5,000 元 at 1500, not 7,000 元 at 2500. */
+    pen_measures m = {.fine = 600000, .license = "", .business = ""};
+    assert_int_equal(checks_hearing_applies(&t, "自然人", &m, 1500), 1);
+    assert_int_equal(checks_hearing_applies(&t, "自然人", &m, 2500), 0);
+    assert_int_equal(checks_hearing_applies(&t, "法人", &m, 1500), 0);
+    /* Before any version: the example default (10,000 元 for a 公民); confiscation 3,000 元 from the catalog. */
+    assert_int_equal(checks_hearing_applies(&t, "", &m, 500), 0);
+    pen_measures c = {.confiscation = 300000, .license = "", .business = ""};
+    assert_int_equal(checks_hearing_applies(&t, "自然人", &c, 500), 1);
+    checks_thresholds none = {0};
+    m.fine = 1000000;
+    assert_int_equal(checks_hearing_applies(&none, "自然人", &m, 0), 1);
 }
 
 /* Art.64 (二) with Art.85: at least 7 working days between the notice and
@@ -252,7 +293,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_party_and_money), cmocka_unit_test(test_simple_limit),
-        cmocka_unit_test(test_hearing_triggers), cmocka_unit_test(test_hearing_notice),
+        cmocka_unit_test(test_hearing_triggers), cmocka_unit_test(test_threshold_in_force),
+        cmocka_unit_test(test_hearing_notice),
         cmocka_unit_test(test_review_required), cmocka_unit_test(test_limitation),
         cmocka_unit_test(test_surcharge), cmocka_unit_test(test_discretion),
     };
