@@ -192,13 +192,19 @@ static int sort_groups_from(grows *g, size_t from)
 #define PROBE_UNITS_MAX 200
 
 /* Each stored value of indicator ind in months from..to of the map's units
- * (or of unit `only` alone): cb(ctx, unit, month "YYYY-MM", num, den), which
- * returns FZ_OK to go on. Read from the covering indexes of migration 12. */
+ * (or of unit `only` alone): cb(ctx, unit, period, num, den), which returns
+ * FZ_OK to go on. With `years`, from..to being whole years, the yearly
+ * roll-ups ("YYYY") instead of the months. Read from the covering indexes
+ * of migration 12. */
 typedef int (*value_cb)(void *ctx, int64_t unit, const char *period, int64_t num, int64_t den);
 
-static int each_value(store_conn *c, const char *ind, const char *from, const char *to, const unit_map *m,
+static int each_value(store_conn *c, const char *ind, const char *from, const char *to, int years, const unit_map *m,
                       int64_t only, value_cb cb, void *ctx)
 {
+    char lo[8], hi[8];
+    snprintf(lo, sizeof(lo), years ? "%.4s" : "%s", from);
+    snprintf(hi, sizeof(hi), years ? "%.4s" : "%s", to);
+    int len = years ? 4 : 7;
     store_stmt *st;
     int rc = FZ_OK;
     if (only || m->n <= PROBE_UNITS_MAX) {
@@ -208,13 +214,15 @@ static int each_value(store_conn *c, const char *ind, const char *from, const ch
                 continue;
             if (store_prepare(c,
                               "SELECT v.period, v.num, v.den FROM indicator_values v"
-                              " WHERE v.indicator = ?1 AND v.unit_id = ?2 AND v.period >= ?3 AND v.period <= ?4",
+                              " WHERE v.indicator = ?1 AND v.unit_id = ?2 AND v.period >= ?3 AND v.period <= ?4"
+                              " AND length(v.period) = ?5",
                               &st))
                 return FZ_ERR;
             store_bind_text(st, 1, ind);
             store_bind_int(st, 2, m->u[i].id);
-            store_bind_text(st, 3, from);
-            store_bind_text(st, 4, to);
+            store_bind_text(st, 3, lo);
+            store_bind_text(st, 4, hi);
+            store_bind_int(st, 5, len);
             int s;
             while ((s = store_step(st)) == STORE_ROW && !rc)
                 rc = cb(ctx, m->u[i].id, store_col_text(st, 0), store_col_int(st, 1), store_col_int(st, 2));
@@ -224,17 +232,18 @@ static int each_value(store_conn *c, const char *ind, const char *from, const ch
         }
         return rc;
     }
-    /* A province's thousands of units: one pass over the months in
+    /* A province's thousands of units: one pass over the periods in
      * indicator_values_period, the map keeping the region's units (a probe
      * per unit, or a GROUP BY with a join, was most of such a request). */
     if (store_prepare(c,
                       "SELECT v.unit_id, v.period, v.num, v.den FROM indicator_values v"
-                      " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3",
+                      " WHERE v.indicator = ?1 AND v.period >= ?2 AND v.period <= ?3 AND length(v.period) = ?4",
                       &st))
         return FZ_ERR;
     store_bind_text(st, 1, ind);
-    store_bind_text(st, 2, from);
-    store_bind_text(st, 3, to);
+    store_bind_text(st, 2, lo);
+    store_bind_text(st, 3, hi);
+    store_bind_int(st, 4, len);
     int s;
     while ((s = store_step(st)) == STORE_ROW && !rc) {
         int64_t unit = store_col_int(st, 0);
@@ -243,6 +252,12 @@ static int each_value(store_conn *c, const char *ind, const char *from, const ch
     }
     store_done(st);
     return !rc && s != STORE_DONE ? FZ_ERR : rc;
+}
+
+/* 1 when from..to ("YYYY-MM") are whole years: January to December. */
+static int whole_years(const char *from, const char *to)
+{
+    return strlen(from) == 7 && strlen(to) == 7 && !strcmp(from + 4, "-01") && !strcmp(to + 4, "-12");
 }
 
 typedef struct range_acc {
@@ -266,7 +281,7 @@ static int load_range(store_conn *c, const char *ind, const char *from, const ch
 {
     size_t before = g->n;
     range_acc a = {g, m, prev};
-    int rc = each_value(c, ind, from, to, m, 0, range_value, &a);
+    int rc = each_value(c, ind, from, to, whole_years(from, to), m, 0, range_value, &a);
     return rc ? rc : sort_groups_from(g, before);
 }
 
@@ -444,12 +459,12 @@ static void w_str(strbuf *b, const char *s)
     strbuf_putc(b, '"');
 }
 
-/* A double as jansson's dumps writes it: %.17g, shortened to the fewest
- * digits that read back the same, with ".0" when it looks integral. */
+/* A double that reads back the same (%.15g, else %.16g or %.17g), with
+ * ".0" when it looks integral, as jansson writes reals. */
 static void w_real(strbuf *b, double v)
 {
     char t[40];
-    for (int prec = 1; prec <= 17; prec++) {
+    for (int prec = 15; prec <= 17; prec++) { /* 15 digits always read back as written */
         snprintf(t, sizeof(t), "%.*g", prec, v);
         if (strtod(t, NULL) == v)
             break;
@@ -764,7 +779,7 @@ int api_indicator_trend(req *r)
             continue;
         }
         month_sum ms = {.num = mn, .den = md};
-        if (each_value(c, ind->name, p.from, p.to, &um, unit, trend_value, &ms)) {
+        if (each_value(c, ind->name, p.from, p.to, 0, &um, unit, trend_value, &ms)) {
             free(um.u);
             json_decref(list);
             return api_store_error(r);

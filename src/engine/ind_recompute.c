@@ -524,6 +524,10 @@ static int scan_part(part *pt)
                 if (has) {
                     pt->nfacts++;
                     rc = vtable_add(&pt->values, kp->inds[i].ind->name, f.unit_id, f.period, f.num, f.den);
+                    char year[5]; /* the roll-up of the month's year (indicators.h) */
+                    snprintf(year, sizeof(year), "%.4s", f.period);
+                    if (!rc)
+                        rc = vtable_add(&pt->values, kp->inds[i].ind->name, f.unit_id, year, f.num, f.den);
                 }
                 const ifact *sf;
                 while (!rc && !(rc = fcursor_peek(c, &cur[i], &sf)) && sf && sf->case_id < v.id) {

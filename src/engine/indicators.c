@@ -107,7 +107,18 @@ static int load_case(store_conn *w, const kplan *kp, int64_t id, case_view *v, s
     return FZ_OK;
 }
 
+static int apply_one(store_conn *w, const char *ind, int64_t unit, const char *period, int64_t dn, int64_t dd);
+
+/* Adds a fact's change to its month's value and to the year's roll-up. */
 static int apply_delta(store_conn *w, const char *ind, int64_t unit, const char *period, int64_t dn, int64_t dd)
+{
+    char year[5];
+    snprintf(year, sizeof(year), "%.4s", period);
+    int rc = apply_one(w, ind, unit, period, dn, dd);
+    return rc ? rc : apply_one(w, ind, unit, year, dn, dd);
+}
+
+static int apply_one(store_conn *w, const char *ind, int64_t unit, const char *period, int64_t dn, int64_t dd)
 {
     if (store_run(w,
                   "UPDATE indicator_values SET num = num + ?, den = den + ?"
@@ -218,7 +229,7 @@ int ind_on_subject(store_conn *w, const char *subject_kind, const char *subject_
 }
 /* How facts are kept; part of the signature so a change of it (years were
  * kept before months) rebuilds the values on the next start. */
-#define IND_FORMAT "ind-facts-v2:month"
+#define IND_FORMAT "ind-facts-v3:month+year"
 
 /* 1 when def x is an indicator or a procedure an indicator reads (its
  * states, fields and actions decide the facts too). */

@@ -1,8 +1,11 @@
 /* indicators.h: 指标 (docs/indicators.md). An indicator definition
  * (engine/defs.h, docs/definitions.md) is evaluated per case into a fact
  * (unit, period, in numerator, in denominator) kept in indicator_facts;
- * indicator_values holds the sums per indicator x unit x period and is kept
- * by deltas in the same write job that changes a case or one of its clocks,
+ * indicator_values holds the sums per indicator x unit x period, period
+ * being a month "YYYY-MM" and, beside the months, the year "YYYY" (the
+ * roll-up of its months: a province-level year view reads one row per unit
+ * instead of twelve; readers of months filter length(period) = 7), and is
+ * kept by deltas in the same write job that changes a case or one of its clocks,
  * so reading an indicator never scans cases. ind_recompute rebuilds both
  * from the record (or only compares them with it). Both evaluate a case
  * with the same code (engine/ind_eval.h); engine/indicators.c reads one

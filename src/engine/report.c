@@ -180,11 +180,11 @@ static void indicators(ctx *x, const report_opts *o, json_t *table, json_t *unme
         } else {
             num = q_int(x,
                         "SELECT COALESCE(SUM(num), 0) FROM indicator_values WHERE indicator = ?"
-                        " AND period >= ? AND period <= ?",
+                        " AND period >= ? AND period <= ? AND length(period) = 7",
                         "sss", ind->name, from, to);
             den = q_int(x,
                         "SELECT COALESCE(SUM(den), 0) FROM indicator_values WHERE indicator = ?"
-                        " AND period >= ? AND period <= ?",
+                        " AND period >= ? AND period <= ? AND length(period) = 7",
                         "sss", ind->name, from, to);
         }
         const json_t *t = json_object_get(ind->json, "target");
