@@ -2,7 +2,6 @@
 #include "api/app.h"
 #include "api/routes.h"
 #include "api/util.h"
-#include "engine/events.h"
 #include "engine/policy.h"
 #include "core/status.h"
 
@@ -28,15 +27,7 @@ typedef struct policy_job {
 static int policy_write(store_conn *w, void *ctx)
 {
     policy_job *j = ctx;
-    int rc = policy_save(w, &j->p);
-    if (rc)
-        return rc;
-    json_t *payload = policy_to_json(&j->p);
-    event e = {.ledger = j->a->cfg.region_code, .actor = j->who->username, .unit_id = j->who->unit_id,
-               .subject_kind = "policy", .subject_id = "security", .action = "policy.updated"};
-    rc = event_append(w, &e, payload);
-    json_decref(payload);
-    return rc;
+    return policy_save(w, &j->p, j->a->cfg.region_code, j->who->username, j->who->unit_id);
 }
 
 static int policy_then(req *r, void *ctx, int rc)

@@ -5,7 +5,6 @@
  * catalogs.h, policy.h), each write with its chained event. */
 #include "app/demo_gen.h"
 #include "engine/catalogs.h"
-#include "engine/events.h"
 #include "engine/org.h"
 #include "engine/policy.h"
 #include "engine/users.h"
@@ -77,15 +76,8 @@ int demo_identity(store_conn *w, demo *g)
     if (policy_load(w, &pol))
         return fail(g, "安全策略", "无法读取");
     pol.password_max_age_days = 0;
-    if (policy_save(w, &pol))
+    if (policy_save(w, &pol, g->cfg.region_code, "admin", 1))
         return fail(g, "安全策略", "无法写入");
-    json_t *pp = policy_to_json(&pol);
-    event pe = {.ledger = g->cfg.region_code, .actor = "admin", .unit_id = 1, .subject_kind = "policy",
-                .subject_id = "security", .action = "policy.updated"};
-    int rc = event_append(w, &pe, pp);
-    json_decref(pp);
-    if (rc)
-        return fail(g, "安全策略", "事件");
     /* Regions: the county row exists (init); 11 townships and their villages. */
     const char *county = g->cfg.region_code;
     int vh = 0;

@@ -1,6 +1,7 @@
 /* policy.c: security policy fields, bounds, storage (see policy.h). One table
  * of fields drives defaults, JSON in and out, validation and storage. */
 #include "engine/policy.h"
+#include "engine/events.h"
 #include "engine/passwd.h"
 #include "store/store.h"
 #include "core/parse.h"
@@ -161,7 +162,7 @@ static int put(store_conn *w, const char *key, const char *value)
     return rc;
 }
 
-int policy_save(store_conn *w, const sec_policy *p)
+int policy_save(store_conn *w, const sec_policy *p, const char *ledger, const char *actor, int64_t unit_id)
 {
     char key[64], val[32];
     for (int i = 0; i < NF; i++) {
@@ -173,7 +174,12 @@ int policy_save(store_conn *w, const sec_policy *p)
     if (put(w, "policy.password_hash", passwd_algo_name(p->password_hash)) ||
         put(w, "policy.totp_required_roles", p->totp_required_roles))
         return FZ_ERR;
-    return FZ_OK;
+    json_t *payload = policy_to_json(p);
+    event e = {.ledger = ledger, .actor = actor, .unit_id = unit_id, .subject_kind = "policy",
+               .subject_id = "security", .action = "policy.updated"};
+    int rc = payload ? event_append(w, &e, payload) : FZ_NOMEM;
+    json_decref(payload);
+    return rc;
 }
 
 int policy_totp_required(const sec_policy *p, const char *role_key)

@@ -28,8 +28,10 @@ json_t *policy_to_json(const sec_policy *p);
 /* Applies the keys present in j to p. On a bad value returns FZ_INVALID with
  * *fields (new object: field -> Chinese reason) and a message in msg. */
 int policy_apply_json(sec_policy *p, const json_t *j, json_t **fields, char *msg, size_t msglen);
-/* Writes every key of p into settings (inside a write job). */
-int policy_save(store_conn *w, const sec_policy *p);
+/* Writes every key of p into settings and appends the "policy.updated"
+ * event (its payload the whole policy) to ledger, by actor of unit_id:
+ * inside a write job, so the change and its record commit together. */
+int policy_save(store_conn *w, const sec_policy *p, const char *ledger, const char *actor, int64_t unit_id);
 /* Is TOTP required for a user holding role key? */
 int policy_totp_required(const sec_policy *p, const char *role_key);
 
