@@ -459,6 +459,20 @@ static void w_str(strbuf *b, const char *s)
     strbuf_putc(b, '"');
 }
 
+/* An integer, without printf (a province-wide answer writes ~100,000). */
+static void w_int(strbuf *b, int64_t v)
+{
+    char t[24];
+    int i = (int)sizeof(t);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        t[--i] = (char)('0' + u % 10);
+    while ((u /= 10) && i > 1);
+    if (v < 0)
+        t[--i] = '-';
+    strbuf_append(b, t + i, sizeof(t) - (size_t)i);
+}
+
 /* A double that reads back the same (%.15g, else %.16g or %.17g), with
  * ".0" when it looks integral, as jansson writes reals. */
 static void w_real(strbuf *b, double v)
@@ -494,7 +508,9 @@ static void w_met(strbuf *b, const def *ind, int64_t num, int64_t den)
 static void w_identity(strbuf *b, const char *group, const char *key, const char *name)
 {
     if (!strcmp(group, "unit")) {
-        strbuf_printf(b, "\"unit_id\":%lld,\"unit_name\":", strtoll(key, NULL, 10));
+        strbuf_puts(b, "\"unit_id\":");
+        w_int(b, strtoll(key, NULL, 10));
+        strbuf_puts(b, ",\"unit_name\":");
         w_str(b, name);
     } else {
         strbuf_puts(b, "\"key\":");
@@ -579,15 +595,19 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
         const grow *x = &g.v[k];
         if ((x->num == 0 && x->den == 0) || (*only && strcmp(x->key, only) != 0))
             continue;
-        strbuf_printf(b, "%s{\"num\":%lld,\"den\":%lld,\"value\":", n++ ? "," : "", (long long)x->num,
-                      (long long)x->den);
+        strbuf_puts(b, n++ ? ",{\"num\":" : "{\"num\":");
+        w_int(b, x->num);
+        strbuf_puts(b, ",\"den\":");
+        w_int(b, x->den);
+        strbuf_puts(b, ",\"value\":");
         w_ratio(b, x->num, x->den);
         strbuf_puts(b, ",\"met\":");
         w_met(b, ind, x->num, x->den);
+        strbuf_puts(b, ",\"rank\":");
         if (x->rank)
-            strbuf_printf(b, ",\"rank\":%d", x->rank);
+            w_int(b, x->rank);
         else
-            strbuf_puts(b, ",\"rank\":null");
+            strbuf_puts(b, "null");
         strbuf_puts(b, ",\"prev_value\":");
         w_ratio(b, x->pnum, x->pden);
         strbuf_putc(b, ',');
