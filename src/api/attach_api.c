@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "api/util.h"
 #include "engine/attach.h"
+#include "engine/indicators.h"
 #include "engine/cases.h"
 #include "core/sm.h"
 #include "core/status.h"
@@ -150,7 +151,11 @@ static int added_write(store_conn *w, void *ctx)
     upload *u = ctx;
     int64_t handler;
     int rc = case_owner(w, u->d, u->case_id, &u->rec.unit_id, &handler);
-    return rc ? rc : attach_add(w, &u->rec);
+    if (!rc)
+        rc = attach_add(w, &u->rec);
+    /* The case's indicator facts (rule full_record reads its attachment
+     * categories), in the same write job. */
+    return rc ? rc : ind_on_subject(w, u->rec.subject_kind, u->rec.subject_id);
 }
 
 static int added_then(req *r, void *ctx, int rc)

@@ -19,6 +19,7 @@
  *
  * The same seed on a fresh directory gives the same chain head. */
 #include "app/demo_gen.h"
+#include "engine/attach.h"
 #include "engine/cases.h"
 #include "engine/catalogs.h"
 #include "engine/fieldcrypt.h"
@@ -29,6 +30,7 @@
 #include "engine/schema.h"
 #include "store/store.h"
 #include "core/arena.h"
+#include "core/sm.h"
 #include "core/calfile.h"
 #include "core/parse.h"
 #include "core/status.h"
@@ -306,6 +308,119 @@ static void plan_inspections(demo *g)
     g->insp_total = total;
 }
 
+/* 全过程记录 (行政处罚法第四十七条): the documents each step lists in
+ * "records" attached to the case through the engine (attach_store_file,
+ * attach_add: as an upload does), one small file per category stored once
+ * under its content address  (a PDF; the 执法音视频记录 an MP4 header). About
+ * one case in seven with a 调查取证 lacks its 执法音视频记录, chosen from
+ * the case's place in the plan (no draw of the generator, so nothing else
+ * moves). */
+#define DEMO_AV "执法音视频记录"
+
+typedef struct demo_file {
+    char cat[64], name[96], sm3[SM3_HEX_LEN + 1];
+    const char *mime;
+    int64_t size;
+} demo_file;
+
+static demo_file demo_files[48];
+static int demo_nfiles;
+
+static const demo_file *demo_file_for(demo *g, const char *cat)
+{
+    for (int i = 0; i < demo_nfiles; i++)
+        if (!strcmp(demo_files[i].cat, cat))
+            return &demo_files[i];
+    if (demo_nfiles == (int)(sizeof(demo_files) / sizeof(demo_files[0])))
+        return NULL;
+    demo_file *f = &demo_files[demo_nfiles];
+    unsigned char buf[512];
+    size_t n;
+    int av = !strcmp(cat, DEMO_AV);
+    if (av) {
+        static const unsigned char mp4[] = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'm', 'p', '4', '2', 0,   0,   0,   0,
+                                            'm', 'p', '4', '2', 'i', 's', 'o', 'm', 0, 0, 0, 8,   'f', 'r', 'e', 'e'};
+        memcpy(buf, mp4, sizeof(mp4));
+        n = sizeof(mp4);
+    } else {
+        int k = snprintf((char *)buf, sizeof(buf),
+                         "%%PDF-1.4\n%% %s（演示）\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"
+                         "2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%%%EOF\n",
+                         cat);
+        if (k < 0 || (size_t)k >= sizeof(buf))
+            return NULL;
+        n = (size_t)k;
+    }
+    const char *mime = attach_sniff(buf, n, 1, av ? "record.mp4" : "record.pdf");
+    unsigned char d[SM3_LEN];
+    char dir[1200], tmp[1300];
+    snprintf(dir, sizeof(dir), "%s/attachments", g->cfg.data);
+    mkdir(dir, 0700);
+    snprintf(tmp, sizeof(tmp), "%s/attachments/demo-%d.part", g->cfg.data, demo_nfiles);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (!mime || fd < 0 || sm3(buf, n, d) != FZ_OK) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    int ok = write(fd, buf, n) == (ssize_t)n;
+    close(fd);
+    sm3_hex(d, f->sm3);
+    if (!ok || attach_store_file(g->cfg.data, tmp, f->sm3) != FZ_OK) {
+        unlink(tmp);
+        return NULL;
+    }
+    snprintf(f->cat, sizeof(f->cat), "%s", cat);
+    snprintf(f->name, sizeof(f->name), "%s.%s", cat, av ? "mp4" : "pdf");
+    f->mime = mime;
+    f->size = (int64_t)n;
+    demo_nfiles++;
+    return f;
+}
+
+/* 1 when the case at index i of the plan lacks its 执法音视频记录. */
+static int demo_lacks_av(int i)
+{
+    return ((uint32_t)i * UINT32_C(2654435761)) % 100 < 15;
+}
+
+static int demo_attach_records(store_conn *w, demo *g, plan *p, const def *d, const char *action,
+                               const principal *who, int64_t unit, int last)
+{
+    json_t *ad = NULL, *a;
+    size_t i;
+    json_array_foreach(json_object_get(d->json, "actions"), i, a) if (!strcmp(json_string_value(json_object_get(a, "name")),
+                                                                           action)) ad = a;
+    json_t *recs = json_object_get(ad, "records"), *c;
+    if (!json_array_size(recs))
+        return FZ_OK;
+    char skind[64], sid[24];
+    case_subject_kind(d, skind);
+    snprintf(sid, sizeof(sid), "%lld", (long long)p->id);
+    int added = 0;
+    json_array_foreach(recs, i, c)
+    {
+        const char *cat = json_string_value(c);
+        if (!strcmp(cat, DEMO_AV) && demo_lacks_av((int)(p - g->cases)))
+            continue;
+        const demo_file *f = demo_file_for(g, cat);
+        if (!f)
+            return fail(g, "附件", "演示附件无法保存");
+        attach_rec r = {.ledger = g->cfg.region_code, .subject_kind = skind, .subject_id = sid, .unit_id = unit,
+                        .def_digest = d->digest, .category = f->cat, .name = f->name, .mime = f->mime,
+                        .sm3 = f->sm3, .size = f->size, .uploader = who->username};
+        int rc = attach_add(w, &r);
+        if (rc)
+            return fail(g, "附件", "演示附件无法登记");
+        added++;
+    }
+    /* The case's indicator facts for the step's attachments (as an upload
+     * does, engine/attach.h): only after the case's last step, since every
+     * later step re-evaluates the case (case_act -> ind_on_case), reading
+     * the attachments then. */
+    return added && last && ind_on_subject(w, skind, sid) ? fail(g, "附件", "指标维护失败") : FZ_OK;
+}
+
 static int do_case(store_conn *w, demo *g, plan *p, int si)
 {
     step *s = &p->s[si];
@@ -335,7 +450,7 @@ static int do_case(store_conn *w, demo *g, plan *p, int si)
                  s->action ? s->action : "create", who->username, x.field, x.message);
         return fail(g, "案件", m);
     }
-    return FZ_OK;
+    return s->action ? demo_attach_records(w, g, p, d, s->action, who, unit, si == p->n - 1) : FZ_OK;
 }
 
 static int run_phase(store_conn *w, demo *g, int ph);
@@ -578,6 +693,7 @@ int cmd_demo(int argc, char **argv)
         demo_rng_state = 1;
     arena_init(&g->ar, 1 << 16);
     ind_set_defs(g->d);
+    demo_nfiles = 0;
     int y = g->year;
     /* The platform goes live four years back (its 公示 since then count). */
     set_now(at_ms(dayn(y - 4, 1, 2), 9, 30));

@@ -54,7 +54,10 @@ typedef struct attach_rec {
     int64_t id, event_seq, created_at;
 } attach_rec;
 
-/* Inside a write job: appends the "attachment.added" event and inserts the row. */
+/* Inside a write job: appends the "attachment.added" event and inserts the
+ * row. The caller then updates the case's indicator facts in the same job
+ * (ind_on_subject, engine/indicators.h: rule full_record reads the
+ * attachment categories), once after a batch of attachments. */
 int attach_add(store_conn *w, attach_rec *a);
 
 /* One attachment as the API shows it. New reference; NULL when absent. */

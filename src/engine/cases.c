@@ -13,6 +13,7 @@
 #include "engine/indexer.h"
 #include "engine/legal_review.h"
 #include "engine/publish.h"
+#include "engine/records.h"
 #include "engine/scheduler.h"
 #include "engine/schema.h"
 #include "store/store.h"
@@ -219,48 +220,41 @@ static int action_open(case_ctx *x, json_t *a, const char *state)
 
 static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o);
 
-/* 全过程记录 (行政处罚法第四十七条): a step's event counted in taken (name ->
- * steps standing), order listing names as first taken. A 撤回 takes back the
- * step its payload names. */
-static void note_step(json_t *taken, json_t *order, json_t *ad, const json_t *payload)
+/* 全过程记录 (行政处罚法第四十七条): for every step standing, each of its
+ * "records" with no attachment of that category on the case:
+ * [{action, label, category}], in the order the steps were first taken
+ * (engine/records.h, the computation indicator rule full_record shares).
+ * These never block a step (blocking documents are the action's
+ * "attachments"); the case shows what its record still lacks. */
+typedef struct miss_ctx {
+    const rec_plan *p;
+    json_t *out;
+} miss_ctx;
+
+static void miss_one(void *ctx, int step, int cat)
 {
-    const char *undone = json_string_value(json_object_get(payload, "withdrawn"));
-    const char *name = undone && !strncmp(undone, "case.", 5) ? undone + 5
-                       : undone                              ? NULL
-                                                             : json_string_value(json_object_get(ad, "name"));
-    if (!name)
-        return;
-    json_int_t n = json_integer_value(json_object_get(taken, name));
-    if (!undone && !json_object_get(taken, name))
-        json_array_append_new(order, json_string(name));
-    json_object_set_new(taken, name, json_integer(undone ? (n > 0 ? n - 1 : 0) : n + 1));
+    miss_ctx *m = ctx;
+    json_array_append_new(m->out, json_pack("{s:s, s:O, s:s}", "action", m->p->step[step], "label",
+                                            json_object_get(m->p->ad[step], "label"), "category", m->p->cat[cat]));
 }
 
-/* For every step standing, each of its "records" with no attachment of that
- * category on the case: [{action, label, category}], in the order the steps
- * were first taken. These never block a step (blocking documents are the
- * action's "attachments"); the case shows what its record still lacks. */
-static json_t *missing_records(const def *d, json_t *taken, json_t *order, json_t *attachments)
+static json_t *missing_records(const rec_plan *p, const rec_tally *t, json_t *attachments)
 {
-    json_t *out = json_array();
-    size_t i, k, j;
-    json_t *name, *cat, *att;
-    json_array_foreach(order, i, name)
+    miss_ctx m = {.p = p, .out = json_array()};
+    unsigned char *have = calloc((size_t)p->ncat + 1, 1);
+    if (!have)
+        return m.out;
+    size_t j;
+    json_t *att;
+    json_array_foreach(attachments, j, att)
     {
-        const char *an = json_string_value(name);
-        json_t *ad = action_def(d, an);
-        if (json_integer_value(json_object_get(taken, an)) <= 0 || !ad)
-            continue;
-        json_array_foreach(json_object_get(ad, "records"), k, cat)
-        {
-            int have = 0;
-            json_array_foreach(attachments, j, att) have |= json_equal(json_object_get(att, "category"), cat);
-            if (!have)
-                json_array_append_new(out, json_pack("{s:s, s:O, s:O}", "action", an, "label",
-                                                     json_object_get(ad, "label"), "category", cat));
-        }
+        int c = rec_cat_index(p, json_string_value(json_object_get(att, "category")));
+        if (c >= 0)
+            have[c] = 1;
     }
-    return out;
+    rec_missing(p, t, have, miss_one, &m);
+    free(have);
+    return m.out;
 }
 
 json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
@@ -337,7 +331,14 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
     json_object_set_new(o, "attachments", attach_list(c, kind, sid));
     /* The full-process record; on the way, the steps taken (for the records
      * they should carry) and the 法制审核 rounds. */
-    json_t *events = json_array(), *taken = json_object(), *order = json_array();
+    json_t *events = json_array();
+    rec_plan rp;
+    rec_tally tally = {0};
+    int recs = rec_plan_build(x->d, &rp) == FZ_OK;
+    if (recs && rec_tally_init(&rp, &tally) != FZ_OK) {
+        rec_plan_free(&rp);
+        recs = 0;
+    }
     review_acc rv = {0};
     int reviewed = legal_review_applies(x->d);
     if (reviewed)
@@ -352,7 +353,9 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
             json_t *payload = json_loads(store_col_text(st, 6), 0, NULL);
             json_t *ad = action_def(x->d, store_col_text(st, 3) + (strncmp(store_col_text(st, 3), "case.", 5) ? 0 : 5));
             if (ad && !strncmp(store_col_text(st, 3), "case.", 5)) {
-                note_step(taken, order, ad, payload);
+                if (recs)
+                    rec_note(&tally, rec_step_index(&rp, store_col_text(st, 3), 1),
+                             rec_withdrawn_index(&rp, json_string_value(json_object_get(payload, "withdrawn"))));
                 if (reviewed)
                     legal_review_feed(&rv, store_col_int(st, 1), store_col_text(st, 2),
                                       json_string_value(json_object_get(ad, "label")), store_col_text(st, 4),
@@ -371,9 +374,12 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
         store_done(st);
     }
     json_object_set_new(o, "events", events);
-    json_object_set_new(o, "missing_records", missing_records(x->d, taken, order, json_object_get(o, "attachments")));
-    json_decref(taken);
-    json_decref(order);
+    json_object_set_new(o, "missing_records",
+                        recs ? missing_records(&rp, &tally, json_object_get(o, "attachments")) : json_array());
+    if (recs) {
+        rec_tally_free(&tally);
+        rec_plan_free(&rp);
+    }
     if (reviewed) {
         json_t *rounds = legal_review_finish(&rv, time_now_ms());
         size_t n = json_array_size(rounds);

@@ -777,8 +777,11 @@ static void validate_conditions(vctx *v, json_t *m, const char *p)
     if (cs && !clk)
         verr(v, p, "clock_state 须与 clock 同用");
     const char *rule = str(v, m, "rule", p, 0);
-    if (rule && strcmp(rule, "hearing_right") != 0)
-        verr(v, sub(q, sizeof(q), p, "rule"), "未知规则 \"%s\"（可用：hearing_right，第六十三条应告知听证的情形）", rule);
+    if (rule && strcmp(rule, "hearing_right") != 0 && strcmp(rule, "full_record") != 0)
+        verr(v, sub(q, sizeof(q), p, "rule"),
+             "未知规则 \"%s\"（可用：hearing_right，第六十三条应告知听证的情形；full_record，"
+             "各步骤应附的全过程记录齐全，第四十七条）",
+             rule);
     json_t *ev = json_object_get(m, "event");
     if (ev) {
         sub(q, sizeof(q), p, "event");
@@ -925,6 +928,18 @@ static void check_condition_refs(vctx *v, const def *target, int proc, json_t *m
     /* Rule hearing_right reads the proposal and the party (engine/checks.h). */
     const check_field *hearing = checks_hearing_fields;
     const char *rule = json_string_value(json_object_get(m, "rule"));
+    if (rule && !strcmp(rule, "full_record")) {
+        /* Rule full_record reads the actions' "records". */
+        size_t nrec = 0;
+        json_t *ad;
+        json_array_foreach(json_object_get(target->json, "actions"), i, ad) nrec +=
+            json_array_size(json_object_get(ad, "records"));
+        if (!proc || !nrec) {
+            snprintf(q, sizeof(q), "%s.rule", p);
+            verr(v, q, "规则 full_record 需要程序 %s 的步骤列出应附记录（records）", target->name);
+        }
+        rule = NULL;
+    }
     for (size_t k = 0; rule && hearing[k].name; k++) {
         json_t *fd, *hit = NULL;
         json_array_foreach(fields, i, fd) if (!strcmp(json_string_value(json_object_get(fd, "name")), hearing[k].name)) hit = fd;

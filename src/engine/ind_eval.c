@@ -209,10 +209,16 @@ static int icond_compile(kplan *kp, const json_t *m, icond *c)
                 return rc;
         }
     }
-    if (json_string_value(json_object_get(m, "rule")))
-        c->rule = kp->rule = 1;
-    if (json_object_get(m, "rule") && add_rule_cols(kp))
-        return FZ_NOMEM;
+    const char *rule = json_string_value(json_object_get(m, "rule"));
+    if (rule && !strcmp(rule, "full_record")) {
+        c->rule = RULE_FULL_RECORD;
+        kp->records = 1;
+    } else if (rule) {
+        c->rule = RULE_HEARING;
+        kp->rule = 1;
+        if (add_rule_cols(kp))
+            return FZ_NOMEM;
+    }
     const char *act = json_string_value(json_object_get(json_object_get(m, "event"), "action"));
     if (act) {
         char action[80];
@@ -262,6 +268,9 @@ static void kplan_free(kplan *kp)
     free(kp->sel_one);
     free(kp->sel_chunk);
     free(kp->ev_one);
+    free(kp->rec_one);
+    ind_strset_free(&kp->rec_actions);
+    rec_plan_free(&kp->rec);
     *kp = (kplan){0};
 }
 
@@ -289,6 +298,39 @@ static kplan *plan_for(ind_plans *p, const char *kind)
         add_col(kp, "created_at") != COL_CREATED)
         return NULL;
     return kp;
+}
+
+/* Rule full_record: the kind's actions with records and the SQL of one
+ * case's step events (those actions and the withdraw-kind ones). */
+static int kplan_records(const defs *d, kplan *kp)
+{
+    const def *pd = defs_find(d, DEF_PROCEDURE, kp->kind);
+    if (!pd)
+        return FZ_INVALID;
+    int rc = rec_plan_build(pd, &kp->rec);
+    if (rc)
+        return rc;
+    int n = kp->rec.nstep + kp->rec.nwithdraw;
+    char **v = calloc((size_t)n + 1, sizeof(*v));
+    if (!v)
+        return FZ_NOMEM;
+    kp->rec_actions = (ind_strset){.v = v};
+    for (int i = 0; i < n; i++) {
+        const char *name = i < kp->rec.nstep ? kp->rec.step[i] : kp->rec.withdraw[i - kp->rec.nstep] + 5;
+        size_t len = strlen(name) + 6;
+        if (!(v[i] = malloc(len)))
+            return FZ_NOMEM;
+        snprintf(v[i], len, "case.%s", name);
+        kp->rec_actions.n++;
+    }
+    strbuf b = STRBUF_INIT;
+    strbuf_puts(&b, "SELECT action, payload FROM events WHERE subject_kind = ? AND subject_id = ? AND action IN (");
+    for (int i = 0; i < n; i++)
+        strbuf_puts(&b, i ? ", ?" : "?");
+    strbuf_puts(&b, ") ORDER BY seq");
+    kp->rec_one = strbuf_ok(&b) ? strbuf_detach(&b, NULL) : NULL;
+    strbuf_free(&b);
+    return kp->rec_one ? FZ_OK : FZ_NOMEM;
 }
 
 /* The SQL of kp, once every indicator is in. */
@@ -363,7 +405,8 @@ int ind_plans_build(const defs *d, ind_plans *p)
         }
     }
     for (int i = 0; !rc && i < p->n; i++)
-        rc = kplan_finish(&p->k[i]);
+        if (!(rc = kplan_finish(&p->k[i])) && p->k[i].records)
+            rc = kplan_records(d, &p->k[i]);
     if (rc)
         ind_plans_free(p);
     return rc;
@@ -377,7 +420,10 @@ int ind_view_init(const kplan *kp, case_view *v)
     v->col = calloc((size_t)kp->cols.n, sizeof(*v->col));
     v->clock = malloc((size_t)kp->clocks.n + 1);
     v->event = malloc((size_t)kp->events.n + 1);
-    return v->col && v->clock && v->event ? FZ_OK : FZ_NOMEM;
+    v->have = calloc((size_t)kp->rec.ncat + 1, 1);
+    if (kp->records && rec_tally_init(&kp->rec, &v->steps))
+        return FZ_NOMEM;
+    return v->col && v->clock && v->event && v->have ? FZ_OK : FZ_NOMEM;
 }
 
 void ind_view_free(case_view *v)
@@ -385,6 +431,8 @@ void ind_view_free(case_view *v)
     free(v->col);
     free(v->clock);
     free(v->event);
+    free(v->have);
+    rec_tally_free(&v->steps);
 }
 
 /* The case's row from a statement that reads id then kp's columns (the
@@ -401,6 +449,13 @@ void ind_view_row(const kplan *kp, store_stmt *st, case_view *v)
     memset(v->event, 0, (size_t)kp->events.n);
     v->informed_at = 0;
     v->hearing = -1;
+    v->full = -1;
+    v->records_ready = 1;
+    v->records_needed = 0;
+    if (kp->records) {
+        rec_tally_reset(&kp->rec, &v->steps);
+        memset(v->have, 0, (size_t)kp->rec.ncat);
+    }
 }
 
 /* Column i of the case as text ("" for NULL). */
@@ -430,6 +485,40 @@ void ind_view_event(const kplan *kp, case_view *v, int ev, int64_t at)
     v->event[ev] = 1;
     if (kp->ev_informs[ev] && at > v->informed_at)
         v->informed_at = at;
+}
+
+void ind_view_step_index(case_view *v, int step, int withdrawn)
+{
+    rec_note(&v->steps, step, withdrawn);
+}
+
+void ind_view_step(const kplan *kp, case_view *v, const char *action, const char *withdrawn)
+{
+    rec_note(&v->steps, rec_step_index(&kp->rec, action, 1), rec_withdrawn_index(&kp->rec, withdrawn));
+}
+
+void ind_view_category_index(case_view *v, int cat)
+{
+    if (cat >= 0)
+        v->have[cat] = 1;
+}
+
+void ind_view_category(const kplan *kp, case_view *v, const char *category)
+{
+    ind_view_category_index(v, rec_cat_index(&kp->rec, category));
+}
+
+/* Rule "full_record": no step standing lacks one of its records
+ * (rec_missing, as the case detail's missing_records). */
+static int full_record(const kplan *kp, case_view *v)
+{
+    if (!v->records_ready) {
+        v->records_needed = 1;
+        return 0;
+    }
+    if (v->full < 0)
+        v->full = rec_missing(&kp->rec, &v->steps, v->have, NULL, NULL) == 0;
+    return v->full;
 }
 
 /* Rule "hearing_right": the proposal falls under 第六十三条 with the
@@ -479,7 +568,9 @@ static int conditions_hold(const kplan *kp, const icond *c, case_view *v, const 
         if (s == CS_NONE || (c->has_clock_state && (s < 0 || !(c->clock_states & (UINT64_C(1) << s)))))
             return 0;
     }
-    if (c->rule && !hearing_right(kp, v, th))
+    if (c->rule == RULE_HEARING && !hearing_right(kp, v, th))
+        return 0;
+    if (c->rule == RULE_FULL_RECORD && !full_record(kp, v))
         return 0;
     if (c->event >= 0 && !v->event[c->event])
         return 0;

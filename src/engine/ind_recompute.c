@@ -69,6 +69,19 @@ typedef struct evkeys {
     size_t n, cap;
 } evkeys;
 
+/* Rule full_record: a step event as (id << 16 | rec_actions index, its
+ * seq, the step its payload withdraws: rec_withdrawn_index). */
+typedef struct stepkey {
+    uint64_t key;
+    int64_t seq;
+    int withdrawn;
+} stepkey;
+
+typedef struct stepkeys {
+    stepkey *v;
+    size_t n, cap;
+} stepkeys;
+
 static int grow(void **v, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
@@ -204,6 +217,98 @@ static int read_events(store_conn *w, const kplan *kp, evkeys *out)
                 rc = FZ_ERR;
             more = n == CHUNK;
         }
+    }
+    return rc;
+}
+
+/* Rule full_record: the step events of every case of kp's kind (the
+ * actions with records and the withdraw-kind ones, the latter with their
+ * payload), per action along the events_action index like read_events. */
+static int read_steps(store_conn *w, const kplan *kp, stepkeys *out)
+{
+    int rc = FZ_OK;
+    for (int e = 0; !rc && e < kp->rec_actions.n; e++) {
+        int wd = e >= kp->rec.nstep;
+        int64_t at = INT64_MIN, seq = INT64_MIN;
+        for (int more = 1; !rc && more;) {
+            store_stmt *st;
+            if (store_prepare(w,
+                              wd ? "SELECT seq, subject_id, at, payload FROM events WHERE action = ?1 AND at >= ?2"
+                                   " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5"
+                                 : "SELECT seq, subject_id, at FROM events WHERE action = ?1 AND at >= ?2"
+                                   " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5",
+                              &st))
+                return FZ_ERR;
+            store_bind_text(st, 1, kp->rec_actions.v[e]);
+            store_bind_int(st, 2, at);
+            store_bind_int(st, 3, seq);
+            store_bind_text(st, 4, kp->skind);
+            store_bind_int(st, 5, CHUNK);
+            int n = 0, s = STORE_DONE;
+            while (!rc && (s = store_step(st)) == STORE_ROW) {
+                n++;
+                seq = store_col_int(st, 0);
+                at = store_col_int(st, 2);
+                int64_t id = case_id_of(store_col_text(st, 1));
+                if (!id)
+                    continue;
+                int withdrawn = REC_NONE;
+                if (wd) {
+                    json_t *payload = json_loads(store_col_text(st, 3), 0, NULL);
+                    withdrawn = rec_withdrawn_index(&kp->rec, json_string_value(json_object_get(payload, "withdrawn")));
+                    json_decref(payload);
+                }
+                if (id >= SIDE_ID_MAX)
+                    rc = FZ_INVALID;
+                else if (!(rc = grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v))))
+                    out->v[out->n++] = (stepkey){(uint64_t)id << 16 | (uint64_t)e, seq, withdrawn};
+            }
+            store_done(st);
+            if (!rc && s != STORE_DONE)
+                rc = FZ_ERR;
+            more = n == CHUNK;
+        }
+    }
+    return rc;
+}
+
+/* Rule full_record: the categories of the attachments of every case of
+ * kp's kind that some step lists, as (id << 16 | category), in chunks
+ * along the attachments' key (the kind is compared here: with it in the
+ * WHERE, SQLite reads along the (subject_kind, subject_id, category) index
+ * and sorts every chunk). */
+static int read_categories(store_conn *w, const kplan *kp, keys *out)
+{
+    int rc = FZ_OK;
+    int64_t last = 0;
+    for (int more = 1; !rc && more;) {
+        store_stmt *st;
+        if (store_prepare(w,
+                          "SELECT id, subject_kind, subject_id, category FROM attachments WHERE id > ?"
+                          " ORDER BY id LIMIT ?",
+                          &st))
+            return FZ_ERR;
+        store_bind_int(st, 1, last);
+        store_bind_int(st, 2, CHUNK);
+        int n = 0, s = STORE_DONE;
+        while (!rc && (s = store_step(st)) == STORE_ROW) {
+            n++;
+            last = store_col_int(st, 0);
+            if (strcmp(store_col_text(st, 1), kp->skind) != 0)
+                continue;
+            int64_t id = case_id_of(store_col_text(st, 2));
+            int c = rec_cat_index(&kp->rec, store_col_text(st, 3));
+            if (!id || c < 0)
+                continue;
+            if (id >= SIDE_ID_MAX || c > 0xffff)
+                rc = FZ_INVALID;
+            else if (!(rc = grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v))))
+                out->v[out->n++] = (uint64_t)id << 16 | (uint64_t)c;
+        }
+        store_done(st);
+        if (!rc && s != STORE_DONE)
+            rc = FZ_ERR;
+        more = n == CHUNK;
     }
     return rc;
 }
@@ -456,6 +561,8 @@ typedef struct part {
     const kplan *kp;
     const keys *clocks;
     const evkeys *events;
+    const stepkeys *steps; /* rule full_record */
+    const keys *cats;
     const checks_thresholds *th;
     int64_t lo, hi;
     diffs *d;
@@ -495,6 +602,10 @@ static int scan_part(part *pt)
     month_cache mc = {0};
     size_t ci = first_after(pt->clocks->v, pt->clocks->n, sizeof(*pt->clocks->v), pt->lo);
     size_t ei = first_after(pt->events->v, pt->events->n, sizeof(*pt->events->v), pt->lo);
+    size_t si = first_after(pt->steps->v, pt->steps->n, sizeof(*pt->steps->v), pt->lo);
+    size_t ki = first_after(pt->cats->v, pt->cats->n, sizeof(*pt->cats->v), pt->lo);
+    stepkey *one = NULL; /* one case's step events, put in seq order */
+    size_t none = 0, cone = 0;
     int64_t last = pt->lo;
     for (int more = 1; !rc && more;) {
         store_stmt *st;
@@ -517,6 +628,26 @@ static int scan_part(part *pt)
             for (; ei < pt->events->n && pt->events->v[ei].key >> 16 <= id; ei++)
                 if (pt->events->v[ei].key >> 16 == id)
                     ind_view_event(kp, &v, (int)(pt->events->v[ei].key & 0xffff), pt->events->v[ei].at);
+            if (kp->records) {
+                none = 0;
+                for (; !rc && si < pt->steps->n && pt->steps->v[si].key >> 16 <= id; si++)
+                    if (pt->steps->v[si].key >> 16 == id &&
+                        !(rc = grow((void **)&one, &cone, none, sizeof(*one))))
+                        one[none++] = pt->steps->v[si];
+                for (size_t a = 1; a < none; a++) /* a handful: insertion by seq */
+                    for (size_t b = a; b > 0 && one[b - 1].seq > one[b].seq; b--) {
+                        stepkey t = one[b];
+                        one[b] = one[b - 1];
+                        one[b - 1] = t;
+                    }
+                for (size_t a = 0; a < none; a++) {
+                    int e = (int)(one[a].key & 0xffff);
+                    ind_view_step_index(&v, e < kp->rec.nstep ? e : REC_OTHER, one[a].withdrawn);
+                }
+                for (; ki < pt->cats->n && pt->cats->v[ki] >> 16 <= id; ki++)
+                    if (pt->cats->v[ki] >> 16 == id)
+                        ind_view_category_index(&v, (int)(pt->cats->v[ki] & 0xffff));
+            }
             for (int i = 0; !rc && i < kp->nind; i++) {
                 ifact f;
                 ind_eval_fact(kp, &kp->inds[i], &v, pt->th, &mc, &f);
@@ -566,6 +697,7 @@ static int scan_part(part *pt)
             ind_view_free(&v);
     }
     free(cur);
+    free(one);
     return rc;
 }
 
@@ -615,7 +747,8 @@ static int split_at(store_conn *w, const kplan *kp, int64_t *mid)
 
 /* Every case of kp: one scan, or (with readers and enough cases) two
  * halves at once, the second on its own thread and read connection. */
-static int scan_kind(recomp *r, const kplan *kp, const keys *clocks, const evkeys *events)
+static int scan_kind(recomp *r, const kplan *kp, const keys *clocks, const evkeys *events, const stepkeys *steps,
+                     const keys *cats)
 {
     size_t first = r->pairs.n;
     for (int i = 0; i < kp->nind; i++) {
@@ -630,6 +763,8 @@ static int scan_kind(recomp *r, const kplan *kp, const keys *clocks, const evkey
                        .kp = kp,
                        .clocks = clocks,
                        .events = events,
+                       .steps = steps,
+                       .cats = cats,
                        .th = &r->th,
                        .lo = INT64_MIN,
                        .hi = INT64_MAX};
@@ -677,6 +812,8 @@ typedef struct prefetch {
     const kplan *const *kps;
     int n;
     evkeys *out;
+    stepkeys *steps; /* rule full_record, per kind */
+    keys *cats;
     int rc, no_conn;
 } prefetch;
 
@@ -686,6 +823,14 @@ static int read_all_events(store_conn *c, prefetch *pf)
     for (int k = 0; !rc && k < pf->n; k++)
         if (pf->kps[k]->events.n && !(rc = read_events(c, pf->kps[k], &pf->out[k])))
             rc = radix_sort(pf->out[k].v, pf->out[k].n, sizeof(*pf->out[k].v));
+    for (int k = 0; !rc && k < pf->n; k++) {
+        if (!pf->kps[k]->records)
+            continue;
+        if (!(rc = read_steps(c, pf->kps[k], &pf->steps[k])))
+            rc = radix_sort(pf->steps[k].v, pf->steps[k].n, sizeof(*pf->steps[k].v));
+        if (!rc && !(rc = read_categories(c, pf->kps[k], &pf->cats[k])))
+            rc = radix_sort(pf->cats[k].v, pf->cats[k].n, sizeof(*pf->cats[k].v));
+    }
     return rc;
 }
 
@@ -968,8 +1113,10 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE 
     const kplan **ready = calloc((size_t)p.n + 1, sizeof(*ready));
     keys *clocks = calloc((size_t)p.n + 1, sizeof(*clocks));
     evkeys *events = calloc((size_t)p.n + 1, sizeof(*events));
+    stepkeys *steps = calloc((size_t)p.n + 1, sizeof(*steps));
+    keys *cats = calloc((size_t)p.n + 1, sizeof(*cats));
     int nready = 0, nclock = 0;
-    if (!rc && (!ready || !clocks || !events))
+    if (!rc && (!ready || !clocks || !events || !steps || !cats))
         rc = FZ_NOMEM;
     for (int i = 0; !rc && i < p.n; i++) {
         int ok;
@@ -978,7 +1125,7 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE 
             nclock += p.k[i].clocks.n;
         }
     }
-    prefetch pf = {.readers = readers, .kps = ready, .n = nready, .out = events};
+    prefetch pf = {.readers = readers, .kps = ready, .n = nready, .out = events, .steps = steps, .cats = cats};
     pthread_t th;
     int helper = !rc && readers && pthread_create(&th, NULL, prefetch_main, &pf) == 0;
     if (!rc && nclock)
@@ -992,13 +1139,17 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE 
     else if (!rc)
         rc = read_all_events(w, &pf);
     for (int i = 0; !rc && i < nready; i++)
-        rc = scan_kind(&r, ready[i], &clocks[i], &events[i]);
+        rc = scan_kind(&r, ready[i], &clocks[i], &events[i], &steps[i], &cats[i]);
     for (int i = 0; i < nready; i++) {
         free(clocks[i].v);
         free(events[i].v);
+        free(steps[i].v);
+        free(cats[i].v);
     }
     free(clocks);
     free(events);
+    free(steps);
+    free(cats);
     free(ready);
     if (!rc)
         rc = scan_stale(&r);

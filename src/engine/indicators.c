@@ -104,6 +104,45 @@ static int load_case(store_conn *w, const kplan *kp, int64_t id, case_view *v, s
         if (rc != STORE_DONE)
             return FZ_ERR;
     }
+    /* Rule full_record's steps and attachments: read only when a condition
+     * needs them (load_records), most cases fail an earlier condition. */
+    v->records_ready = !kp->records;
+    return FZ_OK;
+}
+
+/* Rule full_record: the case's step events in order, then the categories
+ * of its attachments. */
+static int load_records(store_conn *w, const kplan *kp, int64_t id, case_view *v)
+{
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%" PRId64, id);
+    store_stmt *st;
+    int rc;
+    if (store_prepare(w, kp->rec_one, &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, kp->skind);
+    store_bind_text(st, 2, sid);
+    for (int e = 0; e < kp->rec_actions.n; e++)
+        store_bind_text(st, 3 + e, kp->rec_actions.v[e]);
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *payload = json_loads(store_col_text(st, 1), 0, NULL);
+        ind_view_step(kp, v, store_col_text(st, 0), json_string_value(json_object_get(payload, "withdrawn")));
+        json_decref(payload);
+    }
+    store_done(st);
+    if (rc != STORE_DONE)
+        return FZ_ERR;
+    if (store_prepare(w, "SELECT DISTINCT category FROM attachments WHERE subject_kind = ? AND subject_id = ?", &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, kp->skind);
+    store_bind_text(st, 2, sid);
+    while ((rc = store_step(st)) == STORE_ROW)
+        ind_view_category(kp, v, store_col_text(st, 0));
+    store_done(st);
+    if (rc != STORE_DONE)
+        return FZ_ERR;
+    v->records_ready = 1;
+    v->full = -1;
     return FZ_OK;
 }
 
@@ -186,6 +225,10 @@ int ind_on_case(store_conn *w, const char *kind, int64_t id)
     month_cache mc = {0};
     for (int i = 0; !rc && found && i < kp->nind; i++)
         ind_eval_fact(kp, &kp->inds[i], &v, &th, &mc, &nf[i]);
+    /* A condition needed the records: read them, evaluate again. */
+    if (!rc && found && v.records_needed && !(rc = load_records(w, kp, id, &v)))
+        for (int i = 0; i < kp->nind; i++)
+            ind_eval_fact(kp, &kp->inds[i], &v, &th, &mc, &nf[i]);
     if (row)
         store_done(row);
     checks_thresholds_free(&th);

@@ -239,6 +239,18 @@ static void test_indicator_module_source(void **state)
                "\"group\":\"unit\",\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\","
                "\"rule\":\"hearing_rite\"}}");
     expect_error("$.numerator.rule", "hearing_right");
+    expect_error("$.numerator.rule", "未知规则");
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"全过程记录率\",\"period\":\"year\","
+               "\"group\":\"unit\",\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\","
+               "\"rule\":\"full_records\"}}");
+    expect_error("$.numerator.rule", "full_record");
+    /* full_record reads the actions' records: a procedure without any is refused. */
+    write_file("x.json",
+               "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"全过程记录率\",\"period\":\"year\","
+               "\"group\":\"unit\",\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\","
+               "\"rule\":\"full_record\"}}");
+    expect_error("$.numerator.rule", "应附记录（records）");
     write_file("x.json",
                "{\"type\":\"indicator\",\"name\":\"rate\",\"title\":\"听证告知率\",\"period\":\"year\","
                "\"group\":\"unit\",\"target\":1,\"direction\":\">=\",\"numerator\":{\"procedure\":\"demo\","
