@@ -151,7 +151,8 @@ try {
     return true
   })
 
-  const ranked = unmet.units.filter((u) => u.rank !== null).sort((a, b) => a.rank - b.rank)
+  // By rank, ties by unit id: the order the ranking page shows (indicators.js byKey).
+  const ranked = unmet.units.filter((u) => u.rank !== null).sort((a, b) => a.rank - b.rank || a.unit_id - b.unit_id)
   await step(`单位排名：${unmet.title} 按名次列出 ${ranked.length} 个单位`, async () => {
     await page.goto(`${baseUrl}/indicators/ranking?year=${YEAR}&indicator=${unmet.name}`, { waitUntil: 'load' })
     const sel = `${T('ind-ranking-table')} .el-table__body tr`
