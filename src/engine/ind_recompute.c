@@ -180,94 +180,107 @@ static int read_clocks(store_conn *w, const kplan *const *kps, int n, keys *out)
     return rc;
 }
 
-/* The events of every case of kp's kind with an action the conditions
- * name, per action in chunks along the events_action (action, at) index. */
+/* Every event of kind's cases with action, in (at, seq) order along the
+ * events_action index, in keyset chunks of CHUNK rows: cb(ctx, case id,
+ * seq, at, payload or NULL), which returns FZ_OK to go on; events of other
+ * subjects (not a case id) are skipped. with_payload reads the payload. */
+typedef int (*event_row_cb)(void *ctx, int64_t id, int64_t seq, int64_t at, const char *payload);
+
+static int each_event(store_conn *w, const char *kind, const char *action, int with_payload, event_row_cb cb,
+                      void *ctx)
+{
+    int rc = FZ_OK;
+    int64_t at = INT64_MIN, seq = INT64_MIN;
+    for (int more = 1; !rc && more;) {
+        store_stmt *st;
+        if (store_prepare(w,
+                          with_payload ? "SELECT seq, subject_id, at, payload FROM events WHERE action = ?1 AND at >= ?2"
+                                         " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5"
+                                       : "SELECT seq, subject_id, at FROM events WHERE action = ?1 AND at >= ?2"
+                                         " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5",
+                          &st))
+            return FZ_ERR;
+        store_bind_text(st, 1, action);
+        store_bind_int(st, 2, at);
+        store_bind_int(st, 3, seq);
+        store_bind_text(st, 4, kind);
+        store_bind_int(st, 5, CHUNK);
+        int n = 0, s = STORE_DONE;
+        while (!rc && (s = store_step(st)) == STORE_ROW) {
+            n++;
+            seq = store_col_int(st, 0);
+            at = store_col_int(st, 2);
+            int64_t id = case_id_of(store_col_text(st, 1));
+            if (!id)
+                continue;
+            rc = id >= SIDE_ID_MAX ? FZ_INVALID : cb(ctx, id, seq, at, with_payload ? store_col_text(st, 3) : NULL);
+        }
+        store_done(st);
+        if (!rc && s != STORE_DONE)
+            rc = FZ_ERR;
+        more = n == CHUNK;
+    }
+    return rc;
+}
+
+typedef struct event_acc {
+    evkeys *out;
+    int e;
+} event_acc;
+
+static int event_key(void *ctx, int64_t id, int64_t seq, int64_t at, const char *payload)
+{
+    event_acc *a = ctx;
+    (void)seq, (void)payload;
+    int rc = grow((void **)&a->out->v, &a->out->cap, a->out->n, sizeof(*a->out->v));
+    if (!rc)
+        a->out->v[a->out->n++] = (evkey){(uint64_t)id << 16 | (uint64_t)a->e, at};
+    return rc;
+}
+
+/* The events of the actions kp's conditions name, as (id << 16 | action,
+ * at). */
 static int read_events(store_conn *w, const kplan *kp, evkeys *out)
 {
     int rc = FZ_OK;
     for (int e = 0; !rc && e < kp->events.n; e++) {
-        int64_t at = INT64_MIN, seq = INT64_MIN;
-        for (int more = 1; !rc && more;) {
-            store_stmt *st;
-            if (store_prepare(w,
-                              "SELECT seq, subject_id, at FROM events WHERE action = ?1 AND at >= ?2"
-                              " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5",
-                              &st))
-                return FZ_ERR;
-            store_bind_text(st, 1, kp->events.v[e]);
-            store_bind_int(st, 2, at);
-            store_bind_int(st, 3, seq);
-            store_bind_text(st, 4, kp->skind);
-            store_bind_int(st, 5, CHUNK);
-            int n = 0, s = STORE_DONE;
-            while (!rc && (s = store_step(st)) == STORE_ROW) {
-                n++;
-                seq = store_col_int(st, 0);
-                at = store_col_int(st, 2);
-                int64_t id = case_id_of(store_col_text(st, 1));
-                if (!id)
-                    continue;
-                if (id >= SIDE_ID_MAX)
-                    rc = FZ_INVALID;
-                else if (!(rc = grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v))))
-                    out->v[out->n++] = (evkey){(uint64_t)id << 16 | (uint64_t)e, at};
-            }
-            store_done(st);
-            if (!rc && s != STORE_DONE)
-                rc = FZ_ERR;
-            more = n == CHUNK;
-        }
+        event_acc a = {out, e};
+        rc = each_event(w, kp->skind, kp->events.v[e], 0, event_key, &a);
     }
+    return rc;
+}
+
+typedef struct step_acc {
+    const kplan *kp;
+    stepkeys *out;
+    int e, wd;
+} step_acc;
+
+static int step_key(void *ctx, int64_t id, int64_t seq, int64_t at, const char *payload)
+{
+    step_acc *a = ctx;
+    (void)at;
+    int withdrawn = REC_NONE;
+    if (a->wd) {
+        json_t *p = json_loads(payload, 0, NULL);
+        withdrawn = rec_withdrawn_index(&a->kp->rec, json_string_value(json_object_get(p, "withdrawn")));
+        json_decref(p);
+    }
+    int rc = grow((void **)&a->out->v, &a->out->cap, a->out->n, sizeof(*a->out->v));
+    if (!rc)
+        a->out->v[a->out->n++] = (stepkey){(uint64_t)id << 16 | (uint64_t)a->e, seq, withdrawn};
     return rc;
 }
 
 /* Rule full_record: the step events of every case of kp's kind (the
  * actions with records and the withdraw-kind ones, the latter with their
- * payload), per action along the events_action index like read_events. */
+ * payload). */
 static int read_steps(store_conn *w, const kplan *kp, stepkeys *out)
 {
     int rc = FZ_OK;
     for (int e = 0; !rc && e < kp->rec_actions.n; e++) {
-        int wd = e >= kp->rec.nstep;
-        int64_t at = INT64_MIN, seq = INT64_MIN;
-        for (int more = 1; !rc && more;) {
-            store_stmt *st;
-            if (store_prepare(w,
-                              wd ? "SELECT seq, subject_id, at, payload FROM events WHERE action = ?1 AND at >= ?2"
-                                   " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5"
-                                 : "SELECT seq, subject_id, at FROM events WHERE action = ?1 AND at >= ?2"
-                                   " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5",
-                              &st))
-                return FZ_ERR;
-            store_bind_text(st, 1, kp->rec_actions.v[e]);
-            store_bind_int(st, 2, at);
-            store_bind_int(st, 3, seq);
-            store_bind_text(st, 4, kp->skind);
-            store_bind_int(st, 5, CHUNK);
-            int n = 0, s = STORE_DONE;
-            while (!rc && (s = store_step(st)) == STORE_ROW) {
-                n++;
-                seq = store_col_int(st, 0);
-                at = store_col_int(st, 2);
-                int64_t id = case_id_of(store_col_text(st, 1));
-                if (!id)
-                    continue;
-                int withdrawn = REC_NONE;
-                if (wd) {
-                    json_t *payload = json_loads(store_col_text(st, 3), 0, NULL);
-                    withdrawn = rec_withdrawn_index(&kp->rec, json_string_value(json_object_get(payload, "withdrawn")));
-                    json_decref(payload);
-                }
-                if (id >= SIDE_ID_MAX)
-                    rc = FZ_INVALID;
-                else if (!(rc = grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v))))
-                    out->v[out->n++] = (stepkey){(uint64_t)id << 16 | (uint64_t)e, seq, withdrawn};
-            }
-            store_done(st);
-            if (!rc && s != STORE_DONE)
-                rc = FZ_ERR;
-            more = n == CHUNK;
-        }
+        step_acc a = {kp, out, e, e >= kp->rec.nstep};
+        rc = each_event(w, kp->skind, kp->rec_actions.v[e], a.wd, step_key, &a);
     }
     return rc;
 }
