@@ -83,9 +83,14 @@ int api_cases_list(req *r)
         return FZ_OK;
     case_ctx x;
     init_ctx(r, d, &x);
-    json_t *out = NULL;
-    int rc = case_list(c, &x, &q, &out);
-    return rc ? reply_refusal(r, &x, rc) : req_reply_json(r, 200, out);
+    strbuf out = STRBUF_INIT;
+    int rc = case_list_text(c, &x, &q, &out);
+    if (!rc)
+        rc = req_reply_json_text(r, 200, out.data, out.len);
+    else
+        reply_refusal(r, &x, rc);
+    strbuf_free(&out);
+    return FZ_OK;
 }
 
 int api_cases_get(req *r)

@@ -186,16 +186,37 @@ int authz_load_token(store_conn *c, arena *a, int64_t token_id, const char *name
     return FZ_OK;
 }
 
-void authz_bind_scope(store_stmt *st, const principal *p, const char *perm)
+/* The five values bound to AUTHZ_SCOPE_SQL's ?1..?5. */
+typedef struct scope_vals {
+    const char *token_path, *perm, *unit_path;
+    int64_t user_id, unit_id;
+} scope_vals;
+
+static scope_vals scope_of(const principal *p, const char *perm)
 {
     /* A token sees its unit and below, for the permissions it carries. A user's
      * roles are looked up by the SQL itself (user id 0 matches no role). */
     int token = p->token_id && authz_has(p, perm);
-    store_bind_text(st, 1, token && p->unit_path ? p->unit_path : "");
-    store_bind_int(st, 2, p->token_id ? 0 : p->user_id);
-    store_bind_text(st, 3, perm);
-    store_bind_int(st, 4, p->unit_id);
-    store_bind_text(st, 5, p->unit_path && *p->unit_path ? p->unit_path : "-");
+    return (scope_vals){token && p->unit_path ? p->unit_path : "", perm,
+                        p->unit_path && *p->unit_path ? p->unit_path : "-", p->token_id ? 0 : p->user_id,
+                        p->unit_id};
+}
+
+void authz_bind_scope(store_stmt *st, const principal *p, const char *perm)
+{
+    scope_vals v = scope_of(p, perm);
+    store_bind_text(st, 1, v.token_path);
+    store_bind_int(st, 2, v.user_id);
+    store_bind_text(st, 3, v.perm);
+    store_bind_int(st, 4, v.unit_id);
+    store_bind_text(st, 5, v.unit_path);
+}
+
+void authz_scope_key(strbuf *b, const principal *p, const char *perm)
+{
+    scope_vals v = scope_of(p, perm);
+    strbuf_printf(b, "\x1f%s\x1f%lld\x1f%s\x1f%lld\x1f%s", v.token_path, (long long)v.user_id, v.perm,
+                  (long long)v.unit_id, v.unit_path);
 }
 
 int authz_unit_visible(store_conn *c, const principal *p, const char *perm, int64_t unit_id,

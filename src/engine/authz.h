@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/strbuf.h"
 
 typedef struct store_conn store_conn;
 typedef struct store_stmt store_stmt;
@@ -81,6 +82,9 @@ int authz_has(const principal *p, const char *perm);
 
 /* Binds ?1..?5 of AUTHZ_SCOPE_SQL for principal p and permission perm. */
 void authz_bind_scope(store_stmt *st, const principal *p, const char *perm);
+/* Appends those five values to b (a key for store_memo: what the scope of a
+ * query depends on besides the database). */
+void authz_scope_key(strbuf *b, const principal *p, const char *perm);
 /* FZ_OK when an object in unit_id owned by owner_id (0 = none) is within p's
  * scope for perm; FZ_NOTFOUND when not (callers answer 404); FZ_ERR. */
 int authz_unit_visible(store_conn *c, const principal *p, const char *perm, int64_t unit_id,

@@ -83,6 +83,9 @@ typedef struct case_query {
     int64_t page, size;
 } case_query;
 int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out);
+/* The same answer written as JSON text into out (the list API: no jansson
+ * objects per row). */
+int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out);
 
 /* The subject_kind events and clocks use for cases of a procedure. */
 void case_subject_kind(const def *d, char out[64]);

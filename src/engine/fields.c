@@ -3,6 +3,7 @@
  * number sealed), reading it back (masked unless sensitive), and the masked
  * copy recorded in events. Shared by cases and catalogs. */
 #include "engine/fields.h"
+#include "core/jsonw.h"
 #include "engine/schema.h"
 #include "store/store.h"
 #include "core/status.h"
@@ -258,53 +259,198 @@ void fields_mask_sensitive(const def *d, json_t *values)
     }
 }
 
-/* Reads field f starting at column col of st into JSON (masking a party's
- * ID number unless sensitive). Returns the next column. */
-int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive)
+/* How a field is read back (fields_plan): decided once per definition, not
+ * per row. */
+enum { FK_PARTY, FK_SEALED, FK_MASKED, FK_BOOL, FK_INT, FK_TEXT };
+
+struct fields_plan {
+    int n;
+    struct fplan_field {
+        const char *name; /* borrowed from the definition */
+        int kind;         /* FK_*, as read by a reader who may not see sensitive values */
+        int kind_whole;   /* ... by one who may */
+    } *f;
+};
+
+fields_plan *fields_plan_new(const def *d)
 {
-    const char *name = json_string_value(json_object_get(f, "name")), *t = ftype(f);
-    if (!strcmp(t, "party")) {
-        if (store_col_is_null(st, col)) {
-            json_object_set_new(out, name, json_null());
-        } else {
-            json_t *p = json_pack("{s:s, s:s}", "name", store_col_text(st, col), "kind", store_col_text(st, col + 1));
+    json_t *fs = json_object_get(d->json, "fields");
+    fields_plan *p = calloc(1, sizeof(*p));
+    if (!p || !(p->f = calloc(json_array_size(fs) + 1, sizeof(*p->f)))) {
+        free(p);
+        return NULL;
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(fs, i, f)
+    {
+        const char *t = ftype(f);
+        int integer = !strcmp(schema_sql_type(t), "INTEGER");
+        int whole = !strcmp(t, "party") ? FK_PARTY
+                    : fields_sealed(f)  ? FK_SEALED
+                    : integer           ? (!strcmp(t, "bool") ? FK_BOOL : FK_INT)
+                                        : FK_TEXT;
+        int kind = whole == FK_TEXT && json_is_true(json_object_get(f, "sensitive")) ? FK_MASKED : whole;
+        p->f[p->n++] = (struct fplan_field){json_string_value(json_object_get(f, "name")), kind, whole};
+    }
+    return p;
+}
+
+void fields_plan_free(fields_plan *p)
+{
+    if (p)
+        free(p->f);
+    free(p);
+}
+
+/* One field's value as read from a row: what both writers (JSON objects,
+ * JSON text) put out, decided in one place. */
+typedef struct fval {
+    enum { FV_NULL, FV_STR, FV_INT, FV_BOOL, FV_PARTY } kind;
+    const char *s;     /* FV_STR: the text; FV_PARTY: the name */
+    const char *pkind; /* FV_PARTY: its kind */
+    const char *id;    /* FV_PARTY: the ID number (NULL: none recorded) */
+    int64_t i;
+    char *own[2];      /* freed by fval_free */
+} fval;
+
+static void fval_free(fval *v)
+{
+    free(v->own[0]);
+    free(v->own[1]);
+}
+
+/* The masked copy of v (fval owns it), or NULL. */
+static const char *fval_mask(fval *v, int slot, const char *plain)
+{
+    char *m = malloc(strlen(plain) + 1);
+    if (m)
+        mask_idcard(plain, m);
+    v->own[slot] = m;
+    return m;
+}
+
+/* Reads the field of plan entry pf from column col of st (unmasked when
+ * sensitive). Returns the next column. */
+static int fval_read(const field_keys *keys, store_stmt *st, int col, const struct fplan_field *pf, int sensitive,
+                     fval *v)
+{
+    *v = (fval){FV_NULL};
+    int kind = sensitive ? pf->kind_whole : pf->kind;
+    if (kind == FK_PARTY) {
+        if (!store_col_is_null(st, col)) {
+            v->kind = FV_PARTY;
+            v->s = store_col_text(st, col);
+            v->pkind = store_col_text(st, col + 1);
             size_t len;
             const void *blob = store_col_blob(st, col + 2, &len);
             char *plain = NULL;
             if (blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK) {
-                char *m = malloc(strlen(plain) + 1);
-                if (m && !sensitive)
-                    mask_idcard(plain, m);
-                json_object_set_new(p, "id_number", json_string(sensitive || !m ? plain : m));
-                free(m);
-                free(plain);
+                v->own[0] = plain;
+                const char *m = sensitive ? NULL : fval_mask(v, 1, plain);
+                v->id = sensitive || !m ? plain : m;
             }
-            json_object_set_new(out, name, p);
         }
         return col + 3;
     }
-    if (store_col_is_null(st, col)) {
-        json_object_set_new(out, name, json_null());
-    } else if (fields_sealed(f)) {
+    if (store_col_is_null(st, col))
+        return col + 1;
+    if (kind == FK_SEALED) {
         size_t len;
         const void *blob = store_col_blob(st, col, &len);
         char *plain = NULL;
-        if (blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK)
-            json_object_set_new(out, name, sensitive ? json_string(plain) : masked(plain));
-        else
-            json_object_set_new(out, name, json_null());
-        free(plain);
-    } else if (!sensitive && json_is_true(json_object_get(f, "sensitive")) && strcmp(schema_sql_type(t), "INTEGER")) {
-        json_object_set_new(out, name, masked(store_col_text(st, col)));
-    } else if (!strcmp(schema_sql_type(t), "INTEGER")) {
-        json_object_set_new(out, name, !strcmp(t, "bool") ? json_boolean(store_col_int(st, col))
-                                                           : json_integer(store_col_int(st, col)));
+        if (blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK) {
+            v->own[0] = plain;
+            v->s = sensitive ? plain : fval_mask(v, 1, plain);
+            v->kind = v->s ? FV_STR : FV_NULL;
+        }
+    } else if (kind == FK_MASKED) {
+        v->s = fval_mask(v, 0, store_col_text(st, col));
+        v->kind = v->s ? FV_STR : FV_NULL;
+    } else if (kind == FK_BOOL || kind == FK_INT) {
+        v->kind = kind == FK_BOOL ? FV_BOOL : FV_INT;
+        v->i = store_col_int(st, col);
     } else {
-        json_object_set_new(out, name, json_string(store_col_text(st, col)));
+        v->kind = FV_STR;
+        v->s = store_col_text(st, col);
     }
     return col + 1;
 }
 
+static json_t *fval_json(const fval *v)
+{
+    switch (v->kind) {
+    case FV_STR:
+        return json_string(v->s);
+    case FV_INT:
+        return json_integer(v->i);
+    case FV_BOOL:
+        return json_boolean(v->i);
+    case FV_PARTY: {
+        json_t *p = json_pack("{s:s, s:s}", "name", v->s, "kind", v->pkind);
+        if (v->id)
+            json_object_set_new(p, "id_number", json_string(v->id));
+        return p;
+    }
+    default:
+        return json_null();
+    }
+}
+
+static void fval_text(strbuf *b, const fval *v)
+{
+    switch (v->kind) {
+    case FV_STR:
+        jw_str(b, v->s);
+        break;
+    case FV_INT:
+        jw_int(b, v->i);
+        break;
+    case FV_BOOL:
+        strbuf_puts(b, v->i ? "true" : "false");
+        break;
+    case FV_PARTY:
+        strbuf_puts(b, "{\"name\":");
+        jw_str(b, v->s);
+        strbuf_puts(b, ",\"kind\":");
+        jw_str(b, v->pkind);
+        if (v->id) {
+            strbuf_puts(b, ",\"id_number\":");
+            jw_str(b, v->id);
+        }
+        strbuf_putc(b, '}');
+        break;
+    default:
+        strbuf_puts(b, "null");
+    }
+}
+
+json_t *fields_read_plan(const fields_plan *p, const field_keys *keys, store_stmt *st, int col, int sensitive)
+{
+    json_t *out = json_object();
+    for (int i = 0; i < p->n; i++) {
+        fval v;
+        col = fval_read(keys, st, col, &p->f[i], sensitive, &v);
+        json_object_set_new(out, p->f[i].name, fval_json(&v));
+        fval_free(&v);
+    }
+    return out;
+}
+
+void fields_write_plan(strbuf *b, const fields_plan *p, const field_keys *keys, store_stmt *st, int col, int sensitive)
+{
+    strbuf_putc(b, '{');
+    for (int i = 0; i < p->n; i++) {
+        fval v;
+        col = fval_read(keys, st, col, &p->f[i], sensitive, &v);
+        if (i)
+            strbuf_putc(b, ',');
+        jw_key(b, p->f[i].name);
+        fval_text(b, &v);
+        fval_free(&v);
+    }
+    strbuf_putc(b, '}');
+}
 
 /* Values as recorded in events: a party's ID number masked, never plain. */
 json_t *fields_event_values(const json_t *values)
@@ -373,9 +519,8 @@ void fields_select(strbuf *b, const def *d, const char *meta, const char *tbl)
 
 json_t *fields_read_all(const field_keys *keys, store_stmt *st, int col, const def *d, int sensitive)
 {
-    json_t *out = json_object();
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(d->json, "fields"), i, f) col = fields_read(keys, st, col, f, out, sensitive);
+    fields_plan *p = fields_plan_new(d);
+    json_t *out = p ? fields_read_plan(p, keys, st, col, sensitive) : json_object();
+    fields_plan_free(p);
     return out;
 }

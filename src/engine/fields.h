@@ -37,15 +37,21 @@ void fields_columns(strbuf *b, json_t *f, int setters);
 int fields_params(json_t *f);
 /* Binds value v of f from parameter idx on; returns the number used. */
 int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v);
-/* Reads f from column col into out[name]; returns the next column. Unless
- * sensitive, a party's ID number and the text of a field marked "sensitive"
- * are masked. */
-int fields_read(const field_keys *keys, store_stmt *st, int col, json_t *f, json_t *out, int sensitive);
 /* Appends "SELECT <meta>, <every field's columns> FROM <tbl> t". */
 void fields_select(strbuf *b, const def *d, const char *meta, const char *tbl);
 /* Every field of d, read from column col on (as fields_select lists them),
  * in a new object. */
 json_t *fields_read_all(const field_keys *keys, store_stmt *st, int col, const def *d, int sensitive);
+/* The same for many rows: how each field of d is read back, decided once
+ * (d must outlive the plan). Unless sensitive, a party's ID number and the
+ * text of a field marked "sensitive" are masked. fields_write_plan writes
+ * the object as JSON text, the bytes json_dumps (JSON_COMPACT) would give
+ * for fields_read_plan's object. */
+typedef struct fields_plan fields_plan;
+fields_plan *fields_plan_new(const def *d);
+void fields_plan_free(fields_plan *p);
+json_t *fields_read_plan(const fields_plan *p, const field_keys *keys, store_stmt *st, int col, int sensitive);
+void fields_write_plan(strbuf *b, const fields_plan *p, const field_keys *keys, store_stmt *st, int col, int sensitive);
 /* Prepares "INSERT INTO table (meta, <every field's columns>) VALUES (?…)
  * RETURNING id" on c: meta is nmeta comma-separated column names, bound by
  * the caller as parameters 1..nmeta; fields_bind_all binds the rest. */

@@ -569,9 +569,25 @@ static void dispatch(req *r)
     req_reply_error(r, 404, "not_found", "请求的地址不存在", NULL);
 }
 
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                              const char *upload_data, size_t *upload_data_size, void **con_cls);
+
+/* Each call runs in one read scope (store_read_scope): the reads of a
+ * handler share one snapshot, and a continuation after a write starts a
+ * new one that sees it. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    store_read_scope(1);
+    enum MHD_Result res = handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
+    store_read_scope(0);
+    return res;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                              const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     http_server *srv = cls;
     req *r = *con_cls;

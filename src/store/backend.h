@@ -53,12 +53,25 @@ typedef struct store_ops {
     int (*backup)(store *s, const char *path, char *err, size_t errlen);
     /* Refreshes the planner's statistics after a bulk load. */
     int (*analyze)(store *s);
+    /* A reader's transaction around one request's reads (store_read_scope):
+     * one snapshot, and SQLite takes its WAL read lock once instead of per
+     * statement. NULL: the backend reads statement by statement. */
+    int (*read_begin)(store_conn *c);
+    void (*read_end)(store_conn *c);
+    /* A number that changes whenever another connection commits (SQLite's
+     * data_version), for store_memo. NULL: not known, nothing is kept. */
+    int (*data_version)(store_conn *c, int64_t *v);
 } store_ops;
+
+struct store_memo;
 
 struct store_conn {
     const store_ops *ops;
     store *owner;
-    store_conn *next; /* registry of open readers */
+    store_conn *next;         /* registry of open readers */
+    struct store_memo *memo;  /* store_memo_get/put (store.c) */
+    int reader;               /* opened by store_reader (only readers memoise:
+                                 a writer's data_version ignores its own commits) */
 };
 
 struct store_stmt {

@@ -241,12 +241,46 @@ static const char *sq_errmsg(store_conn *c)
 
 /* One writer per database file: BEGIN IMMEDIATE takes SQLite's write lock,
  * which is what keeps a CLI and the server apart. */
-static int sq_begin(store_conn *w)
+static int sq_run_cached(store_conn *c, const char *sql)
 {
     store_stmt *st;
-    if (sq_prepare(w, "BEGIN IMMEDIATE", &st))
+    if (sq_prepare(c, sql, &st))
         return FZ_ERR;
     int rc = sq_step(st) == STORE_DONE ? FZ_OK : FZ_ERR;
+    sq_done(st);
+    return rc;
+}
+
+static int sq_begin(store_conn *w)
+{
+    return sq_run_cached(w, "BEGIN IMMEDIATE");
+}
+
+/* A deferred transaction: the WAL read lock is taken at the first read and
+ * held until read_end, instead of taken and dropped around every statement. */
+static int sq_read_begin(store_conn *c)
+{
+    return sq_run_cached(c, "BEGIN");
+}
+
+static void sq_read_end(store_conn *c)
+{
+    if (sqlite3_get_autocommit(SQ(c)->db))
+        return;
+    if (sq_run_cached(c, "COMMIT") != FZ_OK && !sqlite3_get_autocommit(SQ(c)->db)) {
+        log_error("store: ending a read transaction failed: %s", sqlite3_errmsg(SQ(c)->db));
+        sqlite3_exec(SQ(c)->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+static int sq_data_version(store_conn *c, int64_t *v)
+{
+    store_stmt *st;
+    if (sq_prepare(c, "PRAGMA data_version", &st))
+        return FZ_ERR;
+    int rc = sq_step(st) == STORE_ROW ? FZ_OK : FZ_ERR;
+    if (!rc)
+        *v = sq_col_int(st, 0);
     sq_done(st);
     return rc;
 }
@@ -338,4 +372,7 @@ const store_ops store_sqlite_ops = {
     .finish = sq_finish,
     .backup = sq_backup,
     .analyze = sq_analyze,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .data_version = sq_data_version,
 };

@@ -46,6 +46,8 @@ struct store {
 };
 
 static _Thread_local int tl_lost;
+static _Thread_local int tl_scope;          /* store_read_scope */
+static _Thread_local store_conn *tl_read_tx; /* the reader whose transaction is open */
 
 #define MAX_JOB_END_HOOKS 4
 static store_job_end_fn job_end_hooks[MAX_JOB_END_HOOKS];
@@ -189,6 +191,81 @@ int store_backup(store *s, const char *path, char *err, size_t errlen)
 
 /* ---- readers ---- */
 
+#define MEMO_SLOTS 64
+
+struct store_memo {
+    int64_t version;
+    int valid;          /* version was read */
+    int next;           /* slot to replace when all are taken */
+    char *key[MEMO_SLOTS];
+    int64_t val[MEMO_SLOTS];
+};
+
+static void memo_clear(struct store_memo *m)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        free(m->key[i]);
+        m->key[i] = NULL;
+    }
+    m->next = 0;
+}
+
+static void conn_close(store_conn *c)
+{
+    if (c->memo) {
+        memo_clear(c->memo);
+        free(c->memo);
+        c->memo = NULL;
+    }
+    c->ops->close(c);
+}
+
+/* The memo of c as of the current data version (emptied when it moved);
+ * NULL when the backend cannot tell. */
+static struct store_memo *memo_now(store_conn *c)
+{
+    int64_t v;
+    if (!c->reader || !c->ops->data_version || c->ops->data_version(c, &v) != FZ_OK)
+        return NULL;
+    if (!c->memo && !(c->memo = calloc(1, sizeof(*c->memo))))
+        return NULL;
+    struct store_memo *m = c->memo;
+    if (!m->valid || m->version != v) {
+        memo_clear(m);
+        m->version = v;
+        m->valid = 1;
+    }
+    return m;
+}
+
+int store_memo_get(store_conn *c, const char *key, int64_t *v)
+{
+    struct store_memo *m = memo_now(c);
+    for (int i = 0; m && i < MEMO_SLOTS; i++)
+        if (m->key[i] && !strcmp(m->key[i], key)) {
+            *v = m->val[i];
+            return 1;
+        }
+    return 0;
+}
+
+void store_memo_put(store_conn *c, const char *key, int64_t v)
+{
+    struct store_memo *m = c->memo;
+    if (!m || !m->valid)
+        return;
+    int i = 0;
+    while (i < MEMO_SLOTS && m->key[i])
+        i++;
+    if (i == MEMO_SLOTS) {
+        i = m->next;
+        m->next = (m->next + 1) % MEMO_SLOTS;
+        free(m->key[i]);
+    }
+    m->key[i] = strdup(key);
+    m->val[i] = v;
+}
+
 static void reader_unregister(store *s, store_conn *c)
 {
     pthread_mutex_lock(&s->mu);
@@ -205,25 +282,42 @@ static void reader_destroy(void *p)
 {
     store_conn *c = p;
     reader_unregister(c->owner, c);
-    c->ops->close(c);
+    conn_close(c);
+}
+
+static store_conn *scoped(store_conn *c)
+{
+    if (tl_scope && !tl_read_tx && c->ops->read_begin && c->ops->read_begin(c) == FZ_OK)
+        tl_read_tx = c;
+    return c;
 }
 
 store_conn *store_reader(store *s)
 {
     store_conn *c = pthread_getspecific(s->reader_key);
     if (c)
-        return c;
+        return scoped(c);
     char err[256];
     if (s->ops->open(s, CONN_READER, 0, &c, err, sizeof(err)) != FZ_OK) {
         log_error("store: %s", err);
         return NULL;
     }
+    c->reader = 1;
     pthread_mutex_lock(&s->mu);
     c->next = s->readers;
     s->readers = c;
     pthread_mutex_unlock(&s->mu);
     pthread_setspecific(s->reader_key, c);
-    return c;
+    return scoped(c);
+}
+
+void store_read_scope(int on)
+{
+    if (!on && tl_read_tx) {
+        tl_read_tx->ops->read_end(tl_read_tx);
+        tl_read_tx = NULL;
+    }
+    tl_scope = on;
 }
 
 /* ---- writer ---- */
@@ -501,7 +595,7 @@ void store_close(store *s)
     pthread_mutex_unlock(&s->mu);
     while (c) {
         store_conn *next = c->next;
-        c->ops->close(c);
+        conn_close(c);
         c = next;
     }
     pthread_key_delete(s->reader_key);

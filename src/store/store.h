@@ -62,6 +62,21 @@ const char *store_backend(const store *s);
  * closed when the thread exits or at store_close. NULL when it cannot open. */
 store_conn *store_reader(store *s);
 
+/* Marks the calling thread as serving one request (on = 1) or done with it
+ * (on = 0). Within the scope, the first store_reader() opens a read
+ * transaction that the end of the scope closes: every read of the request
+ * sees one snapshot. The HTTP layer scopes each call of a handler, so a
+ * handler's continuation after a write (req_write_then) sees the write. */
+void store_read_scope(int on);
+
+/* An integer a read computed (a capped count of a list, say), kept on a
+ * reader connection until anyone commits: SQLite's data_version, read in
+ * the same snapshot. PostgreSQL keeps nothing (always a miss). key names
+ * the query and every value bound to it. store_memo_get returns 1 and sets
+ * *v on a hit; store_memo_put after a miss. */
+int store_memo_get(store_conn *c, const char *key, int64_t *v);
+void store_memo_put(store_conn *c, const char *key, int64_t v);
+
 /* Prepares (or fetches from the connection's cache) a statement. The statement
  * is borrowed: call store_done() when finished with it, before preparing the
  * same SQL again on this connection. */

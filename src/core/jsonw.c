@@ -1,0 +1,70 @@
+/* jsonw.c: JSON text into a strbuf (jsonw.h). */
+#include "core/jsonw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jw_str(strbuf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
+    strbuf_putc(b, '"');
+    for (;; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        strbuf_append(b, run, (size_t)(p - run)); /* the bytes that need no escape, at once */
+        if (!c)
+            break;
+        run = p + 1;
+        if (c == '"' || c == '\\') {
+            strbuf_putc(b, '\\');
+            strbuf_putc(b, (char)c);
+        } else if (c == '\n') {
+            strbuf_puts(b, "\\n");
+        } else if (c == '\t') {
+            strbuf_puts(b, "\\t");
+        } else if (c == '\r') {
+            strbuf_puts(b, "\\r");
+        } else if (c == '\b') {
+            strbuf_puts(b, "\\b");
+        } else if (c == '\f') {
+            strbuf_puts(b, "\\f");
+        } else {
+            strbuf_printf(b, "\\u%04X", c);
+        }
+    }
+    strbuf_putc(b, '"');
+}
+
+void jw_key(strbuf *b, const char *key)
+{
+    jw_str(b, key);
+    strbuf_putc(b, ':');
+}
+
+void jw_int(strbuf *b, int64_t v)
+{
+    char t[24];
+    int i = (int)sizeof(t);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        t[--i] = (char)('0' + u % 10);
+    while ((u /= 10) && i > 1);
+    if (v < 0)
+        t[--i] = '-';
+    strbuf_append(b, t + i, sizeof(t) - (size_t)i);
+}
+
+void jw_real(strbuf *b, double v)
+{
+    char t[40];
+    for (int prec = 15; prec <= 17; prec++) { /* 15 digits always read back as written */
+        snprintf(t, sizeof(t), "%.*g", prec, v);
+        if (strtod(t, NULL) == v)
+            break;
+    }
+    strbuf_puts(b, t);
+    if (!strpbrk(t, ".eEn"))
+        strbuf_puts(b, ".0");
+}

@@ -1,0 +1,308 @@
+/* test_list_text.c: the case list written as text (case_list_text, the list
+ * API) gives the very bytes json_dumps gives for the jansson answer
+ * (case_list, the export), for every kind of field (party with its ID
+ * number, sealed sensitive text, numbers, booleans, nulls, text needing
+ * escapes), masked and unmasked; core/jsonw writes strings and integers as
+ * jansson does; the list's count kept on the reader (store_memo) follows
+ * every commit; and a request's read scope sees one snapshot until it ends. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/jsonw.h"
+#include "core/status.h"
+#include "engine/cases.h"
+#include "engine/defs.h"
+#include "engine/holidays.h"
+#include "engine/schema.h"
+#include "store/store.h"
+
+#define LEDGER "532624000000"
+
+static const char *DEF =
+    "{\"type\":\"procedure\",\"kind\":\"demo\",\"title\":\"示例\",\"basis\":\"第一条\",\"no_prefix\":\"示例\","
+    "\"fields\":[{\"name\":\"party\",\"label\":\"当事人\",\"type\":\"party\",\"filter\":true},"
+    "{\"name\":\"content\",\"label\":\"内容\",\"type\":\"text\",\"filter\":true},"
+    "{\"name\":\"phone\",\"label\":\"电话\",\"type\":\"string\",\"sensitive\":true},"
+    "{\"name\":\"fine\",\"label\":\"罚款\",\"type\":\"money\"},"
+    "{\"name\":\"major\",\"label\":\"重大\",\"type\":\"bool\"},"
+    "{\"name\":\"on\",\"label\":\"日期\",\"type\":\"date\"},"
+    "{\"name\":\"outcome\",\"label\":\"结果\",\"type\":\"enum\",\"options\":[\"同意\",\"不同意\"],\"filter\":true}],"
+    "\"states\":[{\"name\":\"open\",\"label\":\"办理中\"},{\"name\":\"done\",\"label\":\"办结\",\"final\":true}],"
+    "\"initial\":\"open\","
+    "\"actions\":[{\"name\":\"close\",\"label\":\"办结\",\"from\":[\"open\"],\"to\":\"done\",\"roles\":[\"officer\"]}]}";
+
+static char g_dir[64];
+static store *S;
+static defs *D;
+static const def *demo;
+static field_keys keys;
+
+static const char *PERMS[] = {"case:create", "case:handle", "case:view"};
+static const char *PERMS_SENSITIVE[] = {"case:create", "case:handle", "case:view", "system:user:sensitive"};
+static principal_role officer_role = {.id = 1, .key = "officer", .name = "执法人员", .scope = "unit"};
+static principal officer = {.user_id = 11, .username = "officer1", .name = "甲", .unit_id = 1, .unit_path = "/1/",
+                            .perms = PERMS, .nperms = 3, .roles = &officer_role, .nroles = 1};
+static principal trusted = {.user_id = 12, .username = "chief", .name = "乙", .unit_id = 1, .unit_path = "/1/",
+                            .perms = PERMS_SENSITIVE, .nperms = 4, .roles = &officer_role, .nroles = 1};
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(p);
+}
+
+typedef struct job {
+    case_ctx x;
+    json_t *values;
+    int64_t id;
+    char no[80];
+    char msg[256];
+} job;
+
+static int sync_job(store_conn *w, void *ctx)
+{
+    job *j = ctx;
+    return schema_sync(w, D, j->msg, sizeof(j->msg));
+}
+
+static int create_job(store_conn *w, void *ctx)
+{
+    job *j = ctx;
+    return case_create(w, &j->x, j->values, 1, &j->id, j->no);
+}
+
+/* Scope rows for the principals above: unit 1, a role with the case
+ * permissions and scope "unit", held by users 11 and 12. */
+static int grant_job(store_conn *w, void *ctx)
+{
+    (void)ctx;
+    int rc = store_run(w,
+                       "INSERT INTO units (id, name, type, legal_status, region_code, parent_id, path, created_at)"
+                       " VALUES (1, '县司法局', 'bureau', 'legal_person', '532624000000', 0, '/1/', 0)",
+                       "");
+    rc = rc ? rc
+            : store_run(w, "INSERT INTO roles (id, key, name, builtin, data_scope) VALUES (901, 't_officer', '执法', 0, 'unit')",
+                        "");
+    for (int i = 0; !rc && i < 3; i++)
+        rc = store_run(w, "INSERT INTO role_perms (role_id, perm) VALUES (901, ?)", "s", PERMS[i]);
+    rc = rc ? rc : store_run(w, "INSERT INTO user_roles (user_id, role_id) VALUES (11, 901), (12, 901)", "");
+    return rc;
+}
+
+static void create(const char *values_json)
+{
+    job j = {.x = {.d = demo, .who = &officer, .keys = &keys, .ledger = LEDGER}};
+    j.values = json_loads(values_json, 0, NULL);
+    assert_non_null(j.values);
+    assert_int_equal(store_write(S, create_job, &j), FZ_OK);
+    json_decref(j.values);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    for (int i = 0; i < (int)sizeof(keys.enc); i++)
+        keys.enc[i] = (unsigned char)(i * 7 + 1);
+    for (int i = 0; i < (int)sizeof(keys.mac); i++)
+        keys.mac[i] = (unsigned char)(i * 5 + 3);
+    snprintf(g_dir, sizeof(g_dir), "/tmp/fz-listtext-XXXXXX");
+    if (!mkdtemp(g_dir))
+        return -1;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/defs", g_dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/defs/demo.json", g_dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(DEF, f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/defs", g_dir);
+    defs_report *rep = calloc(1, sizeof(*rep));
+    int rc = defs_load(path, &D, rep);
+    free(rep);
+    if (rc != FZ_OK || !(demo = defs_find(D, DEF_PROCEDURE, "demo")))
+        return -1;
+    snprintf(path, sizeof(path), "%s/data", g_dir);
+    mkdir(path, 0700);
+    store_opts o = {.dir = path, .batch_max = 8, .create = 1};
+    char err[256] = "";
+    if (store_open(&o, &S, err, sizeof(err)) != FZ_OK) {
+        fprintf(stderr, "store_open: %s\n", err);
+        return -1;
+    }
+    job j = {0};
+    if (store_write(S, sync_job, &j) != FZ_OK || store_write(S, grant_job, NULL) != FZ_OK) {
+        fprintf(stderr, "setup: %s\n", j.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    store_close(S);
+    defs_free(D);
+    holidays_cache_clear();
+    return nftw(g_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Both answers for one query, as text. */
+static void both(const principal *p, json_t *filters, int64_t page, int64_t size, char **jansson, strbuf *text)
+{
+    case_ctx x = {.d = demo, .who = p, .keys = &keys, .ledger = LEDGER};
+    case_query q = {.filters = filters, .desc = 1, .page = page, .size = size};
+    json_t *out = NULL;
+    assert_int_equal(case_list(store_reader(S), &x, &q, &out), FZ_OK);
+    *jansson = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    assert_int_equal(case_list_text(store_reader(S), &x, &q, text), FZ_OK);
+}
+
+static int64_t total_of(const principal *p, json_t *filters)
+{
+    case_ctx x = {.d = demo, .who = p, .keys = &keys, .ledger = LEDGER};
+    case_query q = {.filters = filters, .desc = 1, .page = 1, .size = 5};
+    strbuf b = STRBUF_INIT;
+    assert_int_equal(case_list_text(store_reader(S), &x, &q, &b), FZ_OK);
+    json_t *o = json_loads(b.data, 0, NULL);
+    assert_non_null(o);
+    int64_t n = json_integer_value(json_object_get(o, "total"));
+    json_decref(o);
+    strbuf_free(&b);
+    return n;
+}
+
+static void test_text_equals_jansson(void **state)
+{
+    (void)state;
+    create("{\"party\":{\"name\":\"张三\",\"kind\":\"自然人\",\"id_number\":\"11010519491231002X\"},"
+           "\"content\":\"引号\\\" 反斜杠\\\\ 换行\\n 制表\\t 回车\\r 退格\\b 换页\\f 控制\\u0001\\u001f 删除\\u007f\","
+           "\"phone\":\"13800138000\",\"fine\":500000,\"major\":true,\"on\":\"2026-03-01\",\"outcome\":\"同意\"}");
+    create("{\"content\":\"只有内容\"}");
+    create("{\"party\":{\"name\":\"北明公司\",\"kind\":\"法人\"},\"content\":\"\",\"major\":false,\"fine\":-3}");
+    const principal *who[] = {&officer, &trusted};
+    for (int w = 0; w < 2; w++) {
+        for (int filter = 0; filter < 2; filter++) {
+            json_t *filters = filter ? json_pack("{s:s}", "outcome", "同意") : json_object();
+            char *j = NULL;
+            strbuf t = STRBUF_INIT;
+            both(who[w], filters, 1, 20, &j, &t);
+            assert_non_null(j);
+            assert_true(strbuf_ok(&t));
+            assert_string_equal(t.data, j);
+            /* The party's ID number: masked for the officer, whole for the other. */
+            if (!filter)
+                assert_non_null(strstr(t.data, w ? "11010519491231002X" : "110105********002X"));
+            free(j);
+            strbuf_free(&t);
+            json_decref(filters);
+        }
+    }
+    /* A page past the end: no rows, the same total. */
+    json_t *none = json_object();
+    char *j = NULL;
+    strbuf t = STRBUF_INIT;
+    both(&officer, none, 9, 20, &j, &t);
+    assert_string_equal(t.data, j);
+    assert_non_null(strstr(t.data, "\"rows\":[]"));
+    free(j);
+    strbuf_free(&t);
+    json_decref(none);
+}
+
+static void test_count_follows_commits(void **state)
+{
+    (void)state;
+    json_t *all = json_object(), *agreed = json_pack("{s:s}", "outcome", "不同意");
+    int64_t n = total_of(&officer, all), k = total_of(&officer, agreed);
+    assert_int_equal(total_of(&officer, all), n); /* kept: the same answer */
+    create("{\"content\":\"新增\",\"outcome\":\"不同意\"}");
+    assert_int_equal(total_of(&officer, all), n + 1);
+    assert_int_equal(total_of(&officer, agreed), k + 1);
+    /* Another principal with the same filters has its own count (its scope). */
+    principal stranger = officer;
+    stranger.user_id = 99;
+    stranger.unit_id = 2;
+    stranger.unit_path = "/2/";
+    assert_int_equal(total_of(&stranger, all), 0);
+    assert_int_equal(total_of(&officer, all), n + 1);
+    json_decref(all);
+    json_decref(agreed);
+}
+
+static void test_read_scope_is_one_snapshot(void **state)
+{
+    (void)state;
+    json_t *all = json_object();
+    int64_t n = total_of(&officer, all);
+    store_read_scope(1);
+    assert_int_equal(total_of(&officer, all), n);
+    create("{\"content\":\"请求期间写入\"}"); /* committed by the writer thread meanwhile */
+    assert_int_equal(total_of(&officer, all), n);   /* the request's snapshot */
+    store_read_scope(0);
+    assert_int_equal(total_of(&officer, all), n + 1); /* the next request sees it */
+    json_decref(all);
+}
+
+static void test_jsonw_as_jansson(void **state)
+{
+    (void)state;
+    char s[2] = {0, 0};
+    for (int c = 1; c < 256; c++) {
+        s[0] = (char)c;
+        if (c >= 0x80)
+            continue; /* a lone byte is not UTF-8; jansson refuses it */
+        json_t *js = json_string(s);
+        char *want = json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT);
+        strbuf b = STRBUF_INIT;
+        jw_str(&b, s);
+        assert_string_equal(b.data, want);
+        free(want);
+        json_decref(js);
+        strbuf_free(&b);
+    }
+    const char *texts[] = {"", "行政处罚决定书", "a\"b\\c/d", "混合 mixed \n\t 文字", "尾\x01"};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+        json_t *js = json_string(texts[i]);
+        char *want = json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT);
+        strbuf b = STRBUF_INIT;
+        jw_str(&b, texts[i]);
+        assert_string_equal(b.data, want);
+        free(want);
+        json_decref(js);
+        strbuf_free(&b);
+    }
+    const int64_t ints[] = {0, 1, -1, 9, 10, 1234567890123LL, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++) {
+        json_t *ji = json_integer(ints[i]);
+        char *want = json_dumps(ji, JSON_ENCODE_ANY | JSON_COMPACT);
+        strbuf b = STRBUF_INIT;
+        jw_int(&b, ints[i]);
+        assert_string_equal(b.data, want);
+        free(want);
+        json_decref(ji);
+        strbuf_free(&b);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jsonw_as_jansson),
+        cmocka_unit_test(test_text_equals_jansson),
+        cmocka_unit_test(test_count_follows_commits),
+        cmocka_unit_test(test_read_scope_is_one_snapshot),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
