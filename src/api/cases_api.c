@@ -104,8 +104,16 @@ int api_cases_get(req *r)
         return FZ_OK;
     case_ctx x;
     init_ctx(r, d, &x);
-    json_t *o = case_json(c, &x, id);
-    return o ? req_reply_json(r, 200, o) : api_not_found(r, "案件");
+    strbuf out = STRBUF_INIT;
+    int rc = case_json_text(c, &x, id, &out);
+    if (rc == FZ_OK)
+        req_reply_json_text(r, 200, out.data, out.len);
+    else if (rc == FZ_NOTFOUND)
+        api_not_found(r, "案件");
+    else
+        api_store_error(r);
+    strbuf_free(&out);
+    return FZ_OK;
 }
 
 typedef struct case_job {

@@ -155,6 +155,38 @@ static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive, const fields
     return o;
 }
 
+/* A row of select_sql as JSON text: the bytes json_dumps gives for
+ * row_json's object. */
+static void row_text(strbuf *b, case_ctx *x, store_stmt *st, int sensitive, const fields_plan *plan)
+{
+    char at[32];
+    const char *state = store_col_text(st, 2);
+    json_t *sd = state_def(x->d, state);
+    strbuf_puts(b, "{\"id\":");
+    jw_int(b, store_col_int(st, 0));
+    strbuf_puts(b, ",\"no\":");
+    jw_str(b, store_col_text(st, 1));
+    strbuf_puts(b, ",\"state\":");
+    jw_str(b, state);
+    strbuf_puts(b, ",\"state_label\":");
+    jw_str(b, sd ? json_string_value(json_object_get(sd, "label")) : state);
+    strbuf_puts(b, ",\"unit_id\":");
+    jw_int(b, store_col_int(st, 3));
+    strbuf_puts(b, ",\"handler_id\":");
+    jw_int(b, store_col_int(st, 4));
+    time_format_rfc3339(store_col_int(st, 5), at);
+    strbuf_puts(b, ",\"created_at\":");
+    jw_str(b, at);
+    time_format_rfc3339(store_col_int(st, 6), at);
+    strbuf_puts(b, ",\"updated_at\":");
+    jw_str(b, at);
+    strbuf_puts(b, ",\"def_digest\":");
+    jw_str(b, store_col_text(st, 7));
+    strbuf_puts(b, ",\"fields\":");
+    fields_write_plan(b, plan, x->keys, st, META_COLS, sensitive);
+    strbuf_putc(b, '}');
+}
+
 int case_owner(store_conn *c, const def *d, int64_t id, int64_t *unit_id, int64_t *handler_id)
 {
     char tbl[64];
@@ -176,54 +208,96 @@ int case_owner(store_conn *c, const def *d, int64_t id, int64_t *unit_id, int64_
     return rc == STORE_ROW ? FZ_OK : rc == STORE_DONE ? FZ_NOTFOUND : FZ_ERR;
 }
 
-/* Loads case id as JSON (NULL when absent). */
-/* The SQL of load() per definition version, built once: a procedure's
- * 70 columns took a tenth of a case detail's time to write out. Kept for
- * the process (a few definitions, never freed); past LOAD_SQL_MAX the text
- * is built per call. */
-#define LOAD_SQL_MAX 32
-static struct {
+/* How one definition version's rows are read: the SQL of load() and the
+ * fields plan, built once (a procedure's 70 columns took a tenth of a case
+ * detail's time to write out and plan). Kept for the process (a few
+ * definitions, never freed); past READS_MAX they are built per call. */
+#define READS_MAX 32
+typedef struct def_reads {
     char digest[SM3_HEX_LEN + 1];
-    char *sql;
-} load_sqls[LOAD_SQL_MAX];
-static int n_load_sqls;
-static pthread_mutex_t load_sql_mu = PTHREAD_MUTEX_INITIALIZER;
+    char *load_sql;
+    fields_plan *plan;
+} def_reads;
+static def_reads reads[READS_MAX];
+static int n_reads;
+static pthread_mutex_t reads_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int prepare_load(store_conn *c, const def *d, store_stmt **st)
+static const def_reads *reads_find(const def *d)
 {
-    const char *sql = NULL;
-    pthread_mutex_lock(&load_sql_mu);
-    for (int i = 0; i < n_load_sqls && !sql; i++)
-        if (!strcmp(load_sqls[i].digest, d->digest))
-            sql = load_sqls[i].sql;
-    pthread_mutex_unlock(&load_sql_mu);
-    if (sql)
-        return store_prepare(c, sql, st);
+    for (int i = 0; i < n_reads; i++)
+        if (!strcmp(reads[i].digest, d->digest))
+            return &reads[i];
+    return NULL;
+}
+
+/* The reads of d: kept ones (*own = 0) or, past READS_MAX, new ones in
+ * *mine that the caller frees with reads_free (*own = 1). NULL: out of
+ * memory. */
+static const def_reads *reads_of(const def *d, def_reads *mine, int *own)
+{
+    *own = 0;
+    pthread_mutex_lock(&reads_mu);
+    const def_reads *r = reads_find(d);
+    pthread_mutex_unlock(&reads_mu);
+    if (r)
+        return r;
+    def_reads nr = {0};
+    snprintf(nr.digest, sizeof(nr.digest), "%s", d->digest);
     strbuf b = STRBUF_INIT;
     select_sql(d, &b);
     strbuf_puts(&b, " WHERE t.id = ?");
-    int rc = strbuf_ok(&b) ? store_prepare(c, b.data, st) : FZ_NOMEM;
-    pthread_mutex_lock(&load_sql_mu);
-    int known = 0;
-    for (int i = 0; i < n_load_sqls; i++)
-        known |= !strcmp(load_sqls[i].digest, d->digest);
-    if (!rc && !known && n_load_sqls < LOAD_SQL_MAX) {
-        snprintf(load_sqls[n_load_sqls].digest, sizeof(load_sqls[0].digest), "%s", d->digest);
-        load_sqls[n_load_sqls++].sql = strbuf_detach(&b, NULL);
+    nr.load_sql = strbuf_detach(&b, NULL);
+    nr.plan = fields_plan_new(d);
+    if (!nr.load_sql || !nr.plan) {
+        free(nr.load_sql);
+        fields_plan_free(nr.plan);
+        return NULL;
     }
-    pthread_mutex_unlock(&load_sql_mu);
-    strbuf_free(&b);
-    return rc;
+    int kept = 0;
+    pthread_mutex_lock(&reads_mu);
+    r = reads_find(d); /* another thread may have been first */
+    if (!r && n_reads < READS_MAX) {
+        reads[n_reads] = nr;
+        r = &reads[n_reads++];
+        kept = 1;
+    }
+    pthread_mutex_unlock(&reads_mu);
+    if (kept)
+        return r;
+    if (r) {
+        free(nr.load_sql);
+        fields_plan_free(nr.plan);
+        return r;
+    }
+    *mine = nr;
+    *own = 1;
+    return mine;
 }
 
+static void reads_free(def_reads *r, int own)
+{
+    if (own) {
+        free(r->load_sql);
+        fields_plan_free(r->plan);
+    }
+}
+
+/* Loads case id as JSON (NULL when absent). */
 static json_t *load(store_conn *c, case_ctx *x, int64_t id, int sensitive)
 {
+    def_reads mine;
+    int own;
+    const def_reads *rd = reads_of(x->d, &mine, &own);
     store_stmt *st;
-    if (prepare_load(c, x->d, &st))
+    if (!rd || store_prepare(c, rd->load_sql, &st)) {
+        if (rd)
+            reads_free(&mine, own);
         return NULL;
+    }
     store_bind_int(st, 1, id);
-    json_t *o = store_step(st) == STORE_ROW ? row_json(x, st, sensitive, NULL) : NULL;
+    json_t *o = store_step(st) == STORE_ROW ? row_json(x, st, sensitive, rd->plan) : NULL;
     store_done(st);
+    reads_free(&mine, own);
     return o;
 }
 
@@ -293,12 +367,11 @@ static json_t *missing_records(const rec_plan *p, const rec_tally *t, json_t *at
     return m.out;
 }
 
-json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
+/* The rest of a case's detail, added to o (which has its "state" and
+ * "def_digest"): actions, labels and clocks as the case's own definition
+ * version has them. */
+static json_t *case_json_rest(store_conn *c, case_ctx *x, int64_t id, json_t *o)
 {
-    json_t *o = load(c, x, id, authz_has(x->who, "system:user:sensitive"));
-    if (!o)
-        return NULL;
-    /* Actions, labels and clocks as the case's own definition version has them. */
     def old;
     const def *cur = x->d;
     int swapped = version_of(c, x, json_string_value(json_object_get(o, "def_digest")), &old);
@@ -310,6 +383,53 @@ json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
         json_decref(old.json);
     }
     return o;
+}
+
+json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
+{
+    json_t *o = load(c, x, id, authz_has(x->who, "system:user:sensitive"));
+    return o ? case_json_rest(c, x, id, o) : NULL;
+}
+
+int case_json_text(store_conn *c, case_ctx *x, int64_t id, strbuf *out)
+{
+    def_reads mine;
+    int own;
+    const def_reads *rd = reads_of(x->d, &mine, &own);
+    store_stmt *st;
+    if (!rd || store_prepare(c, rd->load_sql, &st)) {
+        if (rd)
+            reads_free(&mine, own);
+        return rd ? FZ_ERR : FZ_NOMEM;
+    }
+    store_bind_int(st, 1, id);
+    int s = store_step(st);
+    json_t *o = NULL;
+    if (s == STORE_ROW) {
+        row_text(out, x, st, authz_has(x->who, "system:user:sensitive"), rd->plan);
+        o = json_pack("{s:s, s:s}", "state", store_col_text(st, 2), "def_digest", store_col_text(st, 7));
+    }
+    store_done(st);
+    reads_free(&mine, own);
+    if (s != STORE_ROW)
+        return s == STORE_DONE ? FZ_NOTFOUND : FZ_ERR;
+    /* The row as text, then the rest as case_json has it (after the row's
+     * keys, in the same order): one object, the same bytes. */
+    o = o ? case_json_rest(c, x, id, o) : NULL;
+    json_object_del(o, "state");
+    json_object_del(o, "def_digest");
+    char *rest = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!rest || !strbuf_ok(out) || out->len == 0) {
+        free(rest);
+        return FZ_NOMEM;
+    }
+    if (strcmp(rest, "{}")) {
+        out->data[out->len - 1] = ','; /* the row's closing brace */
+        strbuf_puts(out, rest + 1);
+    }
+    free(rest);
+    return strbuf_ok(out) ? FZ_OK : FZ_NOMEM;
 }
 
 static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o)
@@ -1210,38 +1330,12 @@ int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
     return FZ_OK;
 }
 
-/* A row of select_sql as JSON text: the bytes json_dumps gives for
- * row_json's object. */
 static void row_to_text(void *ctx, store_stmt *st)
 {
     list_acc *l = ctx;
-    strbuf *b = l->text;
-    char at[32];
-    const char *state = store_col_text(st, 2);
-    json_t *sd = state_def(l->x->d, state);
-    strbuf_puts(b, l->n++ ? ",{\"id\":" : "{\"id\":");
-    jw_int(b, store_col_int(st, 0));
-    strbuf_puts(b, ",\"no\":");
-    jw_str(b, store_col_text(st, 1));
-    strbuf_puts(b, ",\"state\":");
-    jw_str(b, state);
-    strbuf_puts(b, ",\"state_label\":");
-    jw_str(b, sd ? json_string_value(json_object_get(sd, "label")) : state);
-    strbuf_puts(b, ",\"unit_id\":");
-    jw_int(b, store_col_int(st, 3));
-    strbuf_puts(b, ",\"handler_id\":");
-    jw_int(b, store_col_int(st, 4));
-    time_format_rfc3339(store_col_int(st, 5), at);
-    strbuf_puts(b, ",\"created_at\":");
-    jw_str(b, at);
-    time_format_rfc3339(store_col_int(st, 6), at);
-    strbuf_puts(b, ",\"updated_at\":");
-    jw_str(b, at);
-    strbuf_puts(b, ",\"def_digest\":");
-    jw_str(b, store_col_text(st, 7));
-    strbuf_puts(b, ",\"fields\":");
-    fields_write_plan(b, l->plan, l->x->keys, st, META_COLS, l->sensitive);
-    strbuf_putc(b, '}');
+    if (l->n++)
+        strbuf_putc(l->text, ',');
+    row_text(l->text, l->x, st, l->sensitive, l->plan);
 }
 
 int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out)

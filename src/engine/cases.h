@@ -66,6 +66,10 @@ int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text);
  * procedure with a 法制审核 state, review and reviews (engine/legal_review.h).
  * NULL when absent. New reference. */
 json_t *case_json(store_conn *c, case_ctx *x, int64_t id);
+/* The same as JSON text appended to out (the bytes json_dumps gives for
+ * case_json's object; the row and its fields are written without jansson).
+ * FZ_NOTFOUND when absent. */
+int case_json_text(store_conn *c, case_ctx *x, int64_t id, strbuf *out);
 
 /* The case's unit and handler (for the scope check); FZ_NOTFOUND. */
 int case_owner(store_conn *c, const def *d, int64_t id, int64_t *unit_id, int64_t *handler_id);

@@ -266,7 +266,7 @@ enum { FK_PARTY, FK_SEALED, FK_MASKED, FK_BOOL, FK_INT, FK_TEXT };
 struct fields_plan {
     int n;
     struct fplan_field {
-        const char *name; /* borrowed from the definition */
+        char *name;
         int kind;         /* FK_*, as read by a reader who may not see sensitive values */
         int kind_whole;   /* ... by one who may */
     } *f;
@@ -291,13 +291,20 @@ fields_plan *fields_plan_new(const def *d)
                     : integer           ? (!strcmp(t, "bool") ? FK_BOOL : FK_INT)
                                         : FK_TEXT;
         int kind = whole == FK_TEXT && json_is_true(json_object_get(f, "sensitive")) ? FK_MASKED : whole;
-        p->f[p->n++] = (struct fplan_field){json_string_value(json_object_get(f, "name")), kind, whole};
+        char *name = strdup(json_string_value(json_object_get(f, "name")));
+        if (!name) {
+            fields_plan_free(p);
+            return NULL;
+        }
+        p->f[p->n++] = (struct fplan_field){name, kind, whole};
     }
     return p;
 }
 
 void fields_plan_free(fields_plan *p)
 {
+    for (int i = 0; p && i < p->n; i++)
+        free(p->f[i].name);
     if (p)
         free(p->f);
     free(p);

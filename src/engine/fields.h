@@ -43,7 +43,7 @@ void fields_select(strbuf *b, const def *d, const char *meta, const char *tbl);
  * in a new object. */
 json_t *fields_read_all(const field_keys *keys, store_stmt *st, int col, const def *d, int sensitive);
 /* The same for many rows: how each field of d is read back, decided once
- * (d must outlive the plan). Unless sensitive, a party's ID number and the
+ * (the plan keeps its own copy of the names). Unless sensitive, a party's ID number and the
  * text of a field marked "sensitive" are masked. fields_write_plan writes
  * the object as JSON text, the bytes json_dumps (JSON_COMPACT) would give
  * for fields_read_plan's object. */

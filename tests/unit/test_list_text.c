@@ -2,7 +2,7 @@
  * API) gives the very bytes json_dumps gives for the jansson answer
  * (case_list, the export), for every kind of field (party with its ID
  * number, sealed sensitive text, numbers, booleans, nulls, text needing
- * escapes), masked and unmasked; core/jsonw writes strings and integers as
+ * escapes), masked and unmasked, and so does a case's detail (case_json_text); core/jsonw writes strings and integers as
  * jansson does; the list's count kept on the reader (store_memo) follows
  * every commit; and a request's read scope sees one snapshot until it ends. */
 #include <setjmp.h>
@@ -221,6 +221,33 @@ static void test_text_equals_jansson(void **state)
     json_decref(none);
 }
 
+/* The detail (case_json_text, the API) against json_dumps of case_json. */
+static void test_detail_text_equals_jansson(void **state)
+{
+    (void)state;
+    const principal *who[] = {&officer, &trusted};
+    for (int w = 0; w < 2; w++) {
+        for (int64_t id = 1; id <= 3; id++) {
+            case_ctx x = {.d = demo, .who = who[w], .keys = &keys, .ledger = LEDGER};
+            json_t *o = case_json(store_reader(S), &x, id);
+            assert_non_null(o);
+            char *j = json_dumps(o, JSON_COMPACT);
+            json_decref(o);
+            strbuf t = STRBUF_INIT;
+            assert_int_equal(case_json_text(store_reader(S), &x, id, &t), FZ_OK);
+            assert_string_equal(t.data, j);
+            assert_non_null(strstr(t.data, "\"events\":[{"));
+            free(j);
+            strbuf_free(&t);
+        }
+    }
+    case_ctx x = {.d = demo, .who = &officer, .keys = &keys, .ledger = LEDGER};
+    strbuf t = STRBUF_INIT;
+    assert_int_equal(case_json_text(store_reader(S), &x, 999, &t), FZ_NOTFOUND);
+    assert_null(case_json(store_reader(S), &x, 999));
+    strbuf_free(&t);
+}
+
 static void test_count_follows_commits(void **state)
 {
     (void)state;
@@ -301,6 +328,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jsonw_as_jansson),
         cmocka_unit_test(test_text_equals_jansson),
+        cmocka_unit_test(test_detail_text_equals_jansson),
         cmocka_unit_test(test_count_follows_commits),
         cmocka_unit_test(test_read_scope_is_one_snapshot),
     };
