@@ -5,13 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 1 for the bytes a JSON string cannot hold as they are (NUL ends it). */
+static const unsigned char escaped[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1,
+};
+
 void jw_str(strbuf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
     strbuf_putc(b, '"');
     for (;; p++) {
         unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!escaped[c])
             continue;
         strbuf_append(b, run, (size_t)(p - run)); /* the bytes that need no escape, at once */
         if (!c)

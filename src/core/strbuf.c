@@ -74,7 +74,7 @@ static int grow(strbuf *b, size_t extra)
     return 0;
 }
 
-void strbuf_append(strbuf *b, const void *p, size_t n)
+void strbuf_append_slow(strbuf *b, const void *p, size_t n)
 {
     if (grow(b, n))
         return;
@@ -89,17 +89,19 @@ void strbuf_puts(strbuf *b, const char *s)
     strbuf_append(b, s, strlen(s));
 }
 
-void strbuf_putc(strbuf *b, char c)
-{
-    strbuf_append(b, &c, 1);
-}
-
 void strbuf_printf(strbuf *b, const char *fmt, ...)
 {
     va_list ap;
+    size_t room = b->failed || !b->cap ? 0 : b->cap - b->len;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n < room) { /* it fitted: written once */
+        b->len += (size_t)n;
+        return;
+    }
+    if (room)
+        b->data[b->len] = '\0'; /* a failure below leaves the text as it was */
     if (n < 0) {
         b->failed = 1;
         return;

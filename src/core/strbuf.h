@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct strbuf {
     char *data;
@@ -25,9 +26,32 @@ void strbuf_free(strbuf *b);
 char *strbuf_detach(strbuf *b, size_t *len);
 void strbuf_reset(strbuf *b);
 int strbuf_ok(const strbuf *b);
-void strbuf_append(strbuf *b, const void *p, size_t n);
+void strbuf_append_slow(strbuf *b, const void *p, size_t n);
 void strbuf_puts(strbuf *b, const char *s);
-void strbuf_putc(strbuf *b, char c);
+
+/* Inline for a few bytes that fit (a JSON writer appends a few bytes at a
+ * time; a long append pays one call anyway). */
+static inline void strbuf_append(strbuf *b, const void *p, size_t n)
+{
+    if (n < 64 && !b->failed && n < b->cap - b->len) { /* cap > len whenever cap > 0 */
+        if (n)
+            memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        strbuf_append_slow(b, p, n);
+    }
+}
+
+static inline void strbuf_putc(strbuf *b, char c)
+{
+    if (!b->failed && b->len + 1 < b->cap) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+    } else {
+        strbuf_append_slow(b, &c, 1);
+    }
+}
 void strbuf_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends n bytes as lower-case hex. */
 void strbuf_hex(strbuf *b, const unsigned char *p, size_t n);
