@@ -4,10 +4,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,10 +16,36 @@ struct sm3_ctx {
     EVP_MD *type; /* fetched once per context: an implicit fetch per digest takes locks */
 };
 
+/* SM3 and SM4-CTR fetched once for the process: OpenSSL 3 looks an
+ * algorithm up (with its locks) on every implicit use such as EVP_sm3(),
+ * and a list page opens a sealed field per row. Kept until exit. */
+static EVP_MD *g_sm3;
+static EVP_CIPHER *g_sm4_ctr;
+static pthread_once_t g_fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_algorithms(void)
+{
+    g_sm3 = EVP_MD_fetch(NULL, "SM3", NULL);
+    g_sm4_ctr = EVP_CIPHER_fetch(NULL, "SM4-CTR", NULL);
+}
+
+static const EVP_MD *sm3_md(void)
+{
+    pthread_once(&g_fetch_once, fetch_algorithms);
+    return g_sm3;
+}
+
+static const EVP_CIPHER *sm4_ctr_cipher(void)
+{
+    pthread_once(&g_fetch_once, fetch_algorithms);
+    return g_sm4_ctr;
+}
+
 int sm3(const void *data, size_t len, unsigned char out[SM3_LEN])
 {
     unsigned int n = 0;
-    if (EVP_Digest(data, len, out, &n, EVP_sm3(), NULL) != 1 || n != SM3_LEN)
+    const EVP_MD *md = sm3_md();
+    if (!md || EVP_Digest(data, len, out, &n, md, NULL) != 1 || n != SM3_LEN)
         return FZ_ERR;
     return FZ_OK;
 }
@@ -124,15 +150,38 @@ int sm3_file(const char *path, unsigned char out[SM3_LEN], uint64_t *size)
     return sm3_final(c, out);
 }
 
+/* HMAC (RFC 2104) over the fetched SM3, block 64 bytes: the one-shot
+ * HMAC() of OpenSSL 3 fetches the MAC and the digest on every call. */
+#define SM3_BLOCK 64
+
 int hmac_sm3(const void *key, size_t keylen, const void *data, size_t len,
              unsigned char out[SM3_LEN])
 {
-    unsigned int n = 0;
-    if (keylen > INT_MAX)
+    const EVP_MD *md = sm3_md();
+    if (!md)
         return FZ_ERR;
-    if (!HMAC(EVP_sm3(), key, (int)keylen, data, len, out, &n) || n != SM3_LEN)
-        return FZ_ERR;
-    return FZ_OK;
+    unsigned char k[SM3_BLOCK] = {0}, pad[SM3_BLOCK], inner[SM3_LEN];
+    if (keylen > SM3_BLOCK) {
+        if (sm3(key, keylen, k))
+            return FZ_ERR;
+    } else if (keylen) {
+        memcpy(k, key, keylen);
+    }
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned int n = 0, m = 0;
+    int ok = c != NULL;
+    for (int i = 0; i < SM3_BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex2(c, md, NULL) == 1 && EVP_DigestUpdate(c, pad, SM3_BLOCK) == 1 &&
+         EVP_DigestUpdate(c, data, len) == 1 && EVP_DigestFinal_ex(c, inner, &n) == 1 && n == SM3_LEN;
+    for (int i = 0; i < SM3_BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex2(c, md, NULL) == 1 && EVP_DigestUpdate(c, pad, SM3_BLOCK) == 1 &&
+         EVP_DigestUpdate(c, inner, SM3_LEN) == 1 && EVP_DigestFinal_ex(c, out, &m) == 1 && m == SM3_LEN;
+    EVP_MD_CTX_free(c);
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    return ok ? FZ_OK : FZ_ERR;
 }
 
 int sm_random(void *buf, size_t n)
@@ -150,7 +199,8 @@ int sm4_ctr(const unsigned char key[SM4_KEY_LEN], const unsigned char iv[SM4_IV_
     if (!ctx)
         return FZ_ERR;
     int outl = 0, fin = 0, ok = 0;
-    if (EVP_EncryptInit_ex(ctx, EVP_sm4_ctr(), NULL, key, iv) == 1 &&
+    const EVP_CIPHER *cipher = sm4_ctr_cipher();
+    if (len <= INT_MAX && cipher && EVP_EncryptInit_ex2(ctx, cipher, key, iv, NULL) == 1 &&
         EVP_EncryptUpdate(ctx, out, &outl, in, (int)len) == 1 &&
         EVP_EncryptFinal_ex(ctx, (unsigned char *)out + outl, &fin) == 1)
         ok = (size_t)(outl + fin) == len;
