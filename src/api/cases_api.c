@@ -300,6 +300,31 @@ static const char *cell_text(arena *a, json_t *v)
     return "";
 }
 
+typedef struct export_acc {
+    exporter *e;
+    json_t *fields;
+    const char **cells;
+    int ncols;
+} export_acc;
+
+static int export_one(void *ctx, json_t *row)
+{
+    export_acc *a = ctx;
+    arena scratch;
+    arena_init(&scratch, 1024);
+    size_t i;
+    json_t *f;
+    a->cells[0] = json_string_value(json_object_get(row, "no"));
+    a->cells[1] = json_string_value(json_object_get(row, "state_label"));
+    json_array_foreach(a->fields, i, f) a->cells[2 + i] = cell_text(
+        &scratch, json_object_get(json_object_get(row, "fields"), json_string_value(json_object_get(f, "name"))));
+    a->cells[a->ncols - 2] = json_string_value(json_object_get(row, "created_at"));
+    a->cells[a->ncols - 1] = json_string_value(json_object_get(row, "updated_at"));
+    int rc = export_row(a->e, a->cells);
+    arena_free(&scratch);
+    return rc;
+}
+
 /* GET /api/cases/{kind}/export?format=csv|xlsx&<the list's filters>: the
  * list the caller can see, page by page into a file (constant memory), then
  * streamed. */
@@ -354,33 +379,8 @@ int api_cases_export(req *r)
         return api_store_error(r);
     case_ctx x;
     init_ctx(r, d, &x);
-    int rc = FZ_OK;
-    for (int64_t page = 1; rc == FZ_OK; page++) {
-        case_query q = {.filters = filters, .desc = 0, .page = page, .size = 500};
-        json_t *out = NULL;
-        if ((rc = case_list(c, &x, &q, &out)))
-            break;
-        json_t *rows = json_object_get(out, "rows"), *row;
-        size_t k;
-        json_array_foreach(rows, k, row)
-        {
-            arena scratch;
-            arena_init(&scratch, 1024);
-            cells[0] = json_string_value(json_object_get(row, "no"));
-            cells[1] = json_string_value(json_object_get(row, "state_label"));
-            json_array_foreach(fields, i, f) cells[2 + i] = cell_text(
-                &scratch, json_object_get(json_object_get(row, "fields"), json_string_value(json_object_get(f, "name"))));
-            cells[ncols - 2] = json_string_value(json_object_get(row, "created_at"));
-            cells[ncols - 1] = json_string_value(json_object_get(row, "updated_at"));
-            if (rc == FZ_OK)
-                rc = export_row(e, cells);
-            arena_free(&scratch);
-        }
-        size_t n = json_array_size(rows);
-        json_decref(out);
-        if (n < 500)
-            break;
-    }
+    export_acc acc = {e, fields, cells, ncols};
+    int rc = case_each(c, &x, filters, export_one, &acc);
     if (export_close(e) != FZ_OK || rc != FZ_OK) {
         unlink(path);
         return rc == FZ_INVALID || x.status ? reply_refusal(r, &x, rc) : api_store_error(r);

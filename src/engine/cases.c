@@ -1227,9 +1227,18 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, int64_t *to
             strbuf_printf(&where, " AND t.f_%s = ?", key);
         json_array_append(binds, v);
     }
+    if (!rc && q->keyset) { /* after (after_at, after_id), oldest first */
+        strbuf_puts(&where, " AND (t.created_at > CAST(? AS INTEGER) OR (t.created_at = CAST(? AS INTEGER)"
+                            " AND t.id > CAST(? AS INTEGER)))");
+        char n[24];
+        for (int k = 0; k < 3; k++) {
+            snprintf(n, sizeof(n), "%lld", (long long)(k < 2 ? q->after_at : q->after_id));
+            json_array_append_new(binds, json_string(n));
+        }
+    }
     const char *sort = "t.created_at";
     char sortcol[80];
-    if (!rc && q->sort && *q->sort) {
+    if (!rc && !q->keyset && q->sort && *q->sort) {
         json_t *f = fields_find(x->d, q->sort);
         if (!strcmp(q->sort, "created_at") || !strcmp(q->sort, "no") || !strcmp(q->sort, "updated_at")) {
             snprintf(sortcol, sizeof(sortcol), "t.%s", q->sort);
@@ -1248,10 +1257,11 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, int64_t *to
      * "more than", and a count never walks a province's million rows. */
     strbuf_printf(&count, "SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT ?) x", tbl, where.data);
     select_sql(x->d, &list);
-    strbuf_printf(&list, "%s ORDER BY %s %s, t.id %s LIMIT ? OFFSET ?", where.data, sort, q->desc ? "DESC" : "ASC",
-                  q->desc ? "DESC" : "ASC");
+    int desc = q->desc && !q->keyset;
+    strbuf_printf(&list, "%s ORDER BY %s %s, t.id %s LIMIT ? OFFSET ?", where.data, sort, desc ? "DESC" : "ASC",
+                  desc ? "DESC" : "ASC");
     store_stmt *st;
-    for (int pass = 0; rc == FZ_OK && pass < 2; pass++) {
+    for (int pass = q->keyset ? 1 : 0; rc == FZ_OK && pass < 2; pass++) {
         if (!strbuf_ok(pass ? &list : &count) || store_prepare(c, pass ? list.data : count.data, &st)) {
             rc = FZ_ERR;
             break;
@@ -1263,7 +1273,7 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, int64_t *to
         int n = 6 + (int)json_array_size(binds);
         if (pass) {
             store_bind_int(st, n, q->size);
-            store_bind_int(st, n + 1, (q->page - 1) * q->size);
+            store_bind_int(st, n + 1, q->keyset ? 0 : (q->page - 1) * q->size);
             int s;
             while ((s = store_step(st)) == STORE_ROW)
                 row(ctx, st);
@@ -1336,6 +1346,46 @@ static void row_to_text(void *ctx, store_stmt *st)
     if (l->n++)
         strbuf_putc(l->text, ',');
     row_text(l->text, l->x, st, l->sensitive, l->plan);
+}
+
+typedef struct each_acc {
+    list_acc l;
+    int (*fn)(void *ctx, json_t *row);
+    void *ctx;
+    int rc, n;
+    int64_t last_at, last_id;
+} each_acc;
+
+static void row_to_fn(void *ctx, store_stmt *st)
+{
+    each_acc *e = ctx;
+    e->n++;
+    e->last_id = store_col_int(st, 0);
+    e->last_at = store_col_int(st, 5);
+    if (e->rc)
+        return;
+    json_t *row = row_json(e->l.x, st, e->l.sensitive, e->l.plan);
+    e->rc = row ? e->fn(e->ctx, row) : FZ_NOMEM;
+    json_decref(row);
+}
+
+int case_each(store_conn *c, case_ctx *x, const json_t *filters, int (*fn)(void *ctx, json_t *row), void *ctx)
+{
+    each_acc e = {.l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .plan = fields_plan_new(x->d)},
+                  .fn = fn,
+                  .ctx = ctx};
+    if (!e.l.plan)
+        return FZ_NOMEM;
+    e.last_at = INT64_MIN;
+    int rc = FZ_OK;
+    do {
+        case_query q = {.filters = filters, .page = 1, .size = CASE_EACH_PAGE, .keyset = 1,
+                        .after_at = e.last_at, .after_id = e.last_id};
+        e.n = 0;
+        rc = list_run(c, x, &q, NULL, row_to_fn, &e);
+    } while (!rc && !e.rc && e.n == CASE_EACH_PAGE);
+    fields_plan_free(e.l.plan);
+    return rc ? rc : e.rc;
 }
 
 int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out)

@@ -85,11 +85,19 @@ typedef struct case_query {
     const char *sort;      /* NULL: created_at */
     int desc;
     int64_t page, size;
+    int keyset;                 /* case_each: rows after (after_at, after_id) in */
+    int64_t after_at, after_id; /* (created_at, id) order, no count, no offset */
 } case_query;
 int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out);
 /* The same answer written as JSON text into out (the list API: no jansson
  * objects per row). */
 int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out);
+/* Every case the list with these filters shows the caller, oldest first, in
+ * pages of CASE_EACH_PAGE along (created_at, id) (never an OFFSET): fn(ctx,
+ * row) with the row as case_list has it (borrowed); a non-zero return
+ * stops and is returned. For exports. */
+#define CASE_EACH_PAGE 500
+int case_each(store_conn *c, case_ctx *x, const json_t *filters, int (*fn)(void *ctx, json_t *row), void *ctx);
 
 /* The subject_kind events and clocks use for cases of a procedure. */
 void case_subject_kind(const def *d, char out[64]);

@@ -4,7 +4,8 @@
  * number, sealed sensitive text, numbers, booleans, nulls, text needing
  * escapes), masked and unmasked, and so does a case's detail (case_json_text); core/jsonw writes strings and integers as
  * jansson does; the list's count kept on the reader (store_memo) follows
- * every commit; and a request's read scope sees one snapshot until it ends. */
+ * every commit; case_each (the export) walks every visible row once, in
+ * order, past ties on created_at; and a request's read scope sees one snapshot until it ends. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -248,6 +249,78 @@ static void test_detail_text_equals_jansson(void **state)
     strbuf_free(&t);
 }
 
+static int create_many_job(store_conn *w, void *ctx)
+{
+    job *j = ctx;
+    int rc = FZ_OK;
+    for (int i = 0; !rc && i < 1100; i++) /* many in one millisecond: ties on created_at */
+        rc = case_create(w, &j->x, j->values, 1, &j->id, j->no);
+    return rc;
+}
+
+typedef struct seen {
+    int64_t n, last_id;
+    char last_at[32];
+    int ordered;
+} seen;
+
+static int see(void *ctx, json_t *row)
+{
+    seen *s = ctx;
+    const char *at = json_string_value(json_object_get(row, "created_at"));
+    int64_t id = json_integer_value(json_object_get(row, "id"));
+    int c = strcmp(at, s->last_at);
+    if (s->n && (c < 0 || (c == 0 && id <= s->last_id)))
+        s->ordered = 0;
+    snprintf(s->last_at, sizeof(s->last_at), "%s", at);
+    s->last_id = id;
+    s->n++;
+    return FZ_OK;
+}
+
+static int stop_at_3(void *ctx, json_t *row)
+{
+    (void)row;
+    return ++*(int *)ctx == 3 ? FZ_CONFLICT : FZ_OK;
+}
+
+/* case_each (the export) walks every row once, oldest first, across pages
+ * of ties, and only what the caller may see. */
+static void test_each_walks_every_row(void **state)
+{
+    (void)state;
+    job j = {.x = {.d = demo, .who = &officer, .keys = &keys, .ledger = LEDGER}};
+    j.values = json_pack("{s:s, s:s}", "content", "批量", "outcome", "不同意");
+    assert_int_equal(store_write(S, create_many_job, &j), FZ_OK);
+    json_decref(j.values);
+    json_t *all = json_object(), *some = json_pack("{s:s}", "content", "批量");
+    case_ctx x = {.d = demo, .who = &officer, .keys = &keys, .ledger = LEDGER};
+    int64_t total = 0;
+    assert_int_equal(store_query_int(store_reader(S), &total, 0, "SELECT count(*) FROM case_demo", ""), FZ_OK);
+    seen s = {.ordered = 1};
+    assert_int_equal(case_each(store_reader(S), &x, all, see, &s), FZ_OK);
+    assert_int_equal(s.n, total);
+    assert_true(s.ordered);
+    seen f = {.ordered = 1};
+    assert_int_equal(case_each(store_reader(S), &x, some, see, &f), FZ_OK);
+    assert_int_equal(f.n, 1100);
+    assert_true(f.ordered);
+    principal stranger = officer;
+    stranger.user_id = 99;
+    stranger.unit_id = 2;
+    stranger.unit_path = "/2/";
+    x.who = &stranger;
+    seen none = {.ordered = 1};
+    assert_int_equal(case_each(store_reader(S), &x, all, see, &none), FZ_OK);
+    assert_int_equal(none.n, 0);
+    x.who = &officer;
+    int n = 0;
+    assert_int_equal(case_each(store_reader(S), &x, all, stop_at_3, &n), FZ_CONFLICT);
+    assert_int_equal(n, 3);
+    json_decref(all);
+    json_decref(some);
+}
+
 static void test_count_follows_commits(void **state)
 {
     (void)state;
@@ -330,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_text_equals_jansson),
         cmocka_unit_test(test_detail_text_equals_jansson),
         cmocka_unit_test(test_count_follows_commits),
+        cmocka_unit_test(test_each_walks_every_row),
         cmocka_unit_test(test_read_scope_is_one_snapshot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
