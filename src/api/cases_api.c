@@ -5,6 +5,7 @@
 #include "api/util.h"
 #include "engine/cases.h"
 #include "engine/export.h"
+#include "engine/fields.h"
 #include "core/status.h"
 #include "core/validate.h"
 
@@ -75,9 +76,36 @@ int api_cases_list(req *r)
             json_object_set_new(filters, name, json_string(v));
         }
     }
+    /* fields=a,b,c: only those fields in each row (the list page asks for
+     * the columns it shows). */
+    json_t *only = NULL;
+    if ((v = req_query(r, "fields")) && *v) {
+        only = json_array();
+        if (arena_defer(req_arena(r), release_json, only)) {
+            json_decref(only);
+            return api_store_error(r);
+        }
+        if (!utf8_valid(v, strlen(v)))
+            return api_invalid(r, "fields", "字段", "不是有效的 UTF-8 编码");
+        for (const char *p = v; *p;) {
+            size_t n = strcspn(p, ",");
+            char name[64];
+            if (n == 0 || n >= sizeof(name))
+                return api_invalid(r, "fields", "字段", "应为以逗号分隔的字段名");
+            memcpy(name, p, n);
+            name[n] = '\0';
+            if (!fields_find(d, name)) {
+                char why[160];
+                snprintf(why, sizeof(why), "定义中没有字段 %s", name);
+                return api_invalid(r, "fields", "字段", why);
+            }
+            json_array_append_new(only, json_string(name));
+            p += n + (p[n] == ',');
+        }
+    }
     const char *order = req_query(r, "order");
     case_query q = {.filters = filters, .sort = req_query(r, "sort"), .desc = !order || strcmp(order, "asc") != 0,
-                    .page = page, .size = size};
+                    .page = page, .size = size, .fields = only};
     store_conn *c = api_reader(r);
     if (!c)
         return FZ_OK;

@@ -128,16 +128,19 @@ static int version_of(store_conn *c, case_ctx *x, const char *digest, def *old)
 
 /* ---- reading ---- */
 
-/* "SELECT id, no, state, unit_id, handler_id, created_at, updated_at, def_digest, <fields> FROM case_k" */
+/* "SELECT id, no, state, unit_id, handler_id, created_at, updated_at, def_digest, <the plan's fields>
+ * FROM case_k t" */
 #define META_COLS 8
-static void select_sql(const def *d, strbuf *b)
+static void select_sql(const def *d, const fields_plan *p, strbuf *b)
 {
     char tbl[64];
     table_of(d, tbl);
-    fields_select(b, d, "id, no, state, unit_id, handler_id, created_at, updated_at, def_digest", tbl);
+    strbuf_puts(b, "SELECT id, no, state, unit_id, handler_id, created_at, updated_at, def_digest");
+    fields_plan_columns(b, p);
+    strbuf_printf(b, " FROM %s t", tbl);
 }
 
-/* A row of select_sql as JSON (plan: fields_plan_new(x->d), or NULL). */
+/* A row of select_sql as JSON (plan: the one select_sql had, or NULL: every field). */
 static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive, const fields_plan *plan)
 {
     char created[32], updated[32];
@@ -243,11 +246,13 @@ static const def_reads *reads_of(const def *d, def_reads *mine, int *own)
         return r;
     def_reads nr = {0};
     snprintf(nr.digest, sizeof(nr.digest), "%s", d->digest);
-    strbuf b = STRBUF_INIT;
-    select_sql(d, &b);
-    strbuf_puts(&b, " WHERE t.id = ?");
-    nr.load_sql = strbuf_detach(&b, NULL);
     nr.plan = fields_plan_new(d);
+    if (nr.plan) {
+        strbuf b = STRBUF_INIT;
+        select_sql(d, nr.plan, &b);
+        strbuf_puts(&b, " WHERE t.id = ?");
+        nr.load_sql = strbuf_detach(&b, NULL);
+    }
     if (!nr.load_sql || !nr.plan) {
         free(nr.load_sql);
         fields_plan_free(nr.plan);
@@ -1193,7 +1198,7 @@ int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text)
 
 /* Runs a list query: the capped count into *total, then row(ctx, st) for
  * each row of the page (columns as select_sql). */
-static int list_run(store_conn *c, case_ctx *x, const case_query *q, int64_t *total,
+static int list_run(store_conn *c, case_ctx *x, const case_query *q, const fields_plan *plan, int64_t *total,
                     void (*row)(void *ctx, store_stmt *st), void *ctx)
 {
     /* Filters: state and the definition's filter fields, equality (text
@@ -1256,7 +1261,7 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, int64_t *to
     /* The count stops at LIST_COUNT_CAP + 1 rows: past that a page says
      * "more than", and a count never walks a province's million rows. */
     strbuf_printf(&count, "SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT ?) x", tbl, where.data);
-    select_sql(x->d, &list);
+    select_sql(x->d, plan, &list);
     int desc = q->desc && !q->keyset;
     strbuf_printf(&list, "%s ORDER BY %s %s, t.id %s LIMIT ? OFFSET ?", where.data, sort, desc ? "DESC" : "ASC",
                   desc ? "DESC" : "ASC");
@@ -1326,9 +1331,9 @@ static void row_to_json(void *ctx, store_stmt *st)
 int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
 {
     list_acc l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .rows = json_array(),
-                  .plan = fields_plan_new(x->d)};
+                  .plan = fields_plan_some(x->d, q->fields)};
     int64_t total = 0;
-    int rc = l.plan ? list_run(c, x, q, &total, row_to_json, &l) : FZ_NOMEM;
+    int rc = l.plan ? list_run(c, x, q, l.plan, &total, row_to_json, &l) : FZ_NOMEM;
     fields_plan_free(l.plan);
     if (rc) {
         json_decref(l.rows);
@@ -1382,7 +1387,7 @@ int case_each(store_conn *c, case_ctx *x, const json_t *filters, int (*fn)(void 
         case_query q = {.filters = filters, .page = 1, .size = CASE_EACH_PAGE, .keyset = 1,
                         .after_at = e.last_at, .after_id = e.last_id};
         e.n = 0;
-        rc = list_run(c, x, &q, NULL, row_to_fn, &e);
+        rc = list_run(c, x, &q, e.l.plan, NULL, row_to_fn, &e);
     } while (!rc && !e.rc && e.n == CASE_EACH_PAGE);
     fields_plan_free(e.l.plan);
     return rc ? rc : e.rc;
@@ -1392,11 +1397,11 @@ int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out)
 {
     strbuf rows = STRBUF_INIT;
     list_acc l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .text = &rows,
-                  .plan = fields_plan_new(x->d)};
+                  .plan = fields_plan_some(x->d, q->fields)};
     if (!l.plan)
         return FZ_NOMEM;
     int64_t total = 0;
-    int rc = list_run(c, x, q, &total, row_to_text, &l);
+    int rc = list_run(c, x, q, l.plan, &total, row_to_text, &l);
     fields_plan_free(l.plan);
     if (!rc) {
         int capped = total > LIST_COUNT_CAP;

@@ -85,6 +85,7 @@ typedef struct case_query {
     const char *sort;      /* NULL: created_at */
     int desc;
     int64_t page, size;
+    const json_t *fields;       /* names of the fields to show (checked); NULL: all */
     int keyset;                 /* case_each: rows after (after_at, after_id) in */
     int64_t after_at, after_id; /* (created_at, id) order, no count, no offset */
 } case_query;

@@ -272,7 +272,20 @@ struct fields_plan {
     } *f;
 };
 
+static int listed(const json_t *names, const char *name)
+{
+    size_t i;
+    json_t *n;
+    json_array_foreach(names, i, n) if (!strcmp(json_string_value(n), name)) return 1;
+    return 0;
+}
+
 fields_plan *fields_plan_new(const def *d)
+{
+    return fields_plan_some(d, NULL);
+}
+
+fields_plan *fields_plan_some(const def *d, const json_t *names)
 {
     json_t *fs = json_object_get(d->json, "fields");
     fields_plan *p = calloc(1, sizeof(*p));
@@ -284,6 +297,8 @@ fields_plan *fields_plan_new(const def *d)
     json_t *f;
     json_array_foreach(fs, i, f)
     {
+        if (names && !listed(names, json_string_value(json_object_get(f, "name"))))
+            continue;
         const char *t = ftype(f);
         int integer = !strcmp(schema_sql_type(t), "INTEGER");
         int whole = !strcmp(t, "party") ? FK_PARTY
@@ -299,6 +314,17 @@ fields_plan *fields_plan_new(const def *d)
         p->f[p->n++] = (struct fplan_field){name, kind, whole};
     }
     return p;
+}
+
+void fields_plan_columns(strbuf *b, const fields_plan *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        const char *n = p->f[i].name;
+        if (p->f[i].kind_whole == FK_PARTY)
+            strbuf_printf(b, ", f_%s, f_%s__kind, f_%s__idno", n, n, n);
+        else
+            strbuf_printf(b, ", f_%s", n);
+    }
 }
 
 void fields_plan_free(fields_plan *p)

@@ -49,6 +49,11 @@ json_t *fields_read_all(const field_keys *keys, store_stmt *st, int col, const d
  * for fields_read_plan's object. */
 typedef struct fields_plan fields_plan;
 fields_plan *fields_plan_new(const def *d);
+/* Only the fields of d named in names (a JSON array of strings, names
+ * already checked; NULL: every field), in the definition's order. */
+fields_plan *fields_plan_some(const def *d, const json_t *names);
+/* Appends ", <the plan's columns>" in the order the plan reads them. */
+void fields_plan_columns(strbuf *b, const fields_plan *p);
 void fields_plan_free(fields_plan *p);
 json_t *fields_read_plan(const fields_plan *p, const field_keys *keys, store_stmt *st, int col, int sensitive);
 void fields_write_plan(strbuf *b, const fields_plan *p, const field_keys *keys, store_stmt *st, int col, int sensitive);

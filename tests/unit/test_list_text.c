@@ -210,6 +210,24 @@ static void test_text_equals_jansson(void **state)
             json_decref(filters);
         }
     }
+    /* Only some fields (fields=): both writers agree, and the others are absent. */
+    json_t *only = json_pack("[s, s]", "fine", "party"), *all = json_object();
+    case_ctx x = {.d = demo, .who = &officer, .keys = &keys, .ledger = LEDGER};
+    case_query q = {.filters = all, .desc = 1, .page = 1, .size = 20, .fields = only};
+    json_t *out = NULL;
+    assert_int_equal(case_list(store_reader(S), &x, &q, &out), FZ_OK);
+    char *oj = json_dumps(out, JSON_COMPACT);
+    json_t *fields0 = json_object_get(json_array_get(json_object_get(out, "rows"), 0), "fields");
+    assert_int_equal(json_object_size(fields0), 2);
+    json_decref(out);
+    strbuf ot = STRBUF_INIT;
+    assert_int_equal(case_list_text(store_reader(S), &x, &q, &ot), FZ_OK);
+    assert_string_equal(ot.data, oj);
+    assert_null(strstr(ot.data, "\"content\""));
+    free(oj);
+    strbuf_free(&ot);
+    json_decref(only);
+    json_decref(all);
     /* A page past the end: no rows, the same total. */
     json_t *none = json_object();
     char *j = NULL;
