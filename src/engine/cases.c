@@ -158,13 +158,32 @@ static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive, const fields
     return o;
 }
 
+/* The label of the state named like the last row's (a page's rows mostly
+ * share a few states; the definition's states are looked up by name). */
+typedef struct label_memo {
+    char state[64];
+    const char *label;
+} label_memo;
+
+static const char *state_label(const def *d, const char *state, label_memo *m)
+{
+    if (m && m->label && !strcmp(m->state, state))
+        return m->label;
+    json_t *sd = state_def(d, state);
+    const char *label = sd ? json_string_value(json_object_get(sd, "label")) : state;
+    if (m && sd && strlen(state) < sizeof(m->state)) {
+        snprintf(m->state, sizeof(m->state), "%s", state);
+        m->label = label;
+    }
+    return label;
+}
+
 /* A row of select_sql as JSON text: the bytes json_dumps gives for
- * row_json's object. */
-static void row_text(strbuf *b, case_ctx *x, store_stmt *st, int sensitive, const fields_plan *plan)
+ * row_json's object. m: NULL, or kept across the rows of one answer. */
+static void row_text(strbuf *b, case_ctx *x, store_stmt *st, int sensitive, const fields_plan *plan, label_memo *m)
 {
     char at[32];
     const char *state = store_col_text(st, 2);
-    json_t *sd = state_def(x->d, state);
     strbuf_puts(b, "{\"id\":");
     jw_int(b, store_col_int(st, 0));
     strbuf_puts(b, ",\"no\":");
@@ -172,7 +191,7 @@ static void row_text(strbuf *b, case_ctx *x, store_stmt *st, int sensitive, cons
     strbuf_puts(b, ",\"state\":");
     jw_str(b, state);
     strbuf_puts(b, ",\"state_label\":");
-    jw_str(b, sd ? json_string_value(json_object_get(sd, "label")) : state);
+    jw_str(b, state_label(x->d, state, m));
     strbuf_puts(b, ",\"unit_id\":");
     jw_int(b, store_col_int(st, 3));
     strbuf_puts(b, ",\"handler_id\":");
@@ -411,7 +430,7 @@ int case_json_text(store_conn *c, case_ctx *x, int64_t id, strbuf *out)
     int s = store_step(st);
     json_t *o = NULL;
     if (s == STORE_ROW) {
-        row_text(out, x, st, authz_has(x->who, "system:user:sensitive"), rd->plan);
+        row_text(out, x, st, authz_has(x->who, "system:user:sensitive"), rd->plan, NULL);
         o = json_pack("{s:s, s:s}", "state", store_col_text(st, 2), "def_digest", store_col_text(st, 7));
     }
     store_done(st);
@@ -1320,6 +1339,7 @@ typedef struct list_acc {
     strbuf *text;          /* case_list_text */
     fields_plan *plan;
     int n;
+    label_memo labels;
 } list_acc;
 
 static void row_to_json(void *ctx, store_stmt *st)
@@ -1350,7 +1370,7 @@ static void row_to_text(void *ctx, store_stmt *st)
     list_acc *l = ctx;
     if (l->n++)
         strbuf_putc(l->text, ',');
-    row_text(l->text, l->x, st, l->sensitive, l->plan);
+    row_text(l->text, l->x, st, l->sensitive, l->plan, &l->labels);
 }
 
 typedef struct each_acc {
