@@ -144,6 +144,19 @@ int api_cases_get(req *r)
     return FZ_OK;
 }
 
+/* Answers with the case as GET shows it (case_json_text); not replied
+ * when it cannot be read. */
+static int reply_case(req *r, case_ctx *x, int64_t id, int status)
+{
+    store_conn *c = store_reader(req_app(r)->st);
+    strbuf out = STRBUF_INIT;
+    int rc = c ? case_json_text(c, x, id, &out) : FZ_ERR;
+    if (rc == FZ_OK)
+        req_reply_json_text(r, status, out.data, out.len);
+    strbuf_free(&out);
+    return rc;
+}
+
 typedef struct case_job {
     case_ctx x;
     json_t *values;       /* borrowed from the request body */
@@ -163,9 +176,9 @@ static int created_then(req *r, void *ctx, int rc)
     case_job *j = ctx;
     if (rc)
         return reply_refusal(r, &j->x, rc);
-    store_conn *c = api_reader(r);
-    json_t *o = c ? case_json(c, &j->x, j->id) : NULL;
-    return req_reply_json(r, 201, o ? o : json_pack("{s:I, s:s}", "id", (json_int_t)j->id, "no", j->no));
+    if (reply_case(r, &j->x, j->id, 201) == FZ_OK)
+        return FZ_OK;
+    return req_reply_json(r, 201, json_pack("{s:I, s:s}", "id", (json_int_t)j->id, "no", j->no));
 }
 
 int api_cases_create(req *r)
@@ -210,9 +223,7 @@ static int acted_then(req *r, void *ctx, int rc)
     case_job *j = ctx;
     if (rc)
         return reply_refusal(r, &j->x, rc);
-    store_conn *c = api_reader(r);
-    json_t *o = c ? case_json(c, &j->x, j->id) : NULL;
-    return o ? req_reply_json(r, 200, o) : api_store_error(r);
+    return reply_case(r, &j->x, j->id, 200) == FZ_OK ? FZ_OK : api_store_error(r);
 }
 
 int api_cases_act(req *r)
