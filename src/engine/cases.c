@@ -306,23 +306,48 @@ static void reads_free(def_reads *r, int own)
     }
 }
 
-/* Loads case id as JSON (NULL when absent). */
-static json_t *load(store_conn *c, case_ctx *x, int64_t id, int sensitive)
+/* Reads case id's row (select_sql with every field) and hands it to
+ * fn(ctx, st, plan). FZ_NOTFOUND when absent. */
+static int load_row(store_conn *c, const def *d, int64_t id, void (*fn)(void *ctx, store_stmt *st, const fields_plan *p),
+                    void *ctx)
 {
     def_reads mine;
     int own;
-    const def_reads *rd = reads_of(x->d, &mine, &own);
+    const def_reads *rd = reads_of(d, &mine, &own);
+    if (!rd)
+        return FZ_NOMEM;
     store_stmt *st;
-    if (!rd || store_prepare(c, rd->load_sql, &st)) {
-        if (rd)
-            reads_free(&mine, own);
-        return NULL;
+    int rc = store_prepare(c, rd->load_sql, &st);
+    if (!rc) {
+        store_bind_int(st, 1, id);
+        int s = store_step(st);
+        if (s == STORE_ROW)
+            fn(ctx, st, rd->plan);
+        rc = s == STORE_ROW ? FZ_OK : s == STORE_DONE ? FZ_NOTFOUND : FZ_ERR;
+        store_done(st);
     }
-    store_bind_int(st, 1, id);
-    json_t *o = store_step(st) == STORE_ROW ? row_json(x, st, sensitive, rd->plan) : NULL;
-    store_done(st);
     reads_free(&mine, own);
-    return o;
+    return rc;
+}
+
+typedef struct loaded {
+    case_ctx *x;
+    int sensitive;
+    json_t *o;    /* load: the row; case_json_text: its state and def_digest */
+    strbuf *text; /* case_json_text: the row as text */
+} loaded;
+
+static void load_json(void *ctx, store_stmt *st, const fields_plan *p)
+{
+    loaded *l = ctx;
+    l->o = row_json(l->x, st, l->sensitive, p);
+}
+
+/* Loads case id as JSON (NULL when absent). */
+static json_t *load(store_conn *c, case_ctx *x, int64_t id, int sensitive)
+{
+    loaded l = {x, sensitive, NULL, NULL};
+    return load_row(c, x->d, id, load_json, &l) == FZ_OK ? l.o : NULL;
 }
 
 static int has_role(const principal *p, const char *key)
@@ -415,28 +440,22 @@ json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
     return o ? case_json_rest(c, x, id, o) : NULL;
 }
 
+static void load_text(void *ctx, store_stmt *st, const fields_plan *p)
+{
+    loaded *l = ctx;
+    row_text(l->text, l->x, st, l->sensitive, p, NULL);
+    l->o = json_pack("{s:s, s:s}", "state", store_col_text(st, 2), "def_digest", store_col_text(st, 7));
+}
+
 int case_json_text(store_conn *c, case_ctx *x, int64_t id, strbuf *out)
 {
-    def_reads mine;
-    int own;
-    const def_reads *rd = reads_of(x->d, &mine, &own);
-    store_stmt *st;
-    if (!rd || store_prepare(c, rd->load_sql, &st)) {
-        if (rd)
-            reads_free(&mine, own);
-        return rd ? FZ_ERR : FZ_NOMEM;
+    loaded l = {x, authz_has(x->who, "system:user:sensitive"), NULL, out};
+    int rc = load_row(c, x->d, id, load_text, &l);
+    if (rc) {
+        json_decref(l.o);
+        return rc;
     }
-    store_bind_int(st, 1, id);
-    int s = store_step(st);
-    json_t *o = NULL;
-    if (s == STORE_ROW) {
-        row_text(out, x, st, authz_has(x->who, "system:user:sensitive"), rd->plan, NULL);
-        o = json_pack("{s:s, s:s}", "state", store_col_text(st, 2), "def_digest", store_col_text(st, 7));
-    }
-    store_done(st);
-    reads_free(&mine, own);
-    if (s != STORE_ROW)
-        return s == STORE_DONE ? FZ_NOTFOUND : FZ_ERR;
+    json_t *o = l.o;
     /* The row as text, then the rest as case_json has it (after the row's
      * keys, in the same order): one object, the same bytes. */
     o = o ? case_json_rest(c, x, id, o) : NULL;
