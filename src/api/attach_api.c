@@ -211,7 +211,7 @@ static int on_end(req *r, void *ctx)
     }
     u->moved = 1;
     u->rec = (attach_rec){.ledger = a->cfg.region_code, .subject_kind = u->kind, .subject_id = u->sid,
-                          .def_digest = u->d->digest, .category = u->cat, .name = u->name, .mime = u->mime,
+                          .def_digest = u->d->digest, .proc = u->d, .category = u->cat, .name = u->name, .mime = u->mime,
                           .sm3 = u->hex, .size = u->size, .uploader = api_who(r)->username};
     if (req_write(r, added_write, u, added_then) != FZ_OK)
         return api_store_error(r);

@@ -407,7 +407,7 @@ static int demo_attach_records(store_conn *w, demo *g, plan *p, const def *d, co
         if (!f)
             return fail(g, "附件", "演示附件无法保存");
         attach_rec r = {.ledger = g->cfg.region_code, .subject_kind = skind, .subject_id = sid, .unit_id = unit,
-                        .def_digest = d->digest, .category = f->cat, .name = f->name, .mime = f->mime,
+                        .def_digest = d->digest, .proc = d, .category = f->cat, .name = f->name, .mime = f->mime,
                         .sm3 = f->sm3, .size = f->size, .uploader = who->username};
         int rc = attach_add(w, &r);
         if (rc)

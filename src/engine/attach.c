@@ -2,6 +2,7 @@
  * rows + events, listing, verification (see attach.h). */
 #include "engine/attach.h"
 #include "engine/events.h"
+#include "engine/reccol.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/timeutil.h"
@@ -9,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -186,6 +188,14 @@ int attach_store_file(const char *data_dir, const char *tmp, const char *sm3hex)
 
 int attach_add(store_conn *w, attach_rec *a)
 {
+    int64_t case_id = 0;
+    if (!strncmp(a->subject_kind, "case:", 5)) {
+        char *end;
+        long long v = strtoll(a->subject_id, &end, 10);
+        if (!a->proc || strcmp(a->subject_kind + 5, a->proc->name) != 0 || *end || v <= 0)
+            return FZ_INVALID;
+        case_id = (int64_t)v;
+    }
     json_t *payload = json_pack("{s:s, s:s, s:s, s:I, s:s}", "category", a->category, "name", a->name, "mime",
                                 a->mime, "size", (json_int_t)a->size, "sm3", a->sm3);
     if (!payload)
@@ -221,7 +231,8 @@ int attach_add(store_conn *w, attach_rec *a)
         rc = FZ_ERR;
     }
     store_done(st);
-    return rc;
+    /* Attachments are only ever added: the column moves only here. */
+    return rc || !case_id ? rc : reccol_after_attachment(w, a->proc, case_id, a->category);
 }
 
 #define COLUMNS "id, subject_kind, subject_id, category, name, mime, size, sm3, event_seq, uploader, created_at"

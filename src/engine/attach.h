@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/sm.h"
+#include "engine/defs.h"
 
 typedef struct store store;
 typedef struct store_conn store_conn;
@@ -47,6 +48,8 @@ typedef struct attach_rec {
     const char *subject_kind, *subject_id;
     int64_t unit_id;
     const char *def_digest;
+    const def *proc; /* the case's procedure definition in force: its 全过程记录 column
+                        (engine/reccol.h) is kept; required for a "case:" subject */
     const char *category, *name, *mime, *sm3;
     int64_t size;
     const char *uploader;
@@ -54,8 +57,10 @@ typedef struct attach_rec {
     int64_t id, event_seq, created_at;
 } attach_rec;
 
-/* Inside a write job: appends the "attachment.added" event and inserts the
- * row. The caller then updates the case's indicator facts in the same job
+/* Inside a write job: appends the "attachment.added" event, inserts the
+ * row and keeps the case's 全过程记录 column (reccol_after_attachment).
+ * FZ_INVALID: a case subject without proc. The caller then updates the
+ * case's indicator facts in the same job
  * (ind_on_subject, engine/indicators.h: rule full_record reads the
  * attachment categories), once after a batch of attachments. */
 int attach_add(store_conn *w, attach_rec *a);

@@ -14,6 +14,7 @@
 #include "engine/indexer.h"
 #include "engine/legal_review.h"
 #include "engine/publish.h"
+#include "engine/reccol.h"
 #include "engine/records.h"
 #include "engine/scheduler.h"
 #include "engine/schema.h"
@@ -666,10 +667,16 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     char tbl[64];
     table_of(x->d, tbl);
     const char *initial = state ? state : json_string_value(json_object_get(x->d->json, "initial"));
+    const char *action = state ? "case.imported" : "case.created";
+    /* The 全过程记录 column of a case whose one event is its entry. */
+    int64_t missing = 0;
+    int rc = reccol_fresh(x->d, action, &missing);
+    if (rc)
+        return rc;
     store_stmt *st;
-    int rc = fields_prepare_insert(w, x->d, tbl,
-                                   "no, state, unit_id, region_code, handler_id, created_by, created_at, updated_at,"
-                                   " def_digest", 9, &st);
+    rc = fields_prepare_insert(w, x->d, tbl,
+                               "no, state, unit_id, region_code, handler_id, created_by, created_at, updated_at,"
+                               " def_digest, " RECCOL, 10, &st);
     if (rc)
         return rc;
     int64_t now = time_now_ms();
@@ -682,7 +689,8 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     store_bind_int(st, 7, now);
     store_bind_int(st, 8, now);
     store_bind_text(st, 9, x->d->digest);
-    fields_bind_all(x->keys, st, 10, x->d, values);
+    store_bind_int(st, 10, missing);
+    fields_bind_all(x->keys, st, 11, x->d, values);
     rc = store_step(st);
     if (rc == STORE_ROW) {
         *id = store_col_int(st, 0);
@@ -696,7 +704,7 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     if (rc)
         return rc;
     json_t *payload = json_pack("{s:s, s:o}", "no", no, "values", fields_event_values(values));
-    rc = append_event(w, x, *id, unit_id, state ? "case.imported" : "case.created", "", initial, payload);
+    rc = append_event(w, x, *id, unit_id, action, "", initial, payload);
     json_decref(payload);
     if (!rc)
         rc = index_case(w, x->d, *id, no, unit_id, values);
@@ -814,7 +822,14 @@ int case_act(store_conn *w, case_ctx *x, int64_t id, const char *action, const j
         x->d = cur;
         json_decref(old.json);
     }
-    /* The step and the clocks it moved, as the indicators count them. */
+    /* The 全过程记录 column under the definition in force (a step with
+     * records or a 撤回 moves it), then the step and the clocks it moved, as
+     * the indicators count them. */
+    if (!rc) {
+        char act[80];
+        snprintf(act, sizeof(act), "case.%s", action);
+        rc = reccol_after_event(w, x->d, id, act);
+    }
     return rc ? rc : ind_on_case(w, x->d->name, id);
 }
 
@@ -1215,7 +1230,7 @@ int case_assign(store_conn *w, case_ctx *x, int64_t id, int64_t handler_id)
     json_t *payload = json_pack("{s:I, s:I}", "handler_id", (json_int_t)handler_id, "previous", (json_int_t)old);
     rc = append_event(w, x, id, unit_id, "case.assigned", "", "", payload);
     json_decref(payload);
-    return rc;
+    return rc ? rc : reccol_after_event(w, x->d, id, "case.assigned");
 }
 
 int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text)
@@ -1229,7 +1244,7 @@ int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text)
     json_t *payload = json_pack("{s:s}", "comment", text);
     rc = append_event(w, x, id, unit_id, "case.comment", "", "", payload);
     json_decref(payload);
-    return rc;
+    return rc ? rc : reccol_after_event(w, x->d, id, "case.comment");
 }
 
 /* ---- lists ---- */

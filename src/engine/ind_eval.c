@@ -5,6 +5,7 @@
  * (case_<kind>, f_<field>); every value is bound. */
 #include "engine/ind_eval.h"
 #include "engine/penalty.h"
+#include "engine/reccol.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/strbuf.h"
@@ -268,9 +269,6 @@ static void kplan_free(kplan *kp)
     free(kp->sel_one);
     free(kp->sel_chunk);
     free(kp->ev_one);
-    free(kp->rec_one);
-    ind_strset_free(&kp->rec_actions);
-    rec_plan_free(&kp->rec);
     *kp = (kplan){0};
 }
 
@@ -300,39 +298,6 @@ static kplan *plan_for(ind_plans *p, const char *kind)
     return kp;
 }
 
-/* Rule full_record: the kind's actions with records and the SQL of one
- * case's step events (those actions and the withdraw-kind ones). */
-static int kplan_records(const defs *d, kplan *kp)
-{
-    const def *pd = defs_find(d, DEF_PROCEDURE, kp->kind);
-    if (!pd)
-        return FZ_INVALID;
-    int rc = rec_plan_build(pd, &kp->rec);
-    if (rc)
-        return rc;
-    int n = kp->rec.nstep + kp->rec.nwithdraw;
-    char **v = calloc((size_t)n + 1, sizeof(*v));
-    if (!v)
-        return FZ_NOMEM;
-    kp->rec_actions = (ind_strset){.v = v};
-    for (int i = 0; i < n; i++) {
-        const char *name = i < kp->rec.nstep ? kp->rec.step[i] : kp->rec.withdraw[i - kp->rec.nstep] + 5;
-        size_t len = strlen(name) + 6;
-        if (!(v[i] = malloc(len)))
-            return FZ_NOMEM;
-        snprintf(v[i], len, "case.%s", name);
-        kp->rec_actions.n++;
-    }
-    strbuf b = STRBUF_INIT;
-    strbuf_puts(&b, "SELECT action, payload FROM events WHERE subject_kind = ? AND subject_id = ? AND action IN (");
-    for (int i = 0; i < n; i++)
-        strbuf_puts(&b, i ? ", ?" : "?");
-    strbuf_puts(&b, ") ORDER BY seq");
-    kp->rec_one = strbuf_ok(&b) ? strbuf_detach(&b, NULL) : NULL;
-    strbuf_free(&b);
-    return kp->rec_one ? FZ_OK : FZ_NOMEM;
-}
-
 /* The SQL of kp, once every indicator is in. */
 static int kplan_finish(kplan *kp)
 {
@@ -353,6 +318,11 @@ static int kplan_finish(kplan *kp)
     strbuf cols = STRBUF_INIT, b = STRBUF_INIT;
     for (int i = 0; i < kp->cols.n; i++)
         strbuf_printf(&cols, builtin(kp->cols.v[i]) ? ", %s" : ", f_%s", kp->cols.v[i]);
+    /* Rule full_record reads the records_missing column (engine/reccol.h)
+     * after the fields. */
+    kp->rec_idx = 1 + kp->cols.n;
+    if (kp->records)
+        strbuf_puts(&cols, ", " RECCOL);
     strbuf_printf(&b, "SELECT id%s FROM case_%s WHERE id = ?", cols.data ? cols.data : "", kp->kind);
     kp->sel_one = strbuf_ok(&b) ? strbuf_detach(&b, NULL) : NULL;
     strbuf_reset(&b);
@@ -405,8 +375,7 @@ int ind_plans_build(const defs *d, ind_plans *p)
         }
     }
     for (int i = 0; !rc && i < p->n; i++)
-        if (!(rc = kplan_finish(&p->k[i])) && p->k[i].records)
-            rc = kplan_records(d, &p->k[i]);
+        rc = kplan_finish(&p->k[i]);
     if (rc)
         ind_plans_free(p);
     return rc;
@@ -420,10 +389,7 @@ int ind_view_init(const kplan *kp, case_view *v)
     v->col = calloc((size_t)kp->cols.n, sizeof(*v->col));
     v->clock = malloc((size_t)kp->clocks.n + 1);
     v->event = malloc((size_t)kp->events.n + 1);
-    v->have = calloc((size_t)kp->rec.ncat + 1, 1);
-    if (kp->records && rec_tally_init(&kp->rec, &v->steps))
-        return FZ_NOMEM;
-    return v->col && v->clock && v->event && v->have ? FZ_OK : FZ_NOMEM;
+    return v->col && v->clock && v->event ? FZ_OK : FZ_NOMEM;
 }
 
 void ind_view_free(case_view *v)
@@ -431,8 +397,6 @@ void ind_view_free(case_view *v)
     free(v->col);
     free(v->clock);
     free(v->event);
-    free(v->have);
-    rec_tally_free(&v->steps);
 }
 
 /* The case's row from a statement that reads id then kp's columns (the
@@ -449,13 +413,7 @@ void ind_view_row(const kplan *kp, store_stmt *st, case_view *v)
     memset(v->event, 0, (size_t)kp->events.n);
     v->informed_at = 0;
     v->hearing = -1;
-    v->full = -1;
-    v->records_ready = 1;
-    v->records_needed = 0;
-    if (kp->records) {
-        rec_tally_reset(&kp->rec, &v->steps);
-        memset(v->have, 0, (size_t)kp->rec.ncat);
-    }
+    v->records_missing = !kp->records || store_col_is_null(st, kp->rec_idx) ? -1 : store_col_int(st, kp->rec_idx);
 }
 
 /* Column i of the case as text ("" for NULL). */
@@ -487,38 +445,16 @@ void ind_view_event(const kplan *kp, case_view *v, int ev, int64_t at)
         v->informed_at = at;
 }
 
-void ind_view_step_index(case_view *v, int step, int withdrawn)
+void ind_view_records(case_view *v, int64_t missing)
 {
-    rec_note(&v->steps, step, withdrawn);
+    v->records_missing = missing;
 }
 
-void ind_view_step(const kplan *kp, case_view *v, const char *action, const char *withdrawn)
+/* Rule "full_record": no step standing lacks one of its records (the
+ * column, engine/reccol.h; unknown counts as lacking). */
+static int full_record(case_view *v)
 {
-    rec_note(&v->steps, rec_step_index(&kp->rec, action, 1), rec_withdrawn_index(&kp->rec, withdrawn));
-}
-
-void ind_view_category_index(case_view *v, int cat)
-{
-    if (cat >= 0)
-        v->have[cat] = 1;
-}
-
-void ind_view_category(const kplan *kp, case_view *v, const char *category)
-{
-    ind_view_category_index(v, rec_cat_index(&kp->rec, category));
-}
-
-/* Rule "full_record": no step standing lacks one of its records
- * (rec_missing, as the case detail's missing_records). */
-static int full_record(const kplan *kp, case_view *v)
-{
-    if (!v->records_ready) {
-        v->records_needed = 1;
-        return 0;
-    }
-    if (v->full < 0)
-        v->full = rec_missing(&kp->rec, &v->steps, v->have, NULL, NULL) == 0;
-    return v->full;
+    return v->records_missing == 0;
 }
 
 /* Rule "hearing_right": the proposal falls under 第六十三条 with the
@@ -570,7 +506,7 @@ static int conditions_hold(const kplan *kp, const icond *c, case_view *v, const 
     }
     if (c->rule == RULE_HEARING && !hearing_right(kp, v, th))
         return 0;
-    if (c->rule == RULE_FULL_RECORD && !full_record(kp, v))
+    if (c->rule == RULE_FULL_RECORD && !full_record(v))
         return 0;
     if (c->event >= 0 && !v->event[c->event])
         return 0;

@@ -19,7 +19,8 @@
  * "hearing_right", the proposal falls under 第六十三条 (engine/checks.h),
  * for "full_record", no step taken and not withdrawn lacks one of its
  * "records" among the case's attachment categories (engine/records.h, the
- * computation of the case detail's missing_records);
+ * computation of the case detail's missing_records), as the case's
+ * records_missing column keeps it (engine/reccol.h): 0;
  * and, when it has "any", at least one of those alternatives' conditions.
  *
  * The definitions are compiled once per procedure kind (kplan: the union of
@@ -28,7 +29,9 @@
  * values as text). A case is evaluated from a case_view (its row, the state
  * of each clock the conditions name, which of their actions were taken and
  * when it was last informed) by ind_eval_fact, which reads nothing from the
- * store: the two paths differ only in how they fill the view. */
+ * store: the two paths differ only in how they fill the view (and
+ * `recompute --check` puts into it the records derived from the events and
+ * attachments instead of the column). */
 #ifndef FZ_IND_EVAL_H
 #define FZ_IND_EVAL_H
 
@@ -37,7 +40,6 @@
 
 #include "engine/checks.h"
 #include "engine/defs.h"
-#include "engine/records.h"
 
 typedef struct store_stmt store_stmt;
 
@@ -101,11 +103,9 @@ typedef struct kplan {
     ind_strset events;         /* "case.<action>" the conditions read */
     unsigned char *ev_informs; /* per event: 告知 or 调整拟处罚 (hearing_right's as-of) */
     int rule;                  /* some condition is rule hearing_right */
-    int records;               /* some condition is rule full_record: rec is compiled */
-    rec_plan rec;              /* the kind's actions with records (engine/records.h) */
-    char *rec_one;             /* (action, payload) of one case's step events in seq order */
-    ind_strset rec_actions;    /* the actions rec_one (and the recompute) reads: "case.<name>" of
-                                  rec's steps (same index), then of the withdraw-kind actions */
+    int records;               /* some condition is rule full_record: the row's SQL reads
+                                  records_missing last, at rec_idx */
+    int rec_idx;
     int rule_col[R_N];
     iplan *inds;
     int nind;
@@ -129,12 +129,8 @@ typedef struct case_view {
     unsigned char *event; /* per kplan event: taken at least once */
     int64_t informed_at;  /* the latest 告知 / 调整拟处罚 (ms), 0: none */
     int hearing;          /* the rule's outcome once computed, else -1 */
-    rec_tally steps;      /* rule full_record: the steps standing (kp->records) */
-    unsigned char *have;  /* per kp->rec category: an attachment of it is on the case */
-    int full;             /* rule full_record's outcome once computed, else -1 */
-    int records_ready;    /* steps and have are filled (ind_view_row: 1; the incremental
-                             path reads them only when a condition needs them) */
-    int records_needed;   /* a condition needed them while not ready (it then failed) */
+    int64_t records_missing; /* rule full_record (kp->records): the records the case lacks,
+                                -1 unknown (a NULL column) */
 } case_view;
 
 /* A fact, as evaluated or as stored (stored counts may be anything). */
@@ -176,13 +172,9 @@ int ind_clock_state(const kplan *kp, const char *state);
 void ind_view_clock(case_view *v, int clock, int state);
 /* A step of action ev (a kplan event) was taken at time at (ms). */
 void ind_view_event(const kplan *kp, case_view *v, int ev, int64_t at);
-/* Rule full_record (kp->records): one step event of the case, in event
- * order (action "case.<name>", the payload's "withdrawn" or NULL), and one
- * category of its attachments. */
-void ind_view_step(const kplan *kp, case_view *v, const char *action, const char *withdrawn);
-void ind_view_step_index(case_view *v, int step, int withdrawn);
-void ind_view_category(const kplan *kp, case_view *v, const char *category);
-void ind_view_category_index(case_view *v, int cat);
+/* Rule full_record: the records the case lacks as derived from its events
+ * and attachments, in place of the column ind_view_row read. */
+void ind_view_records(case_view *v, int64_t missing);
 /* The fact of the case in v for indicator ip (num/den 0/0: none), with
  * the thresholds catalog th for rule hearing_right. */
 void ind_eval_fact(const kplan *kp, const iplan *ip, case_view *v, const checks_thresholds *th, month_cache *mc,

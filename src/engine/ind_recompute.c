@@ -11,17 +11,21 @@
  * range read per indicator, in case id order) and summed into the values,
  * so neither the facts nor the cases are ever held whole: memory is the
  * clocks and events, the values and the differences, and only the rows that
- * differ are written. Every read is in chunks of at most CHUNK rows
+ * differ are written. Every read is in chunks of at most SCAN_CHUNK rows
  * (keyset: the next chunk starts after the last key), since a PostgreSQL
  * writer connection holds a statement's whole result. Given a store to read
  * from as well (the CLI), the events are read on a second thread while the
  * clocks are, and a large kind's cases are scanned in two halves at once,
- * the second on that thread's read connection.
+ * the second on that thread's read connection. Rule full_record reads each
+ * case's records column (engine/reccol.h); --check derives it from the
+ * events and attachments instead and compares.
  *
  * SQL here names tables only from validated definitions (case_<kind>);
  * every value is bound. */
 #include "engine/indicators.h"
 #include "engine/ind_eval.h"
+#include "engine/reccol.h"
+#include "engine/scan.h"
 #include "store/store.h"
 #include "core/status.h"
 
@@ -31,33 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK 8192
-
-/* A subject id as a case id: only the canonical decimal text of a positive
- * id (what the one-case reads bind) is one; else 0. */
-static int64_t case_id_of(const char *s)
-{
-    if (!s || *s < '1' || *s > '9' || strlen(s) > 18)
-        return 0;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
-}
-
 /* What the conditions read of a kind's cases besides their rows, kept as
  * (case id, value) sorted by case id and merged with the scan of the cases:
  * a clock as one key (id << 16 | clock << 8 | state + 2), an event as a key
- * (id << 16 | event) and its time. Case ids are below 2^47. */
-#define SIDE_ID_MAX (INT64_C(1) << 47)
-
-typedef struct keys {
-    uint64_t *v;
-    size_t n, cap;
-} keys;
+ * (id << 16 | event) and its time; rule full_record under --check, the
+ * records each case lacks as derived from its events and attachments
+ * (engine/reccol.h: id << 16 | count, cases not listed lack none). */
+typedef scan_keys keys;
 
 typedef struct evkey {
     uint64_t key;
@@ -68,70 +52,6 @@ typedef struct evkeys {
     evkey *v;
     size_t n, cap;
 } evkeys;
-
-/* Rule full_record: a step event as (id << 16 | rec_actions index, its
- * seq, the step its payload withdraws: rec_withdrawn_index). */
-typedef struct stepkey {
-    uint64_t key;
-    int64_t seq;
-    int withdrawn;
-} stepkey;
-
-typedef struct stepkeys {
-    stepkey *v;
-    size_t n, cap;
-} stepkeys;
-
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return FZ_OK;
-    size_t c = *cap ? *cap * 2 : 4096;
-    void *nv = realloc(*v, c * size);
-    if (!nv)
-        return FZ_NOMEM;
-    *v = nv;
-    *cap = c;
-    return FZ_OK;
-}
-
-/* Stable LSD radix sort of n elements of size bytes by the uint64_t each
- * starts with, one pass per byte that some key has set. */
-static int radix_sort(void *base, size_t n, size_t size)
-{
-    if (n < 2)
-        return FZ_OK;
-    unsigned char *a = base, *b = malloc(n * size);
-    if (!b)
-        return FZ_NOMEM;
-    uint64_t any = 0, k;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(&k, a + i * size, sizeof(k));
-        any |= k;
-    }
-    for (int shift = 0; shift < 64 && (any >> shift); shift += 8) {
-        size_t cnt[257] = {0};
-        for (size_t i = 0; i < n; i++) {
-            memcpy(&k, a + i * size, sizeof(k));
-            cnt[((k >> shift) & 0xff) + 1]++;
-        }
-        for (int d = 0; d < 256; d++)
-            cnt[d + 1] += cnt[d];
-        for (size_t i = 0; i < n; i++) {
-            memcpy(&k, a + i * size, sizeof(k));
-            memcpy(b + cnt[(k >> shift) & 0xff]++ * size, a + i * size, size);
-        }
-        unsigned char *t = a;
-        a = b;
-        b = t;
-    }
-    if (a != base) {
-        memcpy(base, a, n * size);
-        b = a;
-    }
-    free(b);
-    return FZ_OK;
-}
 
 /* The clocks the conditions name of every case of the kinds in kps (n of
  * them; out: one array each), in one pass over the clocks table along its
@@ -149,7 +69,7 @@ static int read_clocks(store_conn *w, const kplan *const *kps, int n, keys *out)
                           &st))
             return FZ_ERR;
         store_bind_int(st, 1, last);
-        store_bind_int(st, 2, CHUNK);
+        store_bind_int(st, 2, SCAN_CHUNK);
         int got = 0, s = STORE_DONE;
         while (!rc && (s = store_step(st)) == STORE_ROW) {
             got++;
@@ -161,64 +81,21 @@ static int read_clocks(store_conn *w, const kplan *const *kps, int n, keys *out)
             if (k == n)
                 continue;
             int c = ind_strset_find(&kps[k]->clocks, store_col_text(st, 3));
-            int64_t id = case_id_of(store_col_text(st, 2));
+            int64_t id = scan_case_id(store_col_text(st, 2));
             if (c < 0 || !id)
                 continue;
-            if (id >= SIDE_ID_MAX) {
+            if (id >= SCAN_ID_MAX) {
                 rc = FZ_INVALID;
                 break;
             }
             int state = ind_clock_state(kps[k], store_col_text(st, 4));
-            if (!(rc = grow((void **)&out[k].v, &out[k].cap, out[k].n, sizeof(*out[k].v))))
+            if (!(rc = scan_grow((void **)&out[k].v, &out[k].cap, out[k].n, sizeof(*out[k].v))))
                 out[k].v[out[k].n++] = (uint64_t)id << 16 | (uint64_t)c << 8 | (uint64_t)(state + 2);
         }
         store_done(st);
         if (!rc && s != STORE_DONE)
             rc = FZ_ERR;
-        more = got == CHUNK;
-    }
-    return rc;
-}
-
-/* Every event of kind's cases with action, in (at, seq) order along the
- * events_action index, in keyset chunks of CHUNK rows: cb(ctx, case id,
- * seq, at, payload or NULL), which returns FZ_OK to go on; events of other
- * subjects (not a case id) are skipped. with_payload reads the payload. */
-typedef int (*event_row_cb)(void *ctx, int64_t id, int64_t seq, int64_t at, const char *payload);
-
-static int each_event(store_conn *w, const char *kind, const char *action, int with_payload, event_row_cb cb,
-                      void *ctx)
-{
-    int rc = FZ_OK;
-    int64_t at = INT64_MIN, seq = INT64_MIN;
-    for (int more = 1; !rc && more;) {
-        store_stmt *st;
-        if (store_prepare(w,
-                          with_payload ? "SELECT seq, subject_id, at, payload FROM events WHERE action = ?1 AND at >= ?2"
-                                         " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5"
-                                       : "SELECT seq, subject_id, at FROM events WHERE action = ?1 AND at >= ?2"
-                                         " AND (at > ?2 OR seq > ?3) AND subject_kind = ?4 ORDER BY at, seq LIMIT ?5",
-                          &st))
-            return FZ_ERR;
-        store_bind_text(st, 1, action);
-        store_bind_int(st, 2, at);
-        store_bind_int(st, 3, seq);
-        store_bind_text(st, 4, kind);
-        store_bind_int(st, 5, CHUNK);
-        int n = 0, s = STORE_DONE;
-        while (!rc && (s = store_step(st)) == STORE_ROW) {
-            n++;
-            seq = store_col_int(st, 0);
-            at = store_col_int(st, 2);
-            int64_t id = case_id_of(store_col_text(st, 1));
-            if (!id)
-                continue;
-            rc = id >= SIDE_ID_MAX ? FZ_INVALID : cb(ctx, id, seq, at, with_payload ? store_col_text(st, 3) : NULL);
-        }
-        store_done(st);
-        if (!rc && s != STORE_DONE)
-            rc = FZ_ERR;
-        more = n == CHUNK;
+        more = got == SCAN_CHUNK;
     }
     return rc;
 }
@@ -232,96 +109,20 @@ static int event_key(void *ctx, int64_t id, int64_t seq, int64_t at, const char 
 {
     event_acc *a = ctx;
     (void)seq, (void)payload;
-    int rc = grow((void **)&a->out->v, &a->out->cap, a->out->n, sizeof(*a->out->v));
+    int rc = scan_grow((void **)&a->out->v, &a->out->cap, a->out->n, sizeof(*a->out->v));
     if (!rc)
         a->out->v[a->out->n++] = (evkey){(uint64_t)id << 16 | (uint64_t)a->e, at};
     return rc;
 }
 
 /* The events of the actions kp's conditions name, as (id << 16 | action,
- * at). */
+ * at), along the events (action, at) index. */
 static int read_events(store_conn *w, const kplan *kp, evkeys *out)
 {
     int rc = FZ_OK;
     for (int e = 0; !rc && e < kp->events.n; e++) {
         event_acc a = {out, e};
-        rc = each_event(w, kp->skind, kp->events.v[e], 0, event_key, &a);
-    }
-    return rc;
-}
-
-typedef struct step_acc {
-    const kplan *kp;
-    stepkeys *out;
-    int e, wd;
-} step_acc;
-
-static int step_key(void *ctx, int64_t id, int64_t seq, int64_t at, const char *payload)
-{
-    step_acc *a = ctx;
-    (void)at;
-    int withdrawn = REC_NONE;
-    if (a->wd) {
-        json_t *p = json_loads(payload, 0, NULL);
-        withdrawn = rec_withdrawn_index(&a->kp->rec, json_string_value(json_object_get(p, "withdrawn")));
-        json_decref(p);
-    }
-    int rc = grow((void **)&a->out->v, &a->out->cap, a->out->n, sizeof(*a->out->v));
-    if (!rc)
-        a->out->v[a->out->n++] = (stepkey){(uint64_t)id << 16 | (uint64_t)a->e, seq, withdrawn};
-    return rc;
-}
-
-/* Rule full_record: the step events of every case of kp's kind (the
- * actions with records and the withdraw-kind ones, the latter with their
- * payload). */
-static int read_steps(store_conn *w, const kplan *kp, stepkeys *out)
-{
-    int rc = FZ_OK;
-    for (int e = 0; !rc && e < kp->rec_actions.n; e++) {
-        step_acc a = {kp, out, e, e >= kp->rec.nstep};
-        rc = each_event(w, kp->skind, kp->rec_actions.v[e], a.wd, step_key, &a);
-    }
-    return rc;
-}
-
-/* Rule full_record: the categories of the attachments of every case of
- * kp's kind that some step lists, as (id << 16 | category), in chunks
- * along the attachments' key (the kind is compared here: with it in the
- * WHERE, SQLite reads along the (subject_kind, subject_id, category) index
- * and sorts every chunk). */
-static int read_categories(store_conn *w, const kplan *kp, keys *out)
-{
-    int rc = FZ_OK;
-    int64_t last = 0;
-    for (int more = 1; !rc && more;) {
-        store_stmt *st;
-        if (store_prepare(w,
-                          "SELECT id, subject_kind, subject_id, category FROM attachments WHERE id > ?"
-                          " ORDER BY id LIMIT ?",
-                          &st))
-            return FZ_ERR;
-        store_bind_int(st, 1, last);
-        store_bind_int(st, 2, CHUNK);
-        int n = 0, s = STORE_DONE;
-        while (!rc && (s = store_step(st)) == STORE_ROW) {
-            n++;
-            last = store_col_int(st, 0);
-            if (strcmp(store_col_text(st, 1), kp->skind) != 0)
-                continue;
-            int64_t id = case_id_of(store_col_text(st, 2));
-            int c = rec_cat_index(&kp->rec, store_col_text(st, 3));
-            if (!id || c < 0)
-                continue;
-            if (id >= SIDE_ID_MAX || c > 0xffff)
-                rc = FZ_INVALID;
-            else if (!(rc = grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v))))
-                out->v[out->n++] = (uint64_t)id << 16 | (uint64_t)c;
-        }
-        store_done(st);
-        if (!rc && s != STORE_DONE)
-            rc = FZ_ERR;
-        more = n == CHUNK;
+        rc = scan_each_event(w, kp->skind, kp->events.v[e], 0, event_key, &a);
     }
     return rc;
 }
@@ -339,7 +140,7 @@ static int fcursor_fill(store_conn *w, fcursor *c)
 {
     store_stmt *st;
     c->n = c->i = 0;
-    if (!c->buf && !(c->buf = malloc(CHUNK * sizeof(*c->buf))))
+    if (!c->buf && !(c->buf = malloc(SCAN_CHUNK * sizeof(*c->buf))))
         return FZ_NOMEM;
     if (store_prepare(w,
                       "SELECT case_id, unit_id, period, in_num, in_den FROM indicator_facts"
@@ -350,9 +151,9 @@ static int fcursor_fill(store_conn *w, fcursor *c)
     store_bind_text(st, 2, c->kind);
     store_bind_int(st, 3, c->last);
     store_bind_int(st, 4, c->hi);
-    store_bind_int(st, 5, CHUNK);
+    store_bind_int(st, 5, SCAN_CHUNK);
     int rc;
-    while ((rc = store_step(st)) == STORE_ROW && c->n < CHUNK) {
+    while ((rc = store_step(st)) == STORE_ROW && c->n < SCAN_CHUNK) {
         ifact *f = &c->buf[c->n++];
         f->case_id = store_col_int(st, 0);
         f->unit_id = store_col_int(st, 1);
@@ -364,7 +165,7 @@ static int fcursor_fill(store_conn *w, fcursor *c)
     store_done(st);
     if (rc != STORE_ROW && rc != STORE_DONE)
         return FZ_ERR;
-    c->eof = c->n < CHUNK;
+    c->eof = c->n < SCAN_CHUNK;
     return FZ_OK;
 }
 
@@ -395,7 +196,7 @@ typedef struct diffs {
 
 static int diff_add(diffs *p, const ifact *s, const ifact *c)
 {
-    if (grow((void **)&p->v, &p->cap, p->n, sizeof(*p->v)))
+    if (scan_grow((void **)&p->v, &p->cap, p->n, sizeof(*p->v)))
         return FZ_NOMEM;
     fdiff *d = &p->v[p->n++];
     memset(d, 0, sizeof(*d));
@@ -536,7 +337,7 @@ static int vtable_add(vtable *t, const char *ind, int64_t unit, const char *peri
 
 static int value_push(ivalues *a, const ivalue *x)
 {
-    if (grow((void **)&a->v, &a->cap, a->n, sizeof(*a->v)))
+    if (scan_grow((void **)&a->v, &a->cap, a->n, sizeof(*a->v)))
         return FZ_NOMEM;
     a->v[a->n++] = *x;
     return FZ_OK;
@@ -574,8 +375,7 @@ typedef struct part {
     const kplan *kp;
     const keys *clocks;
     const evkeys *events;
-    const stepkeys *steps; /* rule full_record */
-    const keys *cats;
+    const keys *derived; /* rule full_record under --check (else NULL: the column) */
     const checks_thresholds *th;
     int64_t lo, hi;
     diffs *d;
@@ -583,24 +383,6 @@ typedef struct part {
     int64_t nfacts;
     int rc;
 } part;
-
-/* The first entry of sorted keys (stride size) whose case id is above lo. */
-static size_t first_after(const void *base, size_t n, size_t size, int64_t lo)
-{
-    if (lo < 0)
-        return 0;
-    size_t a = 0, b = n;
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        uint64_t k;
-        memcpy(&k, (const unsigned char *)base + m * size, sizeof(k));
-        if ((k >> 16) <= (uint64_t)lo)
-            a = m + 1;
-        else
-            b = m;
-    }
-    return a;
-}
 
 static int scan_part(part *pt)
 {
@@ -613,12 +395,9 @@ static int scan_part(part *pt)
     for (int i = 0; !rc && i < kp->nind; i++)
         cur[i] = (fcursor){.ind = kp->inds[i].ind->name, .kind = kp->kind, .last = pt->lo, .hi = pt->hi};
     month_cache mc = {0};
-    size_t ci = first_after(pt->clocks->v, pt->clocks->n, sizeof(*pt->clocks->v), pt->lo);
-    size_t ei = first_after(pt->events->v, pt->events->n, sizeof(*pt->events->v), pt->lo);
-    size_t si = first_after(pt->steps->v, pt->steps->n, sizeof(*pt->steps->v), pt->lo);
-    size_t ki = first_after(pt->cats->v, pt->cats->n, sizeof(*pt->cats->v), pt->lo);
-    stepkey *one = NULL; /* one case's step events, put in seq order */
-    size_t none = 0, cone = 0;
+    size_t ci = scan_first_after(pt->clocks->v, pt->clocks->n, sizeof(*pt->clocks->v), pt->lo);
+    size_t ei = scan_first_after(pt->events->v, pt->events->n, sizeof(*pt->events->v), pt->lo);
+    size_t ri = pt->derived ? scan_first_after(pt->derived->v, pt->derived->n, sizeof(*pt->derived->v), pt->lo) : 0;
     int64_t last = pt->lo;
     for (int more = 1; !rc && more;) {
         store_stmt *st;
@@ -628,7 +407,7 @@ static int scan_part(part *pt)
         }
         store_bind_int(st, 1, last);
         store_bind_int(st, 2, pt->hi);
-        store_bind_int(st, 3, CHUNK);
+        store_bind_int(st, 3, SCAN_CHUNK);
         int n = 0, s = STORE_DONE;
         while (!rc && (s = store_step(st)) == STORE_ROW) {
             n++;
@@ -641,25 +420,12 @@ static int scan_part(part *pt)
             for (; ei < pt->events->n && pt->events->v[ei].key >> 16 <= id; ei++)
                 if (pt->events->v[ei].key >> 16 == id)
                     ind_view_event(kp, &v, (int)(pt->events->v[ei].key & 0xffff), pt->events->v[ei].at);
-            if (kp->records) {
-                none = 0;
-                for (; !rc && si < pt->steps->n && pt->steps->v[si].key >> 16 <= id; si++)
-                    if (pt->steps->v[si].key >> 16 == id &&
-                        !(rc = grow((void **)&one, &cone, none, sizeof(*one))))
-                        one[none++] = pt->steps->v[si];
-                for (size_t a = 1; a < none; a++) /* a handful: insertion by seq */
-                    for (size_t b = a; b > 0 && one[b - 1].seq > one[b].seq; b--) {
-                        stepkey t = one[b];
-                        one[b] = one[b - 1];
-                        one[b - 1] = t;
-                    }
-                for (size_t a = 0; a < none; a++) {
-                    int e = (int)(one[a].key & 0xffff);
-                    ind_view_step_index(&v, e < kp->rec.nstep ? e : REC_OTHER, one[a].withdrawn);
-                }
-                for (; ki < pt->cats->n && pt->cats->v[ki] >> 16 <= id; ki++)
-                    if (pt->cats->v[ki] >> 16 == id)
-                        ind_view_category_index(&v, (int)(pt->cats->v[ki] & 0xffff));
+            if (kp->records && pt->derived) {
+                int64_t missing = 0;
+                for (; ri < pt->derived->n && pt->derived->v[ri] >> 16 <= id; ri++)
+                    if (pt->derived->v[ri] >> 16 == id)
+                        missing = (int64_t)(pt->derived->v[ri] & 0xffff);
+                ind_view_records(&v, missing);
             }
             for (int i = 0; !rc && i < kp->nind; i++) {
                 ifact f;
@@ -692,7 +458,7 @@ static int scan_part(part *pt)
         store_done(st);
         if (!rc && s != STORE_DONE)
             rc = FZ_ERR;
-        more = n == CHUNK;
+        more = n == SCAN_CHUNK;
     }
     /* Stored facts after the last case. */
     for (int i = 0; !rc && i < kp->nind; i++) {
@@ -710,7 +476,6 @@ static int scan_part(part *pt)
             ind_view_free(&v);
     }
     free(cur);
-    free(one);
     return rc;
 }
 
@@ -760,8 +525,7 @@ static int split_at(store_conn *w, const kplan *kp, int64_t *mid)
 
 /* Every case of kp: one scan, or (with readers and enough cases) two
  * halves at once, the second on its own thread and read connection. */
-static int scan_kind(recomp *r, const kplan *kp, const keys *clocks, const evkeys *events, const stepkeys *steps,
-                     const keys *cats)
+static int scan_kind(recomp *r, const kplan *kp, const keys *clocks, const evkeys *events, const keys *derived)
 {
     size_t first = r->pairs.n;
     for (int i = 0; i < kp->nind; i++) {
@@ -776,8 +540,7 @@ static int scan_kind(recomp *r, const kplan *kp, const keys *clocks, const evkey
                        .kp = kp,
                        .clocks = clocks,
                        .events = events,
-                       .steps = steps,
-                       .cats = cats,
+                       .derived = derived,
                        .th = &r->th,
                        .lo = INT64_MIN,
                        .hi = INT64_MAX};
@@ -818,15 +581,18 @@ static int scan_kind(recomp *r, const kplan *kp, const keys *clocks, const evkey
     return rc;
 }
 
-/* The events of the kinds in kps, each sorted: run on a thread of its own
- * (on a read connection) while the clocks are read. */
+/* The events of the kinds in kps, each sorted, and under --check the
+ * records of every procedure derived from its events and attachments: run
+ * on a thread of its own (on a read connection) while the clocks are
+ * read. */
 typedef struct prefetch {
     store *readers;
     const kplan *const *kps;
     int n;
     evkeys *out;
-    stepkeys *steps; /* rule full_record, per kind */
-    keys *cats;
+    const def *const *rprocs; /* --check: the procedures whose records are derived */
+    int nr;
+    keys *rkeys; /* one each: reccol_derive_all */
     int rc, no_conn;
 } prefetch;
 
@@ -835,15 +601,9 @@ static int read_all_events(store_conn *c, prefetch *pf)
     int rc = FZ_OK;
     for (int k = 0; !rc && k < pf->n; k++)
         if (pf->kps[k]->events.n && !(rc = read_events(c, pf->kps[k], &pf->out[k])))
-            rc = radix_sort(pf->out[k].v, pf->out[k].n, sizeof(*pf->out[k].v));
-    for (int k = 0; !rc && k < pf->n; k++) {
-        if (!pf->kps[k]->records)
-            continue;
-        if (!(rc = read_steps(c, pf->kps[k], &pf->steps[k])))
-            rc = radix_sort(pf->steps[k].v, pf->steps[k].n, sizeof(*pf->steps[k].v));
-        if (!rc && !(rc = read_categories(c, pf->kps[k], &pf->cats[k])))
-            rc = radix_sort(pf->cats[k].v, pf->cats[k].n, sizeof(*pf->cats[k].v));
-    }
+            rc = scan_radix_sort(pf->out[k].v, pf->out[k].n, sizeof(*pf->out[k].v));
+    for (int k = 0; !rc && k < pf->nr; k++)
+        rc = reccol_derive_all(c, pf->rprocs[k], &pf->rkeys[k]);
     return rc;
 }
 
@@ -1107,13 +867,39 @@ static int kind_ready(store_conn *w, const defs *d, const char *kind, int *ready
     return FZ_OK;
 }
 
-int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE *out, int64_t *nfacts,
-                  int64_t *ndiff)
+/* --check: a case whose stored records column differs from its records
+ * derived from the events and attachments. */
+static void show_records(void *ctx, const char *kind, int64_t id, int64_t stored, int64_t derived)
 {
+    FILE *out = ctx;
+    if (!out)
+        return;
+    fprintf(out, "差异（全过程记录）：案件 %s#%" PRId64 " 的记录列 " RECCOL " 已存 ", kind, id);
+    if (stored < 0)
+        fprintf(out, "空（尚未生成）");
+    else
+        fprintf(out, "尚缺 %" PRId64 " 项", stored);
+    fprintf(out, "；按办理事件与附件重算 尚缺 %" PRId64 " 项\n", derived);
+}
+
+int ind_recompute(store_conn *w, store *readers, const defs *d, int flags, FILE *out, int64_t *nfacts,
+                  int64_t *ndiff, int64_t *nrecords)
+{
+    int check = flags & IND_RECOMPUTE_CHECK;
     ind_plans p;
     recomp r = {.w = w, .readers = readers};
     ivalues sv = {0}, cv = {0};
-    int rc = ind_plans_build(d, &p);
+    *nrecords = 0;
+    /* The records column: a plain recompute reads it, after bringing it in
+     * line with the definitions (or, with IND_RECOMPUTE_RECORDS,
+     * re-deriving every case's); --check derives every case's records from
+     * the events and attachments instead and reports where the column
+     * differs. A job that has written cannot read on a second connection. */
+    int rc = check ? FZ_OK : reccol_sync(w, d, flags & IND_RECOMPUTE_RECORDS, nrecords);
+    if (!rc && *nrecords)
+        r.readers = readers = NULL;
+    if (!rc)
+        rc = ind_plans_build(d, &p);
     if (rc)
         return rc;
     int rule = 0;
@@ -1126,10 +912,10 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE 
     const kplan **ready = calloc((size_t)p.n + 1, sizeof(*ready));
     keys *clocks = calloc((size_t)p.n + 1, sizeof(*clocks));
     evkeys *events = calloc((size_t)p.n + 1, sizeof(*events));
-    stepkeys *steps = calloc((size_t)p.n + 1, sizeof(*steps));
-    keys *cats = calloc((size_t)p.n + 1, sizeof(*cats));
-    int nready = 0, nclock = 0;
-    if (!rc && (!ready || !clocks || !events || !steps || !cats))
+    const def **rprocs = calloc((size_t)d->n + 1, sizeof(*rprocs));
+    keys *rkeys = calloc((size_t)d->n + 1, sizeof(*rkeys));
+    int nready = 0, nclock = 0, nr = 0;
+    if (!rc && (!ready || !clocks || !events || !rprocs || !rkeys))
         rc = FZ_NOMEM;
     for (int i = 0; !rc && i < p.n; i++) {
         int ok;
@@ -1138,31 +924,59 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE 
             nclock += p.k[i].clocks.n;
         }
     }
-    prefetch pf = {.readers = readers, .kps = ready, .n = nready, .out = events, .steps = steps, .cats = cats};
+    /* --check: every procedure with a table, and whether its column was
+     * derived under the records in force. */
+    for (int i = 0; !rc && check && i < d->n; i++) {
+        int ok, current;
+        if (d->items[i].type != DEF_PROCEDURE || (rc = reccol_status(w, &d->items[i], &ok, &current)) || !ok)
+            continue;
+        rprocs[nr++] = &d->items[i];
+        if (!current) {
+            (*nrecords)++;
+            if (out)
+                fprintf(out,
+                        "差异（全过程记录）：程序 %s 的记录列不是按现行定义的 records 生成的"
+                        "（不带 --check 重算或启动服务即按现行定义重新生成）\n",
+                        d->items[i].name);
+        }
+    }
+    prefetch pf = {.readers = readers, .kps = ready, .n = nready, .out = events, .rprocs = rprocs, .nr = nr,
+                   .rkeys = rkeys};
     pthread_t th;
     int helper = !rc && readers && pthread_create(&th, NULL, prefetch_main, &pf) == 0;
     if (!rc && nclock)
         rc = read_clocks(w, ready, nready, clocks);
     for (int i = 0; !rc && i < nready; i++)
-        rc = radix_sort(clocks[i].v, clocks[i].n, sizeof(*clocks[i].v));
+        rc = scan_radix_sort(clocks[i].v, clocks[i].n, sizeof(*clocks[i].v));
     if (helper)
         pthread_join(th, NULL);
     if (!rc && helper && !pf.no_conn)
         rc = pf.rc;
     else if (!rc)
         rc = read_all_events(w, &pf);
-    for (int i = 0; !rc && i < nready; i++)
-        rc = scan_kind(&r, ready[i], &clocks[i], &events[i], &steps[i], &cats[i]);
+    for (int k = 0; !rc && k < nr; k++)
+        rc = reccol_compare(w, rprocs[k], &rkeys[k], 0, show_records, out, nrecords);
+    for (int i = 0; !rc && i < nready; i++) {
+        const keys *derived = NULL;
+        for (int k = 0; check && k < nr && !derived; k++)
+            if (!strcmp(rprocs[k]->name, ready[i]->kind))
+                derived = &rkeys[k];
+        if (check && ready[i]->records && !derived) {
+            static const keys none = {0};
+            derived = &none;
+        }
+        rc = scan_kind(&r, ready[i], &clocks[i], &events[i], derived);
+    }
     for (int i = 0; i < nready; i++) {
         free(clocks[i].v);
         free(events[i].v);
-        free(steps[i].v);
-        free(cats[i].v);
     }
+    for (int k = 0; k < nr; k++)
+        free(rkeys[k].v);
     free(clocks);
     free(events);
-    free(steps);
-    free(cats);
+    free(rprocs);
+    free(rkeys);
     free(ready);
     if (!rc)
         rc = scan_stale(&r);
@@ -1172,7 +986,7 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE 
         if (r.pairs.n)
             qsort(r.pairs.v, r.pairs.n, sizeof(*r.pairs.v), pair_cmp);
         *nfacts = r.nfacts;
-        *ndiff = report_facts(check ? out : NULL, &r.pairs);
+        *ndiff = (check ? *nrecords : 0) + report_facts(check ? out : NULL, &r.pairs);
         rc = compare_values(check ? out : NULL, NULL, &sv, &cv, ndiff);
     }
     if (!rc && !check) {

@@ -1,8 +1,9 @@
 /* indicators.c: incremental maintenance of the indicator facts and values
  * (indicators.h): in the write job that changes a case or one of its
- * clocks, the case's view is read with three point reads (its row, its
- * clocks, its events) and evaluated by ind_eval_fact (engine/ind_eval.h),
- * the same evaluation as the full recompute (engine/ind_recompute.c); and
+ * clocks, the case's view is read with three point reads (its row, with
+ * its 全过程记录 column records_missing, its clocks, its events) and
+ * evaluated by ind_eval_fact (engine/ind_eval.h), the same evaluation as
+ * the full recompute (engine/ind_recompute.c); and
  * the check at start-up that the stored values were computed with the
  * definitions in force.
  *
@@ -10,6 +11,7 @@
  * (case_<kind>, f_<field>); every value is bound. */
 #include "engine/indicators.h"
 #include "engine/ind_eval.h"
+#include "engine/reccol.h"
 #include "store/store.h"
 #include "core/log.h"
 #include "core/status.h"
@@ -104,45 +106,6 @@ static int load_case(store_conn *w, const kplan *kp, int64_t id, case_view *v, s
         if (rc != STORE_DONE)
             return FZ_ERR;
     }
-    /* Rule full_record's steps and attachments: read only when a condition
-     * needs them (load_records), most cases fail an earlier condition. */
-    v->records_ready = !kp->records;
-    return FZ_OK;
-}
-
-/* Rule full_record: the case's step events in order, then the categories
- * of its attachments. */
-static int load_records(store_conn *w, const kplan *kp, int64_t id, case_view *v)
-{
-    char sid[24];
-    snprintf(sid, sizeof(sid), "%" PRId64, id);
-    store_stmt *st;
-    int rc;
-    if (store_prepare(w, kp->rec_one, &st))
-        return FZ_ERR;
-    store_bind_text(st, 1, kp->skind);
-    store_bind_text(st, 2, sid);
-    for (int e = 0; e < kp->rec_actions.n; e++)
-        store_bind_text(st, 3 + e, kp->rec_actions.v[e]);
-    while ((rc = store_step(st)) == STORE_ROW) {
-        json_t *payload = json_loads(store_col_text(st, 1), 0, NULL);
-        ind_view_step(kp, v, store_col_text(st, 0), json_string_value(json_object_get(payload, "withdrawn")));
-        json_decref(payload);
-    }
-    store_done(st);
-    if (rc != STORE_DONE)
-        return FZ_ERR;
-    if (store_prepare(w, "SELECT DISTINCT category FROM attachments WHERE subject_kind = ? AND subject_id = ?", &st))
-        return FZ_ERR;
-    store_bind_text(st, 1, kp->skind);
-    store_bind_text(st, 2, sid);
-    while ((rc = store_step(st)) == STORE_ROW)
-        ind_view_category(kp, v, store_col_text(st, 0));
-    store_done(st);
-    if (rc != STORE_DONE)
-        return FZ_ERR;
-    v->records_ready = 1;
-    v->full = -1;
     return FZ_OK;
 }
 
@@ -225,10 +188,6 @@ int ind_on_case(store_conn *w, const char *kind, int64_t id)
     month_cache mc = {0};
     for (int i = 0; !rc && found && i < kp->nind; i++)
         ind_eval_fact(kp, &kp->inds[i], &v, &th, &mc, &nf[i]);
-    /* A condition needed the records: read them, evaluate again. */
-    if (!rc && found && v.records_needed && !(rc = load_records(w, kp, id, &v)))
-        for (int i = 0; i < kp->nind; i++)
-            ind_eval_fact(kp, &kp->inds[i], &v, &th, &mc, &nf[i]);
     if (row)
         store_done(row);
     checks_thresholds_free(&th);
@@ -317,7 +276,9 @@ int ind_sync(store_conn *w, const defs *d, int64_t *recomputed)
 {
     *recomputed = -1;
     char sig[SM3_HEX_LEN + 1], old[SM3_HEX_LEN + 1] = "";
-    if (defs_signature(d, sig))
+    /* The records column first (after migration 13, or a change of a
+     * procedure's records): the facts read it. */
+    if (reccol_sync(w, d, 0, NULL) || defs_signature(d, sig))
         return FZ_ERR;
     store_stmt *st;
     if (store_prepare(w, "SELECT value FROM meta WHERE key = 'indicator_defs'", &st))
@@ -330,8 +291,8 @@ int ind_sync(store_conn *w, const defs *d, int64_t *recomputed)
         return FZ_ERR;
     if (!strcmp(old, sig))
         return FZ_OK;
-    int64_t diff = 0, nf = 0;
-    if (ind_recompute(w, NULL, d, 0, NULL, &nf, &diff) ||
+    int64_t diff = 0, nf = 0, nrec = 0;
+    if (ind_recompute(w, NULL, d, 0, NULL, &nf, &diff, &nrec) ||
         store_run(w,
                   "INSERT INTO meta (key, value) VALUES ('indicator_defs', ?)"
                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -32,7 +32,9 @@ typedef struct store store;
  * maintenance fails, so no write goes through without its indicators. */
 void ind_set_defs(const defs *d);
 
-/* ind_set_defs(d), then, when the indicator definitions, the procedures
+/* ind_set_defs(d), then the records column of every procedure brought in
+ * line with its definition (reccol_sync), then, when the indicator
+ * definitions, the procedures
  * they read or the way facts are kept differ from those the stored values
  * were computed with (meta key indicator_defs: an SM3 of them), recomputes every fact and value in
  * one write job, so values never mix two definitions. Call it before the
@@ -52,16 +54,30 @@ int ind_on_case(store_conn *w, const char *kind, int64_t id);
  * are ignored. */
 int ind_on_subject(store_conn *w, const char *subject_kind, const char *subject_id);
 
-/* Recomputes every fact and value from the record. check: compare only and
- * print each difference to out (*ndiff counts them); otherwise make the
- * stored facts and values the recomputed ones, writing only the rows that
- * differ (*ndiff: how many rows differed before). Reads on w, and with
- * readers (not NULL) also on a second thread and read connection of
- * readers (store_reader) for half of each large procedure's cases: only
- * for a job that has written nothing before (a reader sees the last
- * commit), as `fazhi indicators recompute` does. */
-int ind_recompute(store_conn *w, store *readers, const defs *d, int check, FILE *out, int64_t *nfacts,
-                  int64_t *ndiff);
+enum {
+    IND_RECOMPUTE_CHECK = 1,  /* compare only */
+    IND_RECOMPUTE_RECORDS = 2 /* re-derive every case's records column first */
+};
+
+/* Recomputes every fact and value from the record. Rule full_record reads
+ * each case's 全过程记录 column (records_missing, engine/reccol.h), first
+ * brought in line with the definitions (reccol_sync; with
+ * IND_RECOMPUTE_RECORDS re-derived for every case from its events and
+ * attachments); *nrecords: the column rows written.
+ * IND_RECOMPUTE_CHECK: compare only and print each difference to out
+ * (*ndiff counts them all): the facts are evaluated with the records derived
+ * from the events and attachments, not the column, and every case whose
+ * column differs from them is a difference too (*nrecords counts those), so
+ * a fault of the column's maintenance is found. Otherwise make the stored
+ * facts and values the recomputed ones, writing only the rows that differ
+ * (*ndiff: how many rows differed before). Reads on w, and with readers
+ * (not NULL) also on a second thread and read connection of readers
+ * (store_reader) for half of each large procedure's cases: only for a job
+ * that has written nothing before (a reader sees the last commit), as
+ * `fazhi indicators recompute` does (the readers are left out when the
+ * column had to be written). */
+int ind_recompute(store_conn *w, store *readers, const defs *d, int flags, FILE *out, int64_t *nfacts,
+                  int64_t *ndiff, int64_t *nrecords);
 
 /* The procedure an indicator's drill-down lists cases of (the denominator's,
  * else the numerator's); NULL when it has none. */

@@ -2,9 +2,10 @@
  * which records a case still lacks: for every step taken and not withdrawn,
  * each attachment category its action lists in "records" that no attachment
  * of the case has. Used by the case detail (engine/cases.c
- * "missing_records") and by indicator rule "full_record"
- * (engine/ind_eval.c), fed from the case's step events in event order and
- * the categories of its attachments.
+ * "missing_records") and by the case's records_missing column that
+ * indicator rule "full_record" reads (engine/reccol.c, one case or all
+ * cases at once), fed from the case's step events in event order and the
+ * categories of its attachments.
  *
  * A step event is one with action "case.<name>" of an action of the
  * procedure; a 撤回 (its payload's "withdrawn": "case.<name>") takes back one

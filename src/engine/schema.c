@@ -5,6 +5,7 @@
 #include "engine/fields.h"
 #include "engine/indexer.h"
 #include "engine/publish.h"
+#include "engine/reccol.h"
 #include "store/search.h"
 #include "store/store.h"
 #include "core/status.h"
@@ -66,7 +67,7 @@ static int create_table(store_conn *w, const def *d, const char *tbl, const col 
                       "CREATE TABLE %s (id INTEGER PRIMARY KEY, no TEXT NOT NULL UNIQUE, state TEXT NOT NULL,"
                       " unit_id INTEGER NOT NULL, region_code TEXT NOT NULL, handler_id INTEGER NOT NULL,"
                       " created_by INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-                      " def_digest TEXT NOT NULL",
+                      " def_digest TEXT NOT NULL, " RECCOL " INTEGER",
                       tbl);
     else
         /* Catalog rows are versioned: each edit is a new row with the same

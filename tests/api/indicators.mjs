@@ -3,9 +3,13 @@
 // penalty and disclosure cases in two units (steps that succeed, steps that
 // are refused and roll back, 转办 between the units, decisions dated in the
 // past so 公示 clocks are overdue or late, clocks made overdue by the
-// scheduler), then `fazhi indicators recompute --check` must report no
-// difference; a tampered value is found (exit 1, named) and
-// `fazhi indicators recompute` repairs it.
+// scheduler, attachments of the records the steps list), then
+// `fazhi indicators recompute --check` must report no difference; a tampered
+// value is found (exit 1, named) and `fazhi indicators recompute` repairs it.
+// The 全过程记录 column (records_missing) of every case equals the count of
+// its detail's missing_records; a tampered column is found by --check (which
+// re-derives the records from the events and attachments) and repaired by
+// `recompute --records`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { initData, loginAdmin, makeUser, run, sql, startServer, tally, tmpDir } from './lib.mjs';
@@ -90,6 +94,21 @@ try {
       undo: () => ({}),
     },
   };
+  // The records (attachment categories) the penalty steps list, and one
+  // that no step lists.
+  const penaltyDef = JSON.parse(fs.readFileSync('defs/penalty.json', 'utf8'));
+  const recordCats = [...new Set(penaltyDef.actions.flatMap((a) => a.records || []))];
+  const upload = async (s, c, category) => {
+    const fd = new FormData();
+    fd.append('category', category);
+    fd.append('file', new Blob([Buffer.from(`%PDF-1.4\n% ${category}\n%%EOF\n`)], { type: 'application/pdf' }), 'r.pdf');
+    const r = await fetch(`${srv.base}/api/cases/${c.kind}/${c.id}/attachments`, {
+      method: 'POST', headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf }, body: fd,
+    });
+    await r.text();
+    return r.status;
+  };
+  let uploads = 0;
   const cases = [];
   const create = async (kind) => {
     const u = pick(units);
@@ -117,6 +136,18 @@ try {
       r.status === 200 ? ok++ : refused++;
       continue;
     }
+    if (roll < 0.13) {
+      // A record attached (mostly one some step lists), in its own write.
+      const pen = cases.filter((x) => x.kind === 'penalty');
+      if (pen.length) {
+        const c = pick(pen);
+        const v = await sup.get(`/api/cases/${c.kind}/${c.id}`);
+        const st = await upload(officers[v.json.unit_id], c, rnd() < 0.9 ? pick(recordCats) : '其他材料');
+        if (st === 201) uploads++;
+        else t.fail(`step ${i} upload to penalty#${c.id}`, String(st));
+        continue;
+      }
+    }
     const c = pick(cases);
     const view = await sup.get(`/api/cases/${c.kind}/${c.id}`);
     if (view.status !== 200) throw new Error(`case ${c.kind}#${c.id}: ${view.status}`);
@@ -140,6 +171,18 @@ try {
     if (i === Math.floor(STEPS / 2)) check('half-way, with the server running');
   }
   t.check(`the walk took steps (${ok} done, ${refused} refused)`, ok > STEPS / 4 && refused > 0, `${ok} / ${refused}`);
+  t.check(`records were attached (${uploads})`, uploads > STEPS / 50, String(uploads));
+  // The 全过程记录 column of every case is its detail's missing_records count.
+  let agree = 0, lacking = 0;
+  for (const c of cases) {
+    const v = await sup.get(`/api/cases/${c.kind}/${c.id}`);
+    const col = Number(sql(data, `SELECT records_missing FROM case_${c.kind} WHERE id = ${c.id}`));
+    if (v.json.missing_records.length === col) agree++;
+    else t.fail(`${c.kind}#${c.id}: records_missing ${col} = missing_records ${v.json.missing_records.length}`);
+    if (col > 0) lacking++;
+  }
+  t.check(`records_missing = the detail's missing_records count for all ${agree} cases (${lacking} lack records)`,
+    agree === cases.length && lacking > 0, `${agree} / ${cases.length}, ${lacking}`);
   const n = Number(sql(data, 'SELECT count(*) FROM indicator_facts'));
   t.check(`facts were kept (${n})`, n > 5, String(n));
   const states = sql(data, "SELECT count(*) FROM clocks WHERE state IN ('stopped_late', 'overdue')");
@@ -178,6 +221,22 @@ t.check('a tampered value: --check exits 1 naming the differences', bad.code ===
 const fix = run(['indicators', 'recompute', '--data', data]);
 t.check('recompute rewrites facts and values', fix.code === 0 && /此前 [1-9]\d* 处差异/.test(fix.out), `exit ${fix.code}: ${fix.out}${fix.err}`);
 check('after the repair');
+// A 全过程记录 column nobody maintained (a case lacking records shown as
+// complete): --check re-derives the records from the events and attachments
+// and names the case; --records re-derives the column.
+const lackingId = sql(data, 'SELECT min(id) FROM case_penalty WHERE records_missing > 0');
+sql(data, `UPDATE case_penalty SET records_missing = 0 WHERE id = ${lackingId}`);
+const badRec = run(['indicators', 'recompute', '--check', '--data', data]);
+t.check('a tampered records column: --check exits 1 naming the case',
+  badRec.code === 1 && new RegExp(`差异（全过程记录）：案件 penalty#${lackingId} 的记录列 records_missing 已存 尚缺 0 项；按办理事件与附件重算 尚缺 [1-9]`).test(badRec.out)
+  && /全过程记录列 1 处/.test(badRec.out), `exit ${badRec.code}: ${badRec.out}${badRec.err}`);
+const fixRec = run(['indicators', 'recompute', '--records', '--data', data]);
+t.check('recompute --records re-derives the column', fixRec.code === 0 && /全过程记录列改正 1 件案件/.test(fixRec.out),
+  `exit ${fixRec.code}: ${fixRec.out}${fixRec.err}`);
+t.check('… to what the record says', Number(sql(data, `SELECT records_missing FROM case_penalty WHERE id = ${lackingId}`)) > 0);
+check('after the records repair');
+const both = run(['indicators', 'recompute', '--check', '--records', '--data', data]);
+t.check('--check with --records: usage, exit 2', both.code === 2, both.err);
 // A county replaces its list of indicators (here: drops 按期办结率): the next
 // start sees other definitions than the stored values were computed with and
 // recomputes them before serving; going back recomputes again.
