@@ -16,6 +16,11 @@
 
 #include "api/req.h"
 
+/* GET /api/indicators lists the rows of each ranking a page at a time
+ * (page=, size= 1..IND_PAGE_MAX, default 50), ranked over every row: a
+ * province-level node has 2,000 units nobody reads at once. */
+#define IND_PAGE_MAX 200
+
 typedef struct ind_period {
     int year;             /* the year of "from" */
     const char *kind;     /* year | quarter | month | custom */

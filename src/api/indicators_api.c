@@ -40,11 +40,22 @@
 
 typedef struct grow {
     char key[40];
-    char name[200];
+    const char *name; /* borrowed from the unit map, valid until it is freed */
+    int64_t id;  /* group "unit": the unit's id (rows are ordered by it) */
+    uint32_t at; /* group "unit": its index in the unit map */
     int64_t num, den;
     int64_t pnum, pden; /* the previous period */
     int rank;
 } grow;
+
+/* Copies NUL-terminated src into dst of n bytes, cut when longer (names
+ * and keys are copied for each of thousands of rows: no printf). */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+    size_t len = strnlen(src, n - 1);
+    memcpy(dst, src, len);
+    dst[len] = 0;
+}
 
 /* The array v of n elements of size sz with room for one more (capacity
  * doubled, *cap updated), or NULL (v untouched). */
@@ -63,17 +74,21 @@ typedef struct grows {
     grow *v;
     size_t n, cap;
     keyidx idx;
+    /* group "unit": byunit[i] = 1 + the row of the unit map's unit i (0:
+     * none yet), found without hashing its key; NULL for other groups. */
+    uint32_t *byunit;
 } grows;
 
 static void grows_free(grows *g)
 {
+    free(g->byunit);
     free(g->v);
     kx_free(&g->idx);
 }
 
 static grow *add_group(grows *g, const char *key, const char *name)
 {
-    long at = kx_find(&g->idx, g->v, key);
+    long at = g->byunit ? -1 : kx_find(&g->idx, g->v, key);
     if (at >= 0)
         return &g->v[at];
     grow *nv = room_for_one(g->v, &g->cap, g->n, sizeof(*nv));
@@ -82,10 +97,10 @@ static grow *add_group(grows *g, const char *key, const char *name)
     g->v = nv;
     grow *r = &nv[g->n];
     memset(r, 0, sizeof(*r));
-    snprintf(r->key, sizeof(r->key), "%s", key);
-    snprintf(r->name, sizeof(r->name), "%s", name);
+    copy_str(r->key, sizeof(r->key), key);
+    r->name = name;
     g->n++;
-    if (kx_add(&g->idx, g->v, g->n)) {
+    if (!g->byunit && kx_add(&g->idx, g->v, g->n)) {
         g->n--;
         return NULL;
     }
@@ -112,13 +127,26 @@ typedef struct unit_group {
 typedef struct unit_map {
     unit_group *u;
     size_t n;
+    /* pos[id - u[0].id] = index + 1 (0: not the region's), when the ids are
+     * dense enough (a province's pass looks up every value's unit); else
+     * NULL and unit_find searches. */
+    uint32_t *pos;
+    int64_t span;
 } unit_map;
+
+static void unit_map_free(unit_map *m)
+{
+    free(m->u);
+    free(m->pos);
+}
 
 static int load_unit_map(store_conn *c, const char *group, const char *prefix, unit_map *m)
 {
     store_stmt *st;
     m->u = NULL;
     m->n = 0;
+    m->pos = NULL;
+    m->span = 0;
     if (store_prepare(c,
                       "SELECT u.id, " IND_GROUP_KEY_SQL("?1") ", " GROUP_NAME_SQL_AT("?1")
                       " FROM units u LEFT JOIN regions g ON g.code = " IND_GROUP_KEY_SQL("?1")
@@ -138,15 +166,27 @@ static int load_unit_map(store_conn *c, const char *group, const char *prefix, u
         m->u = nv;
         unit_group *x = &nv[m->n++];
         x->id = store_col_int(st, 0);
-        snprintf(x->key, sizeof(x->key), "%s", store_col_text(st, 1));
-        snprintf(x->name, sizeof(x->name), "%s", store_col_text(st, 2));
+        copy_str(x->key, sizeof(x->key), store_col_text(st, 1));
+        copy_str(x->name, sizeof(x->name), store_col_text(st, 2));
     }
     store_done(st);
+    if (rc == STORE_DONE && m->n > 0) {
+        int64_t span = m->u[m->n - 1].id - m->u[0].id + 1;
+        if (span > 0 && span <= (int64_t)m->n * 4 && (m->pos = calloc((size_t)span, sizeof(*m->pos)))) {
+            m->span = span;
+            for (size_t i = 0; i < m->n; i++)
+                m->pos[m->u[i].id - m->u[0].id] = (uint32_t)i + 1;
+        }
+    }
     return rc == STORE_DONE ? FZ_OK : FZ_ERR;
 }
 
 static const unit_group *unit_find(const unit_map *m, int64_t id)
 {
+    if (m->pos) {
+        int64_t at = m->n ? id - m->u[0].id : -1;
+        return at >= 0 && at < m->span && m->pos[at] ? &m->u[m->pos[at] - 1] : NULL;
+    }
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -160,14 +200,20 @@ static const unit_group *unit_find(const unit_map *m, int64_t id)
 
 /* Adds a unit's num/den to its group (prev: to pnum/pden); units outside
  * the map are not this node's. FZ_NOMEM. */
-static int add_unit(grows *g, const unit_map *m, int64_t unit, int64_t num, int64_t den, int prev)
+static int add_found(grows *g, const unit_map *m, const unit_group *u, int64_t num, int64_t den, int prev)
 {
-    const unit_group *u = unit_find(m, unit);
-    if (!u)
-        return FZ_OK;
-    grow *r = add_group(g, u->key, u->name);
-    if (!r)
-        return FZ_NOMEM;
+    grow *r;
+    uint32_t *slot = g->byunit ? &g->byunit[u - m->u] : NULL;
+    if (slot && *slot) {
+        r = &g->v[*slot - 1];
+    } else {
+        if (!(r = add_group(g, u->key, u->name)))
+            return FZ_NOMEM;
+        r->id = u->id;
+        r->at = (uint32_t)(u - m->u);
+        if (slot)
+            *slot = (uint32_t)(r - g->v) + 1;
+    }
     if (prev)
         r->pnum += num, r->pden += den;
     else
@@ -175,36 +221,50 @@ static int add_unit(grows *g, const unit_map *m, int64_t unit, int64_t num, int6
     return FZ_OK;
 }
 
-static int key_cmp(const void *x, const void *y)
+static int add_unit(grows *g, const unit_map *m, int64_t unit, int64_t num, int64_t den, int prev)
 {
-    return strcmp(((const grow *)x)->key, ((const grow *)y)->key);
-}
-
-/* Puts the groups from index `from` on in key order and re-indexes. */
-static int sort_groups_from(grows *g, size_t from)
-{
-    if (g->n - from < 2)
-        return FZ_OK;
-    qsort(g->v + from, g->n - from, sizeof(grow), key_cmp);
-    return kx_rebuild(&g->idx, g->v, g->n);
+    const unit_group *u = unit_find(m, unit);
+    return u ? add_found(g, m, u, num, den, prev) : FZ_OK;
 }
 
 #define PROBE_UNITS_MAX 200
 
 /* Each stored value of indicator ind in months from..to of the map's units
  * (or of unit `only` alone): cb(ctx, unit, period, num, den), which returns
- * FZ_OK to go on. With `years`, from..to being whole years, the yearly
- * roll-ups ("YYYY") instead of the months. Read from the covering indexes
- * of migration 12. */
+ * FZ_OK to go on. With `rollups`, the fewest rows that sum to the same:
+ * the yearly roll-ups ("YYYY") when from..to are whole years, else the
+ * quarterly ones ("YYYYQn") when they are whole quarters, else the months.
+ * Read from the covering indexes of migration 12. */
 typedef int (*value_cb)(void *ctx, int64_t unit, const char *period, int64_t num, int64_t den);
 
-static int each_value(store_conn *c, const char *ind, const char *from, const char *to, int years, const unit_map *m,
-                      int64_t only, value_cb cb, void *ctx)
+/* The keys lo..hi of months from..to ("YYYY-MM") and the length of the
+ * periods to read: with rollups, whole years (January to December) as
+ * "YYYY" (4), else whole quarters as "YYYYQn" (6: they sort in time order);
+ * else the months (7). */
+static int rollup_range(int rollups, const char *from, const char *to, char lo[12], char hi[12])
 {
-    char lo[8], hi[8];
-    snprintf(lo, sizeof(lo), years ? "%.4s" : "%s", from);
-    snprintf(hi, sizeof(hi), years ? "%.4s" : "%s", to);
-    int len = years ? 4 : 7;
+    int a = strlen(from) == 7 ? (from[5] - '0') * 10 + (from[6] - '0') : 0;
+    int b = strlen(to) == 7 ? (to[5] - '0') * 10 + (to[6] - '0') : 0;
+    if (rollups && a == 1 && b == 12) {
+        snprintf(lo, 12, "%.4s", from);
+        snprintf(hi, 12, "%.4s", to);
+        return 4;
+    }
+    if (rollups && a >= 1 && a <= 12 && b >= 1 && b <= 12 && a % 3 == 1 && b % 3 == 0) {
+        snprintf(lo, 12, "%.4sQ%d", from, (a - 1) / 3 + 1);
+        snprintf(hi, 12, "%.4sQ%d", to, (b - 1) / 3 + 1);
+        return 6;
+    }
+    snprintf(lo, 12, "%s", from);
+    snprintf(hi, 12, "%s", to);
+    return 7;
+}
+
+static int each_value(store_conn *c, const char *ind, const char *from, const char *to, int rollups,
+                      const unit_map *m, int64_t only, value_cb cb, void *ctx)
+{
+    char lo[12], hi[12];
+    int len = rollup_range(rollups, from, to, lo, hi);
     store_stmt *st;
     int rc = FZ_OK;
     if (only || m->n <= PROBE_UNITS_MAX) {
@@ -254,12 +314,6 @@ static int each_value(store_conn *c, const char *ind, const char *from, const ch
     return !rc && s != STORE_DONE ? FZ_ERR : rc;
 }
 
-/* 1 when from..to ("YYYY-MM") are whole years: January to December. */
-static int whole_years(const char *from, const char *to)
-{
-    return strlen(from) == 7 && strlen(to) == 7 && !strcmp(from + 4, "-01") && !strcmp(to + 4, "-12");
-}
-
 typedef struct range_acc {
     grows *g;
     const unit_map *m;
@@ -274,15 +328,13 @@ static int range_value(void *ctx, int64_t unit, const char *period, int64_t num,
 }
 
 /* Sums per group for one indicator over months from..to of the map's units:
- * prev = 0 into num/den, prev = 1 into pnum/pden. The groups it adds are put
- * in key order after those already there. */
+ * prev = 0 into num/den, prev = 1 into pnum/pden (the rows are put in order
+ * when they are listed). */
 static int load_range(store_conn *c, const char *ind, const char *from, const char *to, const unit_map *m,
                       int prev, grows *g)
 {
-    size_t before = g->n;
     range_acc a = {g, m, prev};
-    int rc = each_value(c, ind, from, to, whole_years(from, to), m, 0, range_value, &a);
-    return rc ? rc : sort_groups_from(g, before);
+    return each_value(c, ind, from, to, 1, m, 0, range_value, &a);
 }
 
 typedef struct module_acc {
@@ -354,42 +406,58 @@ static double score(const def *ind, int64_t num, int64_t den)
     return s * 100.0;
 }
 
-/* 1 when a ranks before b. */
-static int better(const def *ind, const grow *a, const grow *b)
+/* 1 when a ranks before b (le: the indicator's direction is "<="). */
+static int better(int le, const grow *a, const grow *b)
 {
     /* a.num/a.den vs b.num/b.den exactly, by cross multiplication. */
     double l = (double)a->num * (double)b->den, r = (double)b->num * (double)a->den;
-    return is_le(ind) ? l < r : l > r;
+    return le ? l < r : l > r;
 }
 
 typedef struct ranked_row {
     grow *g;
-    const def *ind;
+    int le;   /* direction "<=" */
+    int unit; /* group "unit": ties by unit id, else by key */
 } ranked_row;
 
+static int key_order(int unit, int64_t ida, const char *a, int64_t idb, const char *b)
+{
+    if (unit)
+        return ida < idb ? -1 : ida > idb;
+    return strcmp(a, b);
+}
+
+/* By value (one cross multiplication: exact), then by unit id or key: the
+ * order rows are ranked and listed in. */
 static int rank_cmp(const void *x, const void *y)
 {
     const ranked_row *a = x, *b = y;
-    return better(a->ind, a->g, b->g) ? -1 : better(a->ind, b->g, a->g) ? 1 : 0;
+    double l = (double)a->g->num * (double)b->g->den, r = (double)b->g->num * (double)a->g->den;
+    if (l != r)
+        return (a->le ? l < r : l > r) ? -1 : 1;
+    return key_order(a->unit, a->g->id, a->g->key, b->g->id, b->g->key);
 }
 
 /* rank = 1 + the number of groups strictly better (ties share a rank);
- * groups without a denominator have none. Sorted: n log n, not n². */
-static int rank_groups(const def *ind, grows *g)
+ * groups without a denominator have none. Sorted once: n log n, not n².
+ * *order (the caller frees it): the ranked groups in the order they are
+ * listed (by rank, ties by unit id or key), *m of them. */
+static int rank_groups(const def *ind, grows *g, int unit, ranked_row **order, size_t *m)
 {
-    ranked_row *order = malloc((g->n ? g->n : 1) * sizeof(*order));
-    if (!order)
+    *order = malloc((g->n ? g->n : 1) * sizeof(**order));
+    *m = 0;
+    if (!*order)
         return FZ_NOMEM;
-    size_t m = 0;
+    ranked_row *o = *order;
+    int le = is_le(ind);
     for (size_t i = 0; i < g->n; i++) {
         g->v[i].rank = 0;
         if (g->v[i].den > 0)
-            order[m++] = (ranked_row){&g->v[i], ind};
+            o[(*m)++] = (ranked_row){&g->v[i], le, unit};
     }
-    qsort(order, m, sizeof(*order), rank_cmp);
-    for (size_t i = 0; i < m; i++)
-        order[i].g->rank = i > 0 && !better(ind, order[i - 1].g, order[i].g) ? order[i - 1].g->rank : (int)i + 1;
-    free(order);
+    qsort(o, *m, sizeof(*o), rank_cmp);
+    for (size_t i = 0; i < *m; i++)
+        o[i].g->rank = i > 0 && !better(le, o[i - 1].g, o[i].g) ? o[i - 1].g->rank : (int)i + 1;
     return FZ_OK;
 }
 
@@ -401,20 +469,26 @@ static double weight_of(const def *ind)
 
 typedef struct comp {
     char key[40];
-    char name[200];
+    const char *name; /* borrowed from the unit map */
     double sum, weight;
+    double score; /* rounded to 0.01, as shown: ranks compare these */
+    int rank;
+    int unit;   /* group "unit": ordered by id */
+    int64_t id; /* the unit's */
 } comp;
 
 typedef struct comps {
     comp *v;
     size_t n, cap;
     keyidx idx;
+    uint32_t *byunit; /* as in grows */
     double sum, weight; /* the county's */
 } comps;
 
 static void comp_add(comps *cs, const grow *x, double w, double s)
 {
-    long at = kx_find(&cs->idx, cs->v, x->key);
+    uint32_t *slot = cs->byunit ? &cs->byunit[x->at] : NULL;
+    long at = slot ? (long)*slot - 1 : kx_find(&cs->idx, cs->v, x->key);
     comp *cp = at >= 0 ? &cs->v[at] : NULL;
     if (!cp) {
         comp *nv = room_for_one(cs->v, &cs->cap, cs->n, sizeof(*nv));
@@ -423,10 +497,13 @@ static void comp_add(comps *cs, const grow *x, double w, double s)
         cs->v = nv;
         cp = &nv[cs->n];
         memset(cp, 0, sizeof(*cp));
-        snprintf(cp->key, sizeof(cp->key), "%s", x->key);
-        snprintf(cp->name, sizeof(cp->name), "%s", x->name);
+        copy_str(cp->key, sizeof(cp->key), x->key);
+        cp->name = x->name;
+        cp->id = x->id;
         cs->n++;
-        if (kx_add(&cs->idx, cs->v, cs->n)) {
+        if (slot) {
+            *slot = (uint32_t)cs->n;
+        } else if (kx_add(&cs->idx, cs->v, cs->n)) {
             cs->n--;
             return;
         }
@@ -529,19 +606,33 @@ static void w_key(strbuf *b, int *first, const char *k)
     strbuf_putc(b, ':');
 }
 
-/* One indicator's entry: county total, rows per group, ranks; adds to the
- * composite. FZ_ERR on a store error. */
+/* The page of a list of n rows: [*lo, *hi). */
+static void page_bounds(size_t n, int64_t page, int64_t size, size_t *lo, size_t *hi)
+{
+    uint64_t a = (uint64_t)(page - 1) * (uint64_t)size;
+    *lo = a < n ? (size_t)a : n;
+    *hi = n - *lo < (uint64_t)size ? n : *lo + (size_t)size;
+}
+
+/* One indicator's entry: county total, ranks over every group, the page
+ * of its rows (all of them count: total); adds to the composite. FZ_ERR on
+ * a store error. */
 static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
-                           const char *prefix, const unit_map *um, const char *only, comps *cs,
-                           ind_module_memo *memo, strbuf *b)
+                           const char *prefix, const unit_map *um, const char *only, int64_t page, int64_t size,
+                           comps *cs, ind_module_memo *memo, strbuf *b)
 {
     grows g = {.idx = KEYIDX_INIT(grow, key)};
+    if (!strcmp(group, "unit") && !(g.byunit = calloc(um->n ? um->n : 1, sizeof(*g.byunit))))
+        return FZ_NOMEM;
     int rc = ind_is_module(ind) ? load_module(r, c, ind, p, prefix, um, &g, memo)
                                 : load_range(c, ind->name, p->from, p->to, um, 0, &g) ||
                                       load_range(c, ind->name, p->pfrom, p->pto, um, 1, &g);
-    if (rc || rank_groups(ind, &g)) {
+    ranked_row *order = NULL;
+    size_t nordered = 0;
+    if (rc || (rc = rank_groups(ind, &g, !strcmp(group, "unit"), &order, &nordered))) {
+        free(order);
         grows_free(&g);
-        return FZ_ERR;
+        return rc == FZ_NOMEM ? FZ_NOMEM : FZ_ERR;
     }
     int64_t num = 0, den = 0, pnum = 0, pden = 0;
     double w = weight_of(ind);
@@ -586,15 +677,31 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
         strbuf_puts(b, ",\"measure\":");
         w_str(b, json_string_value(json_object_get(j, "measure")));
     }
+    /* Listed: the rows with a value in rank order, then any row with a
+     * numerator over a zero denominator (no shipped measure gives one),
+     * unranked. */
+    size_t nlisted = nordered;
+    for (size_t k = 0; k < g.n; k++)
+        if (g.v[k].den <= 0 && g.v[k].num != 0)
+            order[nlisted++] = (ranked_row){&g.v[k], 0, !strcmp(group, "unit")};
+    if (nlisted - nordered > 1) /* both denominators 0: by unit id or key */
+        qsort(order + nordered, nlisted - nordered, sizeof(*order), rank_cmp);
+    ranked_row *rows = order;
+    size_t nrows = 0;
+    for (size_t k = 0; k < nlisted; k++)
+        if (!*only || !strcmp(order[k].g->key, only))
+            rows[nrows++] = order[k];
+    size_t lo, hi;
+    page_bounds(nrows, page, size, &lo, &hi);
+    strbuf_puts(b, ",\"total\":");
+    w_int(b, (int64_t)nrows);
     if (!strcmp(group, "unit"))
         strbuf_printf(b, ",\"ranked_units\":%d,\"units\":[", ranked);
     else
         strbuf_puts(b, ",\"groups\":[");
     int n = 0;
-    for (size_t k = 0; k < g.n; k++) {
-        const grow *x = &g.v[k];
-        if ((x->num == 0 && x->den == 0) || (*only && strcmp(x->key, only) != 0))
-            continue;
+    for (size_t k = lo; k < hi; k++) {
+        const grow *x = rows[k].g;
         strbuf_puts(b, n++ ? ",{\"num\":" : "{\"num\":");
         w_int(b, x->num);
         strbuf_puts(b, ",\"den\":");
@@ -615,8 +722,18 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
         strbuf_putc(b, '}');
     }
     strbuf_puts(b, "]}");
+    free(order);
     grows_free(&g);
     return FZ_OK;
+}
+
+/* Composite rows: by score, highest first, ties by unit id or key. */
+static int comp_cmp(const void *x, const void *y)
+{
+    const comp *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return key_order(a->unit, a->id, a->key, b->id, b->key);
 }
 
 int api_indicators(req *r)
@@ -627,6 +744,9 @@ int api_indicators(req *r)
     int64_t unit;
     if (ind_query_period(r, &p) || ind_query_group(r, &group) || api_query_int(r, "unit", 0, INT64_MAX, 0, &unit) ||
         api_query_text(r, "key", &key))
+        return FZ_OK;
+    int64_t page, size;
+    if (api_query_int(r, "page", 1, 1000000, 1, &page) || api_query_int(r, "size", 1, IND_PAGE_MAX, 50, &size))
         return FZ_OK;
     if (unit && strcmp(group, "unit") != 0)
         return api_invalid(r, "unit", "查询参数", "只能与 group=unit 一起使用");
@@ -643,7 +763,7 @@ int api_indicators(req *r)
         return FZ_OK;
     unit_map um;
     if (load_unit_map(c, group, prefix, &um)) {
-        free(um.u);
+        unit_map_free(&um);
         return api_store_error(r);
     }
     strbuf b = STRBUF_INIT;
@@ -657,8 +777,16 @@ int api_indicators(req *r)
     }
     strbuf_puts(&b, "},\"group\":");
     w_str(&b, group);
+    strbuf_puts(&b, ",\"page\":");
+    w_int(&b, page);
+    strbuf_puts(&b, ",\"size\":");
+    w_int(&b, size);
     strbuf_puts(&b, ",\"indicators\":[");
     comps cs = {.idx = KEYIDX_INIT(comp, key)};
+    if (!strcmp(group, "unit") && !(cs.byunit = calloc(um.n ? um.n : 1, sizeof(*cs.byunit)))) {
+        unit_map_free(&um);
+        return api_store_error(r);
+    }
     ind_module_memo memo = {0};
     int rc = FZ_OK, n = 0;
     for (int i = 0; !rc && i < a->defs->n; i++) {
@@ -667,13 +795,14 @@ int api_indicators(req *r)
             continue;
         if (n++)
             strbuf_putc(&b, ',');
-        rc = indicator_entry(r, c, ind, &p, group, prefix, &um, only, &cs, &memo, &b);
+        rc = indicator_entry(r, c, ind, &p, group, prefix, &um, only, page, size, &cs, &memo, &b);
     }
     ind_module_memo_free(&memo);
-    free(um.u);
     if (rc) {
+        unit_map_free(&um);
         free(cs.v);
         kx_free(&cs.idx);
+        free(cs.byunit);
         strbuf_free(&b);
         return api_store_error(r);
     }
@@ -684,13 +813,32 @@ int api_indicators(req *r)
         strbuf_puts(&b, "null");
     strbuf_puts(&b, ",\"weight\":");
     w_real(&b, cs.weight);
+    /* Ranked over every group by the score as shown, ties sharing a rank;
+     * then the page (or the one row asked for). */
+    for (size_t m = 0; m < cs.n; m++) {
+        cs.v[m].score = round(cs.v[m].sum / cs.v[m].weight * 100.0) / 100.0;
+        cs.v[m].unit = !strcmp(group, "unit");
+    }
+    if (cs.n > 1)
+        qsort(cs.v, cs.n, sizeof(*cs.v), comp_cmp);
+    size_t nrows = 0;
+    for (size_t m = 0; m < cs.n; m++) {
+        cs.v[m].rank = m > 0 && cs.v[m].score == cs.v[m - 1].score ? cs.v[m - 1].rank : (int)m + 1;
+        if (!*only || !strcmp(cs.v[m].key, only))
+            cs.v[nrows++] = cs.v[m]; /* kept in order; the index is not used again */
+    }
+    size_t lo, hi;
+    page_bounds(nrows, page, size, &lo, &hi);
+    strbuf_puts(&b, ",\"total\":");
+    w_int(&b, (int64_t)nrows);
+    strbuf_printf(&b, ",\"ranked\":%d", (int)cs.n);
     strbuf_printf(&b, ",\"%s\":[", !strcmp(group, "unit") ? "units" : "groups");
     n = 0;
-    for (size_t m = 0; m < cs.n; m++) {
-        if (*only && strcmp(cs.v[m].key, only) != 0)
-            continue;
+    for (size_t m = lo; m < hi; m++) {
         strbuf_puts(&b, n++ ? ",{\"score\":" : "{\"score\":");
-        w_real(&b, round(cs.v[m].sum / cs.v[m].weight * 100.0) / 100.0);
+        w_real(&b, cs.v[m].score);
+        strbuf_puts(&b, ",\"rank\":");
+        w_int(&b, cs.v[m].rank);
         strbuf_puts(&b, ",\"weight\":");
         w_real(&b, cs.v[m].weight);
         strbuf_putc(&b, ',');
@@ -698,8 +846,10 @@ int api_indicators(req *r)
         strbuf_putc(&b, '}');
     }
     strbuf_puts(&b, "]}}");
+    unit_map_free(&um); /* after the last name borrowed from it */
     free(cs.v);
     kx_free(&cs.idx);
+    free(cs.byunit);
     if (!strbuf_ok(&b)) {
         strbuf_free(&b);
         return req_reply_json(r, 500, NULL);
@@ -729,6 +879,34 @@ static int trend_value(void *ctx, int64_t unit, const char *period, int64_t num,
     if (mo >= 1 && mo <= 12)
         m->num[mo - 1] += num, m->den[mo - 1] += den;
     return FZ_OK;
+}
+
+/* The months from..to of the counties of the region's units (prefix at
+ * most six digits: a county or above), from the counties' roll-ups
+ * (engine/indicators.h: unit_id = -CCCCCC): the same sums as over the
+ * region's units, read from 100 rows a month instead of 2,000. unit_id is
+ * matched by equality (IN), so indicator_values_unit matches on three
+ * columns and wins over indicator_values_period without statistics. */
+static int county_months(store_conn *c, const char *ind, const char *from, const char *to, const char *prefix,
+                         month_sum *ms)
+{
+    store_stmt *st;
+    if (store_prepare(c,
+                      "SELECT v.period, v.num, v.den FROM indicator_values v"
+                      " WHERE v.indicator = ?1 AND v.unit_id IN (SELECT DISTINCT -CAST(substr(u.region_code, 1, 6)"
+                      " AS INTEGER) FROM units u WHERE u.region_code LIKE ?2 || '%')"
+                      " AND v.period >= ?3 AND v.period <= ?4 AND length(v.period) = 7",
+                      &st))
+        return FZ_ERR;
+    store_bind_text(st, 1, ind);
+    store_bind_text(st, 2, prefix);
+    store_bind_text(st, 3, from);
+    store_bind_text(st, 4, to);
+    int s;
+    while ((s = store_step(st)) == STORE_ROW)
+        trend_value(ms, 0, store_col_text(st, 0), store_col_int(st, 1), store_col_int(st, 2));
+    store_done(st);
+    return s == STORE_DONE ? FZ_OK : FZ_ERR;
 }
 
 /* An indicator's twelve months; cumulative: sums since January (a flow),
@@ -776,7 +954,7 @@ int api_indicator_trend(req *r)
         return FZ_OK;
     unit_map um;
     if (load_unit_map(c, "unit", prefix, &um)) {
-        free(um.u);
+        unit_map_free(&um);
         return api_store_error(r);
     }
     json_t *list = json_array();
@@ -791,7 +969,7 @@ int api_indicator_trend(req *r)
             ind_module_opts o = module_opts(r, prefix, NULL);
             month_sum ms = {.unit = unit, .num = mn, .den = md};
             if (ind_module_months(c, ind, p.year, &o, month_unit, &ms) != FZ_OK) {
-                free(um.u);
+                unit_map_free(&um);
                 json_decref(list);
                 return api_store_error(r);
             }
@@ -799,14 +977,15 @@ int api_indicator_trend(req *r)
             continue;
         }
         month_sum ms = {.num = mn, .den = md};
-        if (each_value(c, ind->name, p.from, p.to, 0, &um, unit, trend_value, &ms)) {
-            free(um.u);
+        if (unit || strlen(prefix) > 6 ? each_value(c, ind->name, p.from, p.to, 0, &um, unit, trend_value, &ms)
+                                       : county_months(c, ind->name, p.from, p.to, prefix, &ms)) {
+            unit_map_free(&um);
             json_decref(list);
             return api_store_error(r);
         }
         json_array_append_new(list, trend_entry(ind, p.year, mn, md, 1));
     }
-    free(um.u);
+    unit_map_free(&um);
     return req_reply_json(r, 200, json_pack("{s:i, s:I, s:o}", "year", p.year, "unit", (json_int_t)unit,
                                             "indicators", list));
 }

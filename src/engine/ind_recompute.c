@@ -434,8 +434,10 @@ static int scan_part(part *pt)
                 if (has) {
                     pt->nfacts++;
                     rc = vtable_add(&pt->values, kp->inds[i].ind->name, f.unit_id, f.period, f.num, f.den);
-                    char year[5]; /* the roll-up of the month's year (indicators.h) */
-                    snprintf(year, sizeof(year), "%.4s", f.period);
+                    char year[5], quarter[7]; /* the roll-ups of the month (indicators.h) */
+                    ind_rollup_keys(f.period, year, quarter);
+                    if (!rc)
+                        rc = vtable_add(&pt->values, kp->inds[i].ind->name, f.unit_id, quarter, f.num, f.den);
                     if (!rc)
                         rc = vtable_add(&pt->values, kp->inds[i].ind->name, f.unit_id, year, f.num, f.den);
                 }
@@ -693,6 +695,54 @@ static int scan_stale(recomp *r)
     }
     free(ind);
     free(kind);
+    return rc;
+}
+
+typedef struct unit_county {
+    int64_t id, county;
+} unit_county;
+
+/* Adds each county's months (indicators.h): the sums of the months of the
+ * units whose region code is the county's, as the deltas add them. */
+static int add_county_rollups(recomp *r)
+{
+    store_stmt *st;
+    if (store_prepare(r->w, "SELECT id, region_code FROM units ORDER BY id", &st))
+        return FZ_ERR;
+    unit_county *u = NULL;
+    size_t n = 0, cap = 0;
+    int rc = FZ_OK, s;
+    while ((s = store_step(st)) == STORE_ROW) {
+        if ((rc = scan_grow((void **)&u, &cap, n, sizeof(*u))))
+            break;
+        u[n].id = store_col_int(st, 0);
+        u[n].county = ind_county_key(store_col_text(st, 1));
+        n++;
+    }
+    store_done(st);
+    if (!rc && s != STORE_DONE)
+        rc = FZ_ERR;
+    vtable add = {0};
+    for (size_t j = 0; !rc && j < r->values.cap; j++) {
+        const ivalue *x = &r->values.v[j];
+        if (!r->values.used[j] || x->unit_id <= 0 || strlen(x->period) != 7)
+            continue;
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (u[m].id < x->unit_id)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        if (lo < n && u[lo].id == x->unit_id && u[lo].county)
+            rc = vtable_add(&add, x->ind, u[lo].county, x->period, x->num, x->den);
+    }
+    for (size_t j = 0; !rc && j < add.cap; j++)
+        if (add.used[j])
+            rc = vtable_add(&r->values, add.v[j].ind, add.v[j].unit_id, add.v[j].period, add.v[j].num, add.v[j].den);
+    vtable_free(&add);
+    free(u);
     return rc;
 }
 
@@ -980,6 +1030,8 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int flags, FILE 
     free(ready);
     if (!rc)
         rc = scan_stale(&r);
+    if (!rc)
+        rc = add_county_rollups(&r);
     if (!rc)
         rc = read_values(&r, &sv, &cv);
     if (!rc) {

@@ -111,13 +111,107 @@ static int load_case(store_conn *w, const kplan *kp, int64_t id, case_view *v, s
 
 static int apply_one(store_conn *w, const char *ind, int64_t unit, const char *period, int64_t dn, int64_t dd);
 
-/* Adds a fact's change to its month's value and to the year's roll-up. */
+int64_t ind_county_key(const char *region_code)
+{
+    int64_t k = 0;
+    for (int i = 0; i < 6; i++) {
+        if (!region_code || region_code[i] < '0' || region_code[i] > '9')
+            return 0;
+        k = k * 10 + (region_code[i] - '0');
+    }
+    return -k;
+}
+
+int ind_unit_county(store_conn *w, int64_t unit, int64_t *key)
+{
+    store_stmt *st;
+    *key = 0;
+    if (store_prepare(w, "SELECT region_code FROM units WHERE id = ?", &st))
+        return FZ_ERR;
+    store_bind_int(st, 1, unit);
+    int rc = store_step(st);
+    if (rc == STORE_ROW)
+        *key = ind_county_key(store_col_text(st, 0));
+    store_done(st);
+    return rc == STORE_ROW || rc == STORE_DONE ? FZ_OK : FZ_ERR;
+}
+
+void ind_rollup_keys(const char *month, char year[5], char quarter[7])
+{
+    int m = strlen(month) == 7 ? (month[5] - '0') * 10 + (month[6] - '0') : 0;
+    snprintf(year, 5, "%.4s", month);
+    snprintf(quarter, 7, "%.4sQ%d", month, m >= 1 && m <= 12 ? (m - 1) / 3 + 1 : 0);
+}
+
+/* Adds a fact's change to its month's value, to the quarter's and the
+ * year's roll-ups and to the month of its unit's county. */
 static int apply_delta(store_conn *w, const char *ind, int64_t unit, const char *period, int64_t dn, int64_t dd)
 {
-    char year[5];
-    snprintf(year, sizeof(year), "%.4s", period);
+    char year[5], quarter[7];
+    ind_rollup_keys(period, year, quarter);
+    int64_t county;
     int rc = apply_one(w, ind, unit, period, dn, dd);
-    return rc ? rc : apply_one(w, ind, unit, year, dn, dd);
+    if (!rc)
+        rc = apply_one(w, ind, unit, quarter, dn, dd);
+    if (!rc)
+        rc = apply_one(w, ind, unit, year, dn, dd);
+    if (!rc)
+        rc = ind_unit_county(w, unit, &county);
+    return rc || !county ? rc : apply_one(w, ind, county, period, dn, dd);
+}
+
+typedef struct moved {
+    char *ind; /* owned */
+    char period[12];
+    int64_t num, den;
+} moved;
+
+int ind_unit_moved(store_conn *w, int64_t unit, int64_t from, int64_t to)
+{
+    if (from == to)
+        return FZ_OK;
+    /* Read first, then write: a unit has at most indicators x months rows. */
+    store_stmt *st;
+    if (store_prepare(w,
+                      "SELECT indicator, period, num, den FROM indicator_values"
+                      " WHERE unit_id = ? AND length(period) = 7",
+                      &st))
+        return FZ_ERR;
+    store_bind_int(st, 1, unit);
+    moved *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            moved *nv = realloc(v, nc * sizeof(*nv));
+            if (!nv) {
+                rc = FZ_NOMEM;
+                break;
+            }
+            v = nv, cap = nc;
+        }
+        if (!(v[n].ind = strdup(store_col_text(st, 0)))) {
+            rc = FZ_NOMEM;
+            break;
+        }
+        snprintf(v[n].period, sizeof(v[n].period), "%s", store_col_text(st, 1));
+        v[n].num = store_col_int(st, 2);
+        v[n].den = store_col_int(st, 3);
+        n++;
+    }
+    store_done(st);
+    rc = rc == STORE_DONE ? FZ_OK : rc == FZ_NOMEM ? FZ_NOMEM : FZ_ERR;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (from)
+            rc = apply_one(w, v[i].ind, from, v[i].period, -v[i].num, -v[i].den);
+        if (!rc && to)
+            rc = apply_one(w, v[i].ind, to, v[i].period, v[i].num, v[i].den);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(v[i].ind);
+    free(v);
+    return rc;
 }
 
 static int apply_one(store_conn *w, const char *ind, int64_t unit, const char *period, int64_t dn, int64_t dd)
@@ -231,7 +325,7 @@ int ind_on_subject(store_conn *w, const char *subject_kind, const char *subject_
 }
 /* How facts are kept; part of the signature so a change of it (years were
  * kept before months) rebuilds the values on the next start. */
-#define IND_FORMAT "ind-facts-v3:month+year"
+#define IND_FORMAT "ind-facts-v4:month+quarter+year+county-month"
 
 /* 1 when def x is an indicator or a procedure an indicator reads (its
  * states, fields and actions decide the facts too). */

@@ -2,10 +2,14 @@
  * (engine/defs.h, docs/definitions.md) is evaluated per case into a fact
  * (unit, period, in numerator, in denominator) kept in indicator_facts;
  * indicator_values holds the sums per indicator x unit x period, period
- * being a month "YYYY-MM" and, beside the months, the year "YYYY" (the
- * roll-up of its months: a province-level year view reads one row per unit
- * instead of twelve; readers of months filter length(period) = 7), and is
- * kept by deltas in the same write job that changes a case or one of its clocks,
+ * being a month "YYYY-MM" and, beside the months, the quarter "YYYYQn" and
+ * the year "YYYY" (the roll-ups of its months: a province-level year view
+ * reads one row per unit instead of twelve; readers filter on the length of
+ * period: 7 months, 6 quarters, 4 years) and, beside
+ * the units' months, each county's months (unit_id = -CCCCCC, the first six
+ * digits of the units' region codes: ind_county_key; a province-level trend
+ * reads 100 counties' rows instead of 2,000 units'; readers of units take
+ * unit_id > 0), and is kept by deltas in the same write job that changes a case or one of its clocks,
  * so reading an indicator never scans cases. ind_recompute rebuilds both
  * from the record (or only compares them with it). Both evaluate a case
  * with the same code (engine/ind_eval.h); engine/indicators.c reads one
@@ -78,6 +82,21 @@ enum {
  * column had to be written). */
 int ind_recompute(store_conn *w, store *readers, const defs *d, int flags, FILE *out, int64_t *nfacts,
                   int64_t *ndiff, int64_t *nrecords);
+
+/* The keys of the year ("2026") and quarter ("2026Q4") roll-ups a month
+ * ("2026-11") adds to (a malformed month: quarter "…Q0", read by nobody). */
+void ind_rollup_keys(const char *month, char year[5], char quarter[7]);
+
+/* The key of the county roll-up a unit with this region code adds to:
+ * -(its first six digits), 0 when they are not a county's code. */
+int64_t ind_county_key(const char *region_code);
+/* The county key of a unit (0 when it is gone). */
+int ind_unit_county(store_conn *w, int64_t unit, int64_t *key);
+
+/* Moves unit's monthly values from the roll-up of county key `from` to that
+ * of `to` (either 0: none), after the unit changed region or was deleted;
+ * in the write job that changed it. */
+int ind_unit_moved(store_conn *w, int64_t unit, int64_t from, int64_t to);
 
 /* The procedure an indicator's drill-down lists cases of (the denominator's,
  * else the numerator's); NULL when it has none. */

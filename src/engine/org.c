@@ -3,6 +3,7 @@
  * here so that every writer (HTTP, `fazhi demo`) is held to the same rules. */
 #include "engine/org.h"
 #include "engine/events.h"
+#include "engine/indicators.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/timeutil.h"
@@ -234,8 +235,14 @@ int org_unit_update(store_conn *w, org_ctx *x, int64_t id, const org_unit *u)
         return rc;
     if (u->legal && (rc = store_run(w, "UPDATE units SET legal_status = ? WHERE id = ?", "si", u->legal, id)))
         return rc;
-    if (u->region && (rc = store_run(w, "UPDATE units SET region_code = ? WHERE id = ?", "si", u->region, id)))
-        return rc;
+    if (u->region) {
+        /* The unit's monthly values follow it to its new county's roll-up. */
+        int64_t from, to;
+        if ((rc = ind_unit_county(w, id, &from)) ||
+            (rc = store_run(w, "UPDATE units SET region_code = ? WHERE id = ?", "si", u->region, id)) ||
+            (rc = ind_unit_county(w, id, &to)) || (rc = ind_unit_moved(w, id, from, to)))
+            return rc;
+    }
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
     return org_event(w, x, "unit", sid, "unit.updated", unit_payload(id, u, path));
@@ -253,11 +260,16 @@ int org_unit_delete(store_conn *w, org_ctx *x, int64_t id)
                  (long long)kids);
         return FZ_CONFLICT;
     }
-    int rc = store_run(w, "DELETE FROM units WHERE id = ?", "i", id);
-    if (rc)
+    int64_t county;
+    int rc = ind_unit_county(w, id, &county);
+    if (rc || (rc = store_run(w, "DELETE FROM units WHERE id = ?", "i", id)))
         return rc;
     if (store_changes(w) == 0)
         return FZ_NOTFOUND;
+    /* Values of a unit that is gone are in no county's roll-up (as the
+     * recompute finds them). */
+    if ((rc = ind_unit_moved(w, id, county, 0)))
+        return rc;
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
     return org_event(w, x, "unit", sid, "unit.deleted", json_pack("{s:I}", "id", (json_int_t)id));

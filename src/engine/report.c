@@ -179,11 +179,11 @@ static void indicators(ctx *x, const report_opts *o, json_t *table, json_t *unme
             num = m.num, den = m.den;
         } else {
             num = q_int(x,
-                        "SELECT COALESCE(SUM(num), 0) FROM indicator_values WHERE indicator = ?"
+                        "SELECT COALESCE(SUM(num), 0) FROM indicator_values WHERE indicator = ? AND unit_id > 0"
                         " AND period >= ? AND period <= ? AND length(period) = 7",
                         "sss", ind->name, from, to);
             den = q_int(x,
-                        "SELECT COALESCE(SUM(den), 0) FROM indicator_values WHERE indicator = ?"
+                        "SELECT COALESCE(SUM(den), 0) FROM indicator_values WHERE indicator = ? AND unit_id > 0"
                         " AND period >= ? AND period <= ? AND length(period) = 7",
                         "sss", ind->name, from, to);
         }

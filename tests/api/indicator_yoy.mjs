@@ -89,6 +89,50 @@ try {
     comp[units.jia] === 75 && comp[units.yi] === 100 && comp[units.bing] === 100, JSON.stringify(all.json.composite));
   t.check('county composite: 6 / 7 of the target = 85.71', all.json.composite.county === 85.71, String(all.json.composite.county));
 
+  // The rows come a page at a time, ranked over all of them (ties by unit id),
+  // with the list's total; ranks and the composite's ranks do not depend on the page.
+  const p1 = await leader.get('/api/indicators?year=2025&size=2');
+  const p2 = await leader.get('/api/indicators?year=2025&size=2&page=2');
+  const i1 = p1.json.indicators.find((i) => i.name === IND), i2 = p2.json.indicators.find((i) => i.name === IND);
+  t.check('page 1 of 2 rows: 乙 then 丙 (both rank 1, by unit id), total 3',
+    p1.json.page === 1 && p1.json.size === 2 && i1.total === 3 && i1.ranked_units === 3 &&
+    JSON.stringify(i1.units.map((u) => [u.unit_id, u.rank])) === JSON.stringify([[units.yi, 1], [units.bing, 1]]), JSON.stringify(i1));
+  t.check('page 2: 甲 alone, rank 3; the county total is the same on every page',
+    JSON.stringify(i2.units.map((u) => [u.unit_id, u.rank, u.num, u.den])) === JSON.stringify([[units.jia, 3, 3, 4]]) &&
+    i2.total === 3 && i2.county.num === 6 && i2.county.den === 7, JSON.stringify(i2));
+  t.check('composite page 1: 乙 100 rank 1, 丙 100 rank 1; page 2: 甲 75 rank 3; total and ranked 3',
+    JSON.stringify(p1.json.composite.units.map((u) => [u.unit_id, u.score, u.rank])) === JSON.stringify([[units.yi, 100, 1], [units.bing, 100, 1]]) &&
+    JSON.stringify(p2.json.composite.units.map((u) => [u.unit_id, u.score, u.rank])) === JSON.stringify([[units.jia, 75, 3]]) &&
+    p1.json.composite.total === 3 && p2.json.composite.ranked === 3 && p2.json.composite.county === 85.71, JSON.stringify([p1.json.composite, p2.json.composite]));
+  const past = await leader.get('/api/indicators?year=2025&size=2&page=3');
+  t.check('a page past the end: no rows, the totals still there',
+    past.status === 200 && past.json.indicators.find((i) => i.name === IND).units.length === 0 &&
+    past.json.indicators.find((i) => i.name === IND).total === 3 && past.json.composite.units.length === 0, past.text.slice(0, 300));
+  const mine = await leader.get(`/api/indicators?year=2025&unit=${units.jia}`);
+  t.check('unit=甲: its composite row ranked among all three (3 of 3)',
+    JSON.stringify(mine.json.composite.units.map((u) => [u.unit_id, u.rank])) === JSON.stringify([[units.jia, 3]]) &&
+    mine.json.composite.ranked === 3 && mine.json.composite.total === 1, JSON.stringify(mine.json.composite));
+  for (const [q, field] of [['size=0', 'size'], ['size=201', 'size'], ['page=0', 'page'], ['size=x', 'size']]) {
+    const bad = await leader.get(`/api/indicators?year=2025&${q}`);
+    t.check(`${q}: 400 naming ${field}`, bad.status === 400 && bad.json?.error?.fields?.[field] !== undefined, `${bad.status} ${bad.text}`);
+  }
+  // Whole quarters across a year end are read from the quarterly roll-ups: the
+  // same sums as the months of the two years' trends (the county's monthly roll-up).
+  const tr = async (year) => (await leader.get(`/api/indicators/trend?year=${year}`)).json.indicators.find((i) => i.name === IND).months;
+  const [m24, m25] = [await tr(2024), await tr(2025)];
+  const spanQ = await get('from=2024-07&to=2025-06');
+  const sum = (ms, f) => ms.reduce((n, m) => n + m[f], 0);
+  const wantNum = sum(m24.slice(6), 'num') + sum(m25.slice(0, 6), 'num'), wantDen = sum(m24.slice(6), 'den') + sum(m25.slice(0, 6), 'den');
+  t.check(`2024-07 … 2025-06 (two half-years of quarters) = the months of the trends: ${wantNum} / ${wantDen}`,
+    spanQ.county.num === wantNum && spanQ.county.den === wantDen && wantDen > 0, JSON.stringify(spanQ.county));
+  // The county's trend (read from the county's monthly roll-up) is the sum of its units'.
+  const whole = await leader.get('/api/indicators/trend?year=2025');
+  const parts = await Promise.all([units.jia, units.yi, units.bing].map((u) => leader.get(`/api/indicators/trend?year=2025&unit=${u}`)));
+  const months = (r) => r.json.indicators.find((i) => i.name === IND).months;
+  t.check('county trend 2025 = the sum of the three units\' months; December cumulative 6 / 7',
+    months(whole).every((m, k) => m.num === parts.reduce((n, r) => n + months(r)[k].num, 0) && m.den === parts.reduce((n, r) => n + months(r)[k].den, 0)) &&
+    months(whole)[11].cum_num === 6 && months(whole)[11].cum_den === 7, JSON.stringify(months(whole)));
+
   const trend = await leader.get(`/api/indicators/trend?year=2025&unit=${units.jia}`);
   const m = trend.json.indicators.find((i) => i.name === IND).months;
   t.check('trend 甲 2025: Jan 1 / 1, Sep 0 / 1, cumulative by Sep 3 / 4, by Dec 3 / 4',

@@ -207,6 +207,33 @@ try {
     const v = ind.county.den ? ind.county.num / ind.county.den : null;
     t.check(`${ind.name}: value = num / den, null when den = 0`, ind.county.value === v, JSON.stringify(ind.county));
   }
+  // The county's trend is read from the county's monthly roll-up: it must be
+  // the sum of its units' months; after a unit moves to another county (its
+  // values follow it to that county's roll-up), the county's trend is the
+  // remaining unit's, and the values still equal a full recompute.
+  const trendOf = async (q) => {
+    const r = await officers[1].get(`/api/indicators/trend?year=${y}${q}`);
+    if (r.status !== 200) throw new Error(`trend${q}: ${r.status} ${r.text}`);
+    return Object.fromEntries(r.json.indicators.filter((i) => !i.source).map((i) => [i.name, i.months.map((m) => [m.num, m.den])]));
+  };
+  const sumOf = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, a[k].map((m, i) => [m[0] + b[k][i][0], m[1] + b[k][i][1]])]));
+  const [whole, t1, t2] = [await trendOf(''), await trendOf('&unit=1'), await trendOf(`&unit=${units[1]}`)];
+  t.check('the county trend is the sum of its two units\' months', JSON.stringify(whole) === JSON.stringify(sumOf(t1, t2)),
+    `${JSON.stringify(whole)} != ${JSON.stringify(sumOf(t1, t2))}`);
+  t.check('the walk left months with values in the second unit', Object.values(t2).some((ms) => ms.some((m) => m[1] > 0)));
+  for (const code of ['532625', '532624']) {
+    if (code === '532625') {
+      const reg = await admin.post('/api/regions', { code: '532625000000', name: '指标邻县' });
+      if (reg.status !== 201) throw new Error(`region: ${reg.status} ${reg.text}`);
+    }
+    const mv = await admin.put(`/api/units/${units[1]}`, { region_code: `${code}000000` });
+    t.check(`指标乙局 moves to ${code}`, mv.status === 200, `${mv.status} ${mv.text}`);
+    const after = await trendOf('');
+    const want = code === '532624' ? whole : t1;
+    t.check(`… the county trend is ${code === '532624' ? 'both units\' again' : 'the remaining unit\'s'}`,
+      JSON.stringify(after) === JSON.stringify(want), `${JSON.stringify(after)} != ${JSON.stringify(want)}`);
+    check(`after 指标乙局 moved to ${code}`);
+  }
 } finally {
   const e = await srv.stop();
   t.check('server stops cleanly', e.code === 0, `exit ${e.code ?? e.sig}: ${srv.stderr().slice(-500)}`);

@@ -159,7 +159,10 @@ try {
     await page.waitForFunction(([s, n]) => document.querySelectorAll(s).length === n, [sel, ranked.length], { timeout: WAIT_MS })
     const first = (await page.locator(`${sel} td`).nth(1).textContent()).trim()
     await page.locator(`${T('ind-ranking-chart')}[data-ready="1"] canvas`).first().waitFor()
-    return first === ranked[0].unit_name || `第一名 ${first}，应为 ${ranked[0].unit_name}`
+    if (first !== ranked[0].unit_name) return `第一名 ${first}，应为 ${ranked[0].unit_name}`
+    // The rows come a page at a time from the server; the pager counts all of them.
+    const total = (await page.locator(T('ind-ranking-total')).textContent()).trim()
+    return total === `共 ${unmet.total} 个单位有值` || `分页 ${total}，接口 ${unmet.total}`
   })
 
   const worst = ranked[ranked.length - 1]
@@ -170,6 +173,12 @@ try {
     await rank.waitFor()
     const text = (await rank.textContent()).trim()
     if (text !== `${worst.rank} / ${unmet.ranked_units}`) return `名次 ${text}`
+    // The composite's rank among all units, as the server ranked them.
+    const cw = r.json.composite.units.find((u) => u.unit_id === worst.unit_id)
+    if (cw) {
+      const want = `在 ${r.json.composite.ranked} 个单位中第 ${cw.rank} 名`
+      await page.waitForFunction(([s, w]) => (document.querySelector(s) || {}).textContent?.includes(w), [T('ind-unit-composite'), want], { timeout: WAIT_MS })
+    }
     await page.locator(T(`ind-unit-value-${unmet.name}`)).click()
     await page.waitForURL((u) => u.pathname === `/indicators/cases/${unmet.name}` && u.searchParams.get('unit') === String(worst.unit_id), { timeout: WAIT_MS })
     await page.waitForFunction(
