@@ -26,6 +26,7 @@
 #include "engine/ind_module.h"
 #include "engine/indicators.h"
 #include "store/store.h"
+#include "core/jsonw.h"
 #include "core/keyidx.h"
 #include "core/strbuf.h"
 #include "core/status.h"
@@ -515,60 +516,12 @@ static void comp_add(comps *cs, const grow *x, double w, double s)
 /* The response of GET /api/indicators is written as text: a province-level
  * node lists 2,000 units per indicator (~1 MB), and building them as
  * jansson objects was most of the request's time. The shape is documented
- * in docs/indicators.md; numbers are written as jansson writes them. */
-static void w_str(strbuf *b, const char *s)
-{
-    strbuf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            strbuf_putc(b, '\\'), strbuf_putc(b, (char)*p);
-        else if (*p == '\n')
-            strbuf_puts(b, "\\n");
-        else if (*p == '\t')
-            strbuf_puts(b, "\\t");
-        else if (*p == '\r')
-            strbuf_puts(b, "\\r");
-        else if (*p < 0x20 || *p == 0x7f)
-            strbuf_printf(b, "\\u%04x", *p);
-        else
-            strbuf_putc(b, (char)*p);
-    }
-    strbuf_putc(b, '"');
-}
-
-/* An integer, without printf (a province-wide answer writes ~100,000). */
-static void w_int(strbuf *b, int64_t v)
-{
-    char t[24];
-    int i = (int)sizeof(t);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do
-        t[--i] = (char)('0' + u % 10);
-    while ((u /= 10) && i > 1);
-    if (v < 0)
-        t[--i] = '-';
-    strbuf_append(b, t + i, sizeof(t) - (size_t)i);
-}
-
-/* A double that reads back the same (%.15g, else %.16g or %.17g), with
- * ".0" when it looks integral, as jansson writes reals. */
-static void w_real(strbuf *b, double v)
-{
-    char t[40];
-    for (int prec = 15; prec <= 17; prec++) { /* 15 digits always read back as written */
-        snprintf(t, sizeof(t), "%.*g", prec, v);
-        if (strtod(t, NULL) == v)
-            break;
-    }
-    strbuf_puts(b, t);
-    if (!strpbrk(t, ".eEn"))
-        strbuf_puts(b, ".0");
-}
-
+ * in docs/indicators.md; strings and numbers as jansson writes them
+ * (core/jsonw). */
 static void w_ratio(strbuf *b, int64_t num, int64_t den)
 {
     if (den > 0)
-        w_real(b, (double)num / (double)den);
+        jw_real(b, (double)num / (double)den);
     else
         strbuf_puts(b, "null");
 }
@@ -586,14 +539,14 @@ static void w_identity(strbuf *b, const char *group, const char *key, const char
 {
     if (!strcmp(group, "unit")) {
         strbuf_puts(b, "\"unit_id\":");
-        w_int(b, strtoll(key, NULL, 10));
+        jw_int(b, strtoll(key, NULL, 10));
         strbuf_puts(b, ",\"unit_name\":");
-        w_str(b, name);
+        jw_str(b, name);
     } else {
         strbuf_puts(b, "\"key\":");
-        w_str(b, key);
+        jw_str(b, key);
         strbuf_puts(b, ",\"name\":");
-        w_str(b, name);
+        jw_str(b, name);
     }
 }
 
@@ -602,7 +555,7 @@ static void w_key(strbuf *b, int *first, const char *k)
     if (!*first)
         strbuf_putc(b, ',');
     *first = 0;
-    w_str(b, k);
+    jw_str(b, k);
     strbuf_putc(b, ':');
 }
 
@@ -654,16 +607,16 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
     static const char *const texts[] = {"name", "title", "basis", "period"};
     for (int i = 0; i < 4; i++) {
         w_key(b, &first, texts[i]);
-        w_str(b, i ? json_string_value(json_object_get(j, texts[i])) : ind->name);
+        jw_str(b, i ? json_string_value(json_object_get(j, texts[i])) : ind->name);
     }
     w_key(b, &first, "target");
     char *target = json_dumps(json_object_get(j, "target"), JSON_ENCODE_ANY | JSON_COMPACT);
     strbuf_puts(b, target ? target : "null");
     free(target);
     w_key(b, &first, "direction");
-    w_str(b, json_string_value(json_object_get(j, "direction")));
+    jw_str(b, json_string_value(json_object_get(j, "direction")));
     w_key(b, &first, "weight");
-    w_real(b, w);
+    jw_real(b, w);
     strbuf_printf(b, ",\"county\":{\"num\":%lld,\"den\":%lld,\"value\":", (long long)num, (long long)den);
     w_ratio(b, num, den);
     strbuf_puts(b, ",\"met\":");
@@ -673,9 +626,9 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
     strbuf_printf(b, "},\"ranked\":%d", ranked);
     if (ind_is_module(ind)) {
         strbuf_puts(b, ",\"source\":");
-        w_str(b, json_string_value(json_object_get(j, "source")));
+        jw_str(b, json_string_value(json_object_get(j, "source")));
         strbuf_puts(b, ",\"measure\":");
-        w_str(b, json_string_value(json_object_get(j, "measure")));
+        jw_str(b, json_string_value(json_object_get(j, "measure")));
     }
     /* Listed: the rows with a value in rank order, then any row with a
      * numerator over a zero denominator (no shipped measure gives one),
@@ -694,7 +647,7 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
     size_t lo, hi;
     page_bounds(nrows, page, size, &lo, &hi);
     strbuf_puts(b, ",\"total\":");
-    w_int(b, (int64_t)nrows);
+    jw_int(b, (int64_t)nrows);
     if (!strcmp(group, "unit"))
         strbuf_printf(b, ",\"ranked_units\":%d,\"units\":[", ranked);
     else
@@ -703,16 +656,16 @@ static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_peri
     for (size_t k = lo; k < hi; k++) {
         const grow *x = rows[k].g;
         strbuf_puts(b, n++ ? ",{\"num\":" : "{\"num\":");
-        w_int(b, x->num);
+        jw_int(b, x->num);
         strbuf_puts(b, ",\"den\":");
-        w_int(b, x->den);
+        jw_int(b, x->den);
         strbuf_puts(b, ",\"value\":");
         w_ratio(b, x->num, x->den);
         strbuf_puts(b, ",\"met\":");
         w_met(b, ind, x->num, x->den);
         strbuf_puts(b, ",\"rank\":");
         if (x->rank)
-            w_int(b, x->rank);
+            jw_int(b, x->rank);
         else
             strbuf_puts(b, "null");
         strbuf_puts(b, ",\"prev_value\":");
@@ -773,14 +726,14 @@ int api_indicators(req *r)
     int first = 1;
     for (int i = 0; i < 6; i++) {
         w_key(&b, &first, pk[i]);
-        w_str(&b, pv[i]);
+        jw_str(&b, pv[i]);
     }
     strbuf_puts(&b, "},\"group\":");
-    w_str(&b, group);
+    jw_str(&b, group);
     strbuf_puts(&b, ",\"page\":");
-    w_int(&b, page);
+    jw_int(&b, page);
     strbuf_puts(&b, ",\"size\":");
-    w_int(&b, size);
+    jw_int(&b, size);
     strbuf_puts(&b, ",\"indicators\":[");
     comps cs = {.idx = KEYIDX_INIT(comp, key)};
     if (!strcmp(group, "unit") && !(cs.byunit = calloc(um.n ? um.n : 1, sizeof(*cs.byunit)))) {
@@ -808,11 +761,11 @@ int api_indicators(req *r)
     }
     strbuf_puts(&b, "],\"composite\":{\"county\":");
     if (cs.weight > 0)
-        w_real(&b, round(cs.sum / cs.weight * 100.0) / 100.0);
+        jw_real(&b, round(cs.sum / cs.weight * 100.0) / 100.0);
     else
         strbuf_puts(&b, "null");
     strbuf_puts(&b, ",\"weight\":");
-    w_real(&b, cs.weight);
+    jw_real(&b, cs.weight);
     /* Ranked over every group by the score as shown, ties sharing a rank;
      * then the page (or the one row asked for). */
     for (size_t m = 0; m < cs.n; m++) {
@@ -830,17 +783,17 @@ int api_indicators(req *r)
     size_t lo, hi;
     page_bounds(nrows, page, size, &lo, &hi);
     strbuf_puts(&b, ",\"total\":");
-    w_int(&b, (int64_t)nrows);
+    jw_int(&b, (int64_t)nrows);
     strbuf_printf(&b, ",\"ranked\":%d", (int)cs.n);
     strbuf_printf(&b, ",\"%s\":[", !strcmp(group, "unit") ? "units" : "groups");
     n = 0;
     for (size_t m = lo; m < hi; m++) {
         strbuf_puts(&b, n++ ? ",{\"score\":" : "{\"score\":");
-        w_real(&b, cs.v[m].score);
+        jw_real(&b, cs.v[m].score);
         strbuf_puts(&b, ",\"rank\":");
-        w_int(&b, cs.v[m].rank);
+        jw_int(&b, cs.v[m].rank);
         strbuf_puts(&b, ",\"weight\":");
-        w_real(&b, cs.v[m].weight);
+        jw_real(&b, cs.v[m].weight);
         strbuf_putc(&b, ',');
         w_identity(&b, group, cs.v[m].key, cs.v[m].name);
         strbuf_putc(&b, '}');
