@@ -351,24 +351,23 @@ static void module_unit(void *ctx, int64_t unit, int64_t num, int64_t den)
         a->failed = 1;
 }
 
-static ind_module_opts module_opts(req *r, const char *prefix, ind_module_memo *memo)
+static ind_module_opts module_opts(req *r, const char *prefix)
 {
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     return (ind_module_opts){.region_prefix = prefix,
                              .today_ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday,
-                             .required_hours = req_app(r)->cfg.training_hours_required,
-                             .memo = memo};
+                             .required_hours = req_app(r)->cfg.training_hours_required};
 }
 
 /* A module indicator's rows: its value on the last day of the period and
  * of the previous one. */
 static int load_module(req *r, store_conn *c, const def *ind, const ind_period *p, const char *prefix,
-                       const unit_map *um, grows *g, ind_module_memo *memo)
+                       const unit_map *um, grows *g)
 {
     module_acc m = {.m = um, .g = g};
-    ind_module_opts o = module_opts(r, prefix, memo);
+    ind_module_opts o = module_opts(r, prefix);
     int rc = ind_module_units(c, ind, p->from, p->to, &o, module_unit, &m);
     m.prev = 1;
     if (!rc)
@@ -572,12 +571,12 @@ static void page_bounds(size_t n, int64_t page, int64_t size, size_t *lo, size_t
  * a store error. */
 static int indicator_entry(req *r, store_conn *c, const def *ind, const ind_period *p, const char *group,
                            const char *prefix, const unit_map *um, const char *only, int64_t page, int64_t size,
-                           comps *cs, ind_module_memo *memo, strbuf *b)
+                           comps *cs, strbuf *b)
 {
     grows g = {.idx = KEYIDX_INIT(grow, key)};
     if (!strcmp(group, "unit") && !(g.byunit = calloc(um->n ? um->n : 1, sizeof(*g.byunit))))
         return FZ_NOMEM;
-    int rc = ind_is_module(ind) ? load_module(r, c, ind, p, prefix, um, &g, memo)
+    int rc = ind_is_module(ind) ? load_module(r, c, ind, p, prefix, um, &g)
                                 : load_range(c, ind->name, p->from, p->to, um, 0, &g) ||
                                       load_range(c, ind->name, p->pfrom, p->pto, um, 1, &g);
     ranked_row *order = NULL;
@@ -740,7 +739,6 @@ int api_indicators(req *r)
         unit_map_free(&um);
         return api_store_error(r);
     }
-    ind_module_memo memo = {0};
     int rc = FZ_OK, n = 0;
     for (int i = 0; !rc && i < a->defs->n; i++) {
         const def *ind = &a->defs->items[i];
@@ -748,9 +746,8 @@ int api_indicators(req *r)
             continue;
         if (n++)
             strbuf_putc(&b, ',');
-        rc = indicator_entry(r, c, ind, &p, group, prefix, &um, only, page, size, &cs, &memo, &b);
+        rc = indicator_entry(r, c, ind, &p, group, prefix, &um, only, page, size, &cs, &b);
     }
-    ind_module_memo_free(&memo);
     if (rc) {
         unit_map_free(&um);
         free(cs.v);
@@ -919,7 +916,7 @@ int api_indicator_trend(req *r)
         if (ind_is_module(ind)) {
             /* A stock's months are its values on their last days (and so
              * is the cumulative value); a sum's accumulate. */
-            ind_module_opts o = module_opts(r, prefix, NULL);
+            ind_module_opts o = module_opts(r, prefix);
             month_sum ms = {.unit = unit, .num = mn, .den = md};
             if (ind_module_months(c, ind, p.year, &o, month_unit, &ms) != FZ_OK) {
                 unit_map_free(&um);

@@ -61,25 +61,15 @@ typedef struct relay {
     ind_unit_cb cb;
     ind_month_cb mcb;
     void *ctx;
-    int64_t (*rows)[4]; /* kept for the memo */
-    size_t n, cap;
-    int failed;
 } relay;
 
 static void officers_unit(void *ctx, int64_t unit, int64_t officers, int64_t certified, int64_t hours_met)
 {
     relay *r = ctx;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        int64_t(*nv)[4] = realloc(r->rows, cap * sizeof(*nv));
-        if (!nv) {
-            r->failed = 1;
-            return;
-        }
-        r->rows = nv, r->cap = cap;
-    }
-    r->rows[r->n][0] = unit, r->rows[r->n][1] = officers, r->rows[r->n][2] = certified, r->rows[r->n][3] = hours_met;
-    r->n++;
+    if (r->training)
+        r->cb(r->ctx, unit, hours_met, certified);
+    else
+        r->cb(r->ctx, unit, certified, officers);
 }
 
 static void officers_month(void *ctx, int month0, int64_t unit, int64_t officers, int64_t certified,
@@ -90,41 +80,6 @@ static void officers_month(void *ctx, int month0, int64_t unit, int64_t officers
         r->mcb(r->ctx, month0, unit, hours_met, certified);
     else
         r->mcb(r->ctx, month0, unit, certified, officers);
-}
-
-void ind_module_memo_free(ind_module_memo *m)
-{
-    for (int i = 0; i < m->used; i++)
-        free(m->e[i].rows);
-    m->used = 0;
-}
-
-/* The officers' counts per unit on the reference day of ref, from the memo
- * when this request has read them already. */
-static int officer_rows(store_conn *c, const officer_query *q, const char *from, const char *to,
-                        const ind_module_opts *o, int64_t (**rows)[4], size_t *n, int *owned)
-{
-    ind_module_memo *m = o->memo;
-    for (int i = 0; m && i < m->used; i++)
-        if (!strcmp(m->e[i].from, from) && !strcmp(m->e[i].to, to)) {
-            *rows = m->e[i].rows, *n = m->e[i].n, *owned = 0;
-            return FZ_OK;
-        }
-    relay r = {0};
-    int rc = officers_by_unit(c, q, o->region_prefix, officers_unit, &r);
-    if (rc || r.failed) {
-        free(r.rows);
-        return rc ? rc : FZ_NOMEM;
-    }
-    *rows = r.rows, *n = r.n, *owned = 1;
-    if (m && m->used < 2) {
-        snprintf(m->e[m->used].from, sizeof(m->e[0].from), "%s", from);
-        snprintf(m->e[m->used].to, sizeof(m->e[0].to), "%s", to);
-        m->e[m->used].rows = r.rows, m->e[m->used].n = r.n;
-        m->used++;
-        *owned = 0;
-    }
-    return FZ_OK;
 }
 
 int ind_month(const char *s)
@@ -160,15 +115,9 @@ int ind_module_units(store_conn *c, const def *ind, const char *from, const char
     officer_query q = {.required_hours = o->required_hours};
     if (officers_query_at(&q, ref, o->today_ymd))
         return FZ_INVALID;
-    int64_t(*rows)[4] = NULL;
-    size_t n = 0;
-    int owned = 0, rc = officer_rows(c, &q, from, to, o, &rows, &n, &owned);
-    int training = measure && !strcmp(measure, "training");
-    for (size_t i = 0; !rc && i < n; i++)
-        cb(ctx, rows[i][0], training ? rows[i][3] : rows[i][2], training ? rows[i][2] : rows[i][1]);
-    if (owned)
-        free(rows);
-    return rc;
+    /* The stocks come from the process's cache (engine/officers.c). */
+    relay r = {.training = measure && !strcmp(measure, "training"), .cb = cb, .ctx = ctx};
+    return officers_by_unit(c, &q, o->region_prefix, officers_unit, &r);
 }
 
 typedef struct month_relay {

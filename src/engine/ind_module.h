@@ -36,23 +36,10 @@ int ind_is_module(const def *ind);
  * sum over the period (file_review). */
 int ind_module_stock(const def *ind);
 
-/* Officer counts kept within one request, so the two officer indicators
- * share a pass over the registry (ind_module_memo_free when done). */
-typedef struct ind_module_memo {
-    struct {
-        char from[12], to[12];
-        int64_t (*rows)[4]; /* unit, officers, certified, hours_met */
-        size_t n;
-    } e[2];
-    int used;
-} ind_module_memo;
-void ind_module_memo_free(ind_module_memo *m);
-
 typedef struct ind_module_opts {
     const char *region_prefix; /* units whose region code starts with it */
     int today_ymd;             /* yyyymmdd */
     int required_hours;        /* 执法人员年度培训学时要求 */
-    ind_module_memo *memo;     /* optional */
 } ind_module_opts;
 
 /* cb(ctx, unit, num, den) per unit for module indicator ind over the months
