@@ -1280,14 +1280,15 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
         if (!strcmp(t, "string") || !strcmp(t, "text") || !strcmp(t, "party"))
             strbuf_printf(&where, " AND instr(t.f_%s, ?) > 0", key);
         else if (!strcmp(schema_sql_type(t), "INTEGER"))
-            strbuf_printf(&where, " AND t.f_%s = CAST(? AS INTEGER)", key);
+            strbuf_printf(&where, " AND t.f_%s = CAST(? AS BIGINT)", key);
         else
             strbuf_printf(&where, " AND t.f_%s = ?", key);
         json_array_append(binds, v);
     }
     if (!rc && q->keyset) { /* after (after_at, after_id), oldest first */
-        strbuf_puts(&where, " AND (t.created_at > CAST(? AS INTEGER) OR (t.created_at = CAST(? AS INTEGER)"
-                            " AND t.id > CAST(? AS INTEGER)))");
+        /* BIGINT: PostgreSQL's INTEGER is 32 bits (times are milliseconds). */
+        strbuf_puts(&where, " AND (t.created_at > CAST(? AS BIGINT) OR (t.created_at = CAST(? AS BIGINT)"
+                            " AND t.id > CAST(? AS BIGINT)))");
         char n[24];
         for (int k = 0; k < 3; k++) {
             snprintf(n, sizeof(n), "%lld", (long long)(k < 2 ? q->after_at : q->after_id));
