@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define USAGE "用法：fazhi indicators recompute --data DIR [--check | --records]\n"
 
@@ -63,6 +64,14 @@ int cmd_indicators(int argc, char **argv)
     }
     if (bad)
         return 2;
+    /* Without its definitions a recompute would compute nothing and drop
+     * every stored value (a command run from the wrong directory): refuse. */
+    struct stat sb;
+    if (stat(cfg.defs, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "错误：定义目录 %s 不存在（defs，可用 --defs 指定）：重算需要指标与程序的定义，未做任何改动\n",
+                cfg.defs);
+        return 1;
+    }
     defs *d = NULL;
     if (cli_load_defs(&cfg, &d))
         return 1;

@@ -262,6 +262,11 @@ t.check('recompute --records re-derives the column', fixRec.code === 0 && /全�
   `exit ${fixRec.code}: ${fixRec.out}${fixRec.err}`);
 t.check('… to what the record says', Number(sql(data, `SELECT records_missing FROM case_penalty WHERE id = ${lackingId}`)) > 0);
 check('after the records repair');
+const before = sql(data, 'SELECT count(*) FROM indicator_facts');
+const nodefs = run(['indicators', 'recompute', '--data', data, '--defs', path.join(tmpDir(), 'no-such-defs')]);
+t.check('recompute with a missing definitions directory: refused (exit 1, names it), nothing dropped',
+  nodefs.code === 1 && /定义目录 .*no-such-defs 不存在/.test(nodefs.err) && sql(data, 'SELECT count(*) FROM indicator_facts') === before,
+  `exit ${nodefs.code}: ${nodefs.out}${nodefs.err}`);
 const both = run(['indicators', 'recompute', '--check', '--records', '--data', data]);
 t.check('--check with --records: usage, exit 2', both.code === 2, both.err);
 // A county replaces its list of indicators (here: drops 按期办结率): the next
