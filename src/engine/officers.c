@@ -324,8 +324,11 @@ static int scan_refs(store_conn *c, int year, const char (*refs)[11], const int6
  * unit.updated / unit.deleted events (a unit moved to another region; a
  * count reads the events_action index, where max(seq) walked the table). The
  * generation is read before the officers, so a write committed in between
- * can only make the entry look older than it is. An entry also dies after
- * STOCK_TTL_MS: on PostgreSQL two nodes' writers can commit ids out of order.
+ * can only make the entry look older than it is. On PostgreSQL an entry also
+ * dies after STOCK_TTL_MS: two nodes' writers can commit ids out of order. On
+ * SQLite (one writer, ids in commit order) the generation alone decides, so
+ * a dashboard pays the read once per period and registry change, not once a
+ * minute.
  * A process serves one database (serve, the CLI), so the key has no store. */
 #define STOCK_SLOTS 16
 #define STOCK_TTL_MS 60000
@@ -401,7 +404,7 @@ static int stock_same(const stock_entry *e, int year, const char (*refs)[11], co
 
 /* A copy of the cached rows (the caller frees them), or NULL on a miss. */
 static stock_row *stock_get(int year, const char (*refs)[11], const int64_t *as_of, int n, int required_hours,
-                            const char *prefix, const int64_t gen[3], size_t *nrows)
+                            const char *prefix, const int64_t gen[3], int expires, size_t *nrows)
 {
     stock_row *out = NULL;
     int64_t now = time_mono_ms();
@@ -409,7 +412,7 @@ static stock_row *stock_get(int year, const char (*refs)[11], const int64_t *as_
     for (int i = 0; i < STOCK_SLOTS; i++) {
         stock_entry *e = &g_stock[i];
         if (!stock_same(e, year, refs, as_of, n, required_hours, prefix) || memcmp(e->gen, gen, sizeof(e->gen)) ||
-            now - e->made_ms > STOCK_TTL_MS)
+            (expires && now - e->made_ms > STOCK_TTL_MS))
             continue;
         out = malloc(e->nrows ? e->nrows * sizeof(*out) : 1);
         if (out) {
@@ -465,7 +468,8 @@ static int by_unit_refs(store_conn *c, int year, const char (*refs)[11], const i
     if (rc)
         return rc;
     size_t nrows = 0;
-    stock_row *rows = stock_get(year, refs, as_of, n, required_hours, prefix, gen, &nrows);
+    int expires = strcmp(store_conn_backend(c), "sqlite") != 0;
+    stock_row *rows = stock_get(year, refs, as_of, n, required_hours, prefix, gen, expires, &nrows);
     if (!rows) {
         stock_acc a = {0};
         rc = scan_refs(c, year, refs, as_of, n, required_hours, prefix, stock_collect, &a);

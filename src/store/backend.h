@@ -89,8 +89,5 @@ const char *store_ledger(const store *s); /* the ledger this node writes ("" if 
 /* Marks this thread's current request as having lost the database. */
 void store_note_lost(void);
 
-/* The backend's name for a connection ("sqlite" or "postgresql"), for the
- * few places in store/ whose SQL differs (migrations, search). */
-const char *store_conn_backend(const store_conn *c);
 
 #endif

@@ -57,6 +57,10 @@ int store_open(const store_opts *o, store **out, char *err, size_t errlen);
 /* Stops the writer after draining queued jobs and closes every connection. */
 void store_close(store *s);
 const char *store_backend(const store *s);
+/* The same for the store a connection belongs to ("sqlite", "postgresql"):
+ * for the few places whose SQL or caching differs (migrations, search, the
+ * officer stock cache). */
+const char *store_conn_backend(const store_conn *c);
 
 /* Borrowed read-only connection for the calling thread, opened on first use,
  * closed when the thread exits or at store_close. NULL when it cannot open. */
