@@ -141,7 +141,7 @@ static void select_sql(const def *d, const fields_plan *p, strbuf *b)
     strbuf_printf(b, " FROM %s t", tbl);
 }
 
-/* A row of select_sql as JSON (plan: the one select_sql had, or NULL: every field). */
+/* A row of select_sql as JSON (plan: the one select_sql had). */
 static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive, const fields_plan *plan)
 {
     char created[32], updated[32];
@@ -154,8 +154,7 @@ static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive, const fields
                           sd ? json_string_value(json_object_get(sd, "label")) : state, "unit_id",
                           (json_int_t)store_col_int(st, 3), "handler_id", (json_int_t)store_col_int(st, 4),
                           "created_at", created, "updated_at", updated, "def_digest", store_col_text(st, 7));
-    json_object_set_new(o, "fields", plan ? fields_read_plan(plan, x->keys, st, META_COLS, sensitive)
-                                          : fields_read_all(x->keys, st, META_COLS, x->d, sensitive));
+    json_object_set_new(o, "fields", fields_read_plan(plan, x->keys, st, META_COLS, sensitive));
     return o;
 }
 
@@ -1370,35 +1369,11 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
 typedef struct list_acc {
     case_ctx *x;
     int sensitive;
-    json_t *rows;          /* case_list */
     strbuf *text;          /* case_list_text */
     fields_plan *plan;
     int n;
     label_memo labels;
 } list_acc;
-
-static void row_to_json(void *ctx, store_stmt *st)
-{
-    list_acc *l = ctx;
-    json_array_append_new(l->rows, row_json(l->x, st, l->sensitive, l->plan));
-}
-
-int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out)
-{
-    list_acc l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .rows = json_array(),
-                  .plan = fields_plan_some(x->d, q->fields)};
-    int64_t total = 0;
-    int rc = l.plan ? list_run(c, x, q, l.plan, &total, row_to_json, &l) : FZ_NOMEM;
-    fields_plan_free(l.plan);
-    if (rc) {
-        json_decref(l.rows);
-        return rc;
-    }
-    int capped = total > LIST_COUNT_CAP;
-    *out = json_pack("{s:I, s:b, s:o}", "total", (json_int_t)(capped ? LIST_COUNT_CAP : total), "total_capped", capped,
-                     "rows", l.rows);
-    return FZ_OK;
-}
 
 static void row_to_text(void *ctx, store_stmt *st)
 {

@@ -89,13 +89,14 @@ typedef struct case_query {
     int keyset;                 /* case_each: rows after (after_at, after_id) in */
     int64_t after_at, after_id; /* (created_at, id) order, no count, no offset */
 } case_query;
-int case_list(store_conn *c, case_ctx *x, const case_query *q, json_t **out);
-/* The same answer written as JSON text into out (the list API: no jansson
- * objects per row). */
+/* The answer {"total", "total_capped", "rows": [{id, no, state, state_label,
+ * unit_id, handler_id, created_at, updated_at, def_digest, fields}]} written
+ * as JSON text into out (no jansson objects per row; each row has the bytes
+ * json_dumps gives for the row case_each hands over). */
 int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out);
 /* Every case the list with these filters shows the caller, oldest first, in
  * pages of CASE_EACH_PAGE along (created_at, id) (never an OFFSET): fn(ctx,
- * row) with the row as case_list has it (borrowed); a non-zero return
+ * row) with the row as a JSON object (borrowed); a non-zero return
  * stops and is returned. For exports. */
 #define CASE_EACH_PAGE 500
 int case_each(store_conn *c, case_ctx *x, const json_t *filters, int (*fn)(void *ctx, json_t *row), void *ctx);

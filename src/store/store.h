@@ -70,7 +70,8 @@ store_conn *store_reader(store *s);
  * (on = 0). Within the scope, the first store_reader() opens a read
  * transaction that the end of the scope closes: every read of the request
  * sees one snapshot. The HTTP layer scopes each call of a handler, so a
- * handler's continuation after a write (req_write_then) sees the write. */
+ * handler's continuation after a write (the "then" of req_write) sees the
+ * write. */
 void store_read_scope(int on);
 
 /* An integer a read computed (a capped count of a list, say), kept on a
