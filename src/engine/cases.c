@@ -158,22 +158,26 @@ static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive, const fields
     return o;
 }
 
-/* The label of the state named like the last row's (a page's rows mostly
- * share a few states; the definition's states are looked up by name). */
+/* The labels of the states met so far in one answer (a page's rows share a
+ * few states; the definition's states are looked up by name, a walk of
+ * JSON objects that was 7 % of a list page). */
+#define LABELS_KEPT 16
 typedef struct label_memo {
-    char state[64];
-    const char *label;
+    char state[LABELS_KEPT][64];
+    const char *label[LABELS_KEPT];
+    int n;
 } label_memo;
 
 static const char *state_label(const def *d, const char *state, label_memo *m)
 {
-    if (m && m->label && !strcmp(m->state, state))
-        return m->label;
+    for (int i = 0; m && i < m->n; i++)
+        if (!strcmp(m->state[i], state))
+            return m->label[i];
     json_t *sd = state_def(d, state);
     const char *label = sd ? json_string_value(json_object_get(sd, "label")) : state;
-    if (m && sd && strlen(state) < sizeof(m->state)) {
-        snprintf(m->state, sizeof(m->state), "%s", state);
-        m->label = label;
+    if (m && sd && m->n < LABELS_KEPT && strlen(state) < sizeof(m->state[0])) {
+        snprintf(m->state[m->n], sizeof(m->state[0]), "%s", state);
+        m->label[m->n++] = label;
     }
     return label;
 }
@@ -330,11 +334,18 @@ static int load_row(store_conn *c, const def *d, int64_t id, void (*fn)(void *ct
     return rc;
 }
 
+/* What the rest of a detail needs from the row. */
+typedef struct row_meta {
+    char state[64];
+    char digest[SM3_HEX_LEN + 1];
+} row_meta;
+
 typedef struct loaded {
     case_ctx *x;
     int sensitive;
-    json_t *o;    /* load: the row; case_json_text: its state and def_digest */
-    strbuf *text; /* case_json_text: the row as text */
+    json_t *o;       /* load: the row */
+    strbuf *text;    /* case_json_text: the row as text */
+    row_meta *meta;  /* case_json_text: its state and def_digest */
 } loaded;
 
 static void load_json(void *ctx, store_stmt *st, const fields_plan *p)
@@ -346,7 +357,7 @@ static void load_json(void *ctx, store_stmt *st, const fields_plan *p)
 /* Loads case id as JSON (NULL when absent). */
 static json_t *load(store_conn *c, case_ctx *x, int64_t id, int sensitive)
 {
-    loaded l = {x, sensitive, NULL, NULL};
+    loaded l = {x, sensitive, NULL, NULL, NULL};
     return load_row(c, x->d, id, load_json, &l) == FZ_OK ? l.o : NULL;
 }
 
@@ -377,7 +388,14 @@ static int action_open(case_ctx *x, json_t *a, const char *state, const json_t *
     return 0;
 }
 
-static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o);
+/* The parts of a detail after the row: head (actions, clocks,
+ * attachments), then the events (as jansson objects into events, or as text
+ * into events_text), then tail (missing_records, review, reviews). */
+typedef struct detail_parts {
+    json_t *head, *events, *tail;
+    strbuf *events_text;
+} detail_parts;
+static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *state, detail_parts *dp);
 
 /* 全过程记录 (行政处罚法第四十七条): for every step standing, each of its
  * "records" with no attachment of that category on the case:
@@ -416,69 +434,147 @@ static json_t *missing_records(const rec_plan *p, const rec_tally *t, json_t *at
     return m.out;
 }
 
-/* The rest of a case's detail, added to o (which has its "state" and
- * "def_digest"): actions, labels and clocks as the case's own definition
- * version has them. */
-static json_t *case_json_rest(store_conn *c, case_ctx *x, int64_t id, json_t *o)
+/* The rest of a case's detail (the row read gave state and def_digest):
+ * the parts as the case's own definition version has them. */
+static int case_json_rest(store_conn *c, case_ctx *x, int64_t id, const char *state, const char *digest,
+                          detail_parts *dp)
 {
     def old;
     const def *cur = x->d;
-    int swapped = version_of(c, x, json_string_value(json_object_get(o, "def_digest")), &old);
+    int swapped = version_of(c, x, digest, &old);
     if (swapped)
         x->d = &old;
-    o = case_json_under(c, x, id, o);
+    int rc = case_json_under(c, x, id, state, dp);
     if (swapped) {
         x->d = cur;
         json_decref(old.json);
     }
-    return o;
+    return rc;
+}
+
+static void parts_free(detail_parts *dp)
+{
+    json_decref(dp->head);
+    json_decref(dp->events);
+    json_decref(dp->tail);
+}
+
+static void merge_into(json_t *o, json_t *part)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(part, k, v) json_object_set(o, k, v);
 }
 
 json_t *case_json(store_conn *c, case_ctx *x, int64_t id)
 {
     json_t *o = load(c, x, id, authz_has(x->who, "system:user:sensitive"));
-    return o ? case_json_rest(c, x, id, o) : NULL;
+    if (!o)
+        return NULL;
+    detail_parts dp = {0};
+    if (case_json_rest(c, x, id, json_string_value(json_object_get(o, "state")),
+                       json_string_value(json_object_get(o, "def_digest")), &dp)) {
+        parts_free(&dp);
+        json_decref(o);
+        return NULL;
+    }
+    merge_into(o, dp.head);
+    json_object_set(o, "events", dp.events);
+    merge_into(o, dp.tail);
+    parts_free(&dp);
+    return o;
 }
 
 static void load_text(void *ctx, store_stmt *st, const fields_plan *p)
 {
     loaded *l = ctx;
     row_text(l->text, l->x, st, l->sensitive, p, NULL);
-    l->o = json_pack("{s:s, s:s}", "state", store_col_text(st, 2), "def_digest", store_col_text(st, 7));
+    row_meta *m = l->meta;
+    snprintf(m->state, sizeof(m->state), "%s", store_col_text(st, 2));
+    snprintf(m->digest, sizeof(m->digest), "%s", store_col_text(st, 7));
+}
+
+/* Appends the members of object part (json_dumps, without its braces),
+ * after a comma. */
+static int put_members(strbuf *out, const json_t *part)
+{
+    char *t = json_dumps(part, JSON_COMPACT);
+    if (!t)
+        return FZ_NOMEM;
+    if (strcmp(t, "{}")) {
+        strbuf_putc(out, ',');
+        strbuf_append(out, t + 1, strlen(t) - 2);
+    }
+    free(t);
+    return FZ_OK;
 }
 
 int case_json_text(store_conn *c, case_ctx *x, int64_t id, strbuf *out)
 {
-    loaded l = {x, authz_has(x->who, "system:user:sensitive"), NULL, out};
+    row_meta meta;
+    loaded l = {x, authz_has(x->who, "system:user:sensitive"), NULL, out, &meta};
     int rc = load_row(c, x->d, id, load_text, &l);
-    if (rc) {
-        json_decref(l.o);
+    if (rc)
         return rc;
-    }
-    json_t *o = l.o;
-    /* The row as text, then the rest as case_json has it (after the row's
-     * keys, in the same order): one object, the same bytes. */
-    o = o ? case_json_rest(c, x, id, o) : NULL;
-    json_object_del(o, "state");
-    json_object_del(o, "def_digest");
-    char *rest = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!rest || !strbuf_ok(out) || out->len == 0) {
-        free(rest);
+    if (!strbuf_ok(out) || out->len == 0)
         return FZ_NOMEM;
+    /* The row as text, then the rest in case_json's order: one object, the
+     * same bytes. */
+    strbuf events = STRBUF_INIT;
+    detail_parts dp = {.events_text = &events};
+    rc = case_json_rest(c, x, id, meta.state, meta.digest, &dp);
+    if (!rc) {
+        out->len--; /* the row's closing brace */
+        rc = put_members(out, dp.head);
+        strbuf_puts(out, ",\"events\":");
+        strbuf_append(out, events.data ? events.data : "[]", events.data ? events.len : 2);
+        if (!rc)
+            rc = put_members(out, dp.tail);
+        strbuf_putc(out, '}');
+        if (!rc && (!strbuf_ok(out) || !strbuf_ok(&events)))
+            rc = FZ_NOMEM;
     }
-    if (strcmp(rest, "{}")) {
-        out->data[out->len - 1] = ','; /* the row's closing brace */
-        strbuf_puts(out, rest + 1);
-    }
-    free(rest);
-    return strbuf_ok(out) ? FZ_OK : FZ_NOMEM;
+    parts_free(&dp);
+    strbuf_free(&events);
+    return rc;
 }
 
-static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o)
+/* An event of the detail as text: the bytes json_dumps gives for the object
+ * case_json builds (the payload as stored: event_append wrote it with
+ * json_dumps, keys sorted, which reads back and dumps to the same text). */
+static void event_text(strbuf *b, store_stmt *st, const char *at, const char *label)
 {
-    const char *state = json_string_value(json_object_get(o, "state"));
+    const char *payload = store_col_text(st, 6);
+    strbuf_puts(b, "{\"seq\":");
+    jw_int(b, store_col_int(st, 0));
+    strbuf_puts(b, ",\"at\":");
+    jw_str(b, at);
+    strbuf_puts(b, ",\"actor\":");
+    jw_str(b, store_col_text(st, 2));
+    strbuf_puts(b, ",\"action\":");
+    jw_str(b, store_col_text(st, 3));
+    strbuf_puts(b, ",\"label\":");
+    jw_str(b, label);
+    strbuf_puts(b, ",\"from_state\":");
+    jw_str(b, store_col_text(st, 4));
+    strbuf_puts(b, ",\"to_state\":");
+    jw_str(b, store_col_text(st, 5));
+    strbuf_puts(b, ",\"payload\":");
+    strbuf_puts(b, payload && *payload ? payload : "{}");
+    strbuf_puts(b, ",\"hash\":");
+    jw_str(b, store_col_text(st, 7));
+    strbuf_putc(b, '}');
+}
+
+static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *state, detail_parts *dp)
+{
     const json_t *sd = state_def(x->d, state);
+    dp->head = json_object();
+    dp->tail = json_object();
+    if (!dp->events_text)
+        dp->events = json_array();
+    if (!dp->head || !dp->tail || (!dp->events_text && !dp->events))
+        return FZ_NOMEM;
     json_t *actions = json_array();
     size_t i;
     json_t *a;
@@ -507,7 +603,7 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
                                                  form ? json_incref(form) : json_array(), "requires",
                                                  requires ? json_incref(requires) : json_array()));
     }
-    json_object_set_new(o, "actions", actions);
+    json_object_set_new(dp->head, "actions", actions);
     const char *kind = skind;
     /* Clocks, with working days left as of today on the calendar in force. */
     json_t *clocks = json_array();
@@ -527,11 +623,11 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
     }
     if (ref)
         holidays_release(ref);
-    json_object_set_new(o, "clocks", clocks);
-    json_object_set_new(o, "attachments", attach_list(c, kind, sid));
+    json_object_set_new(dp->head, "clocks", clocks);
+    json_t *attachments = attach_list(c, kind, sid);
+    json_object_set_new(dp->head, "attachments", attachments);
     /* The full-process record; on the way, the steps taken (for the records
      * they should carry) and the 法制审核 rounds. */
-    json_t *events = json_array();
     rec_plan rp;
     rec_tally tally = {0};
     int recs = rec_plan_build(x->d, &rp) == FZ_OK;
@@ -543,6 +639,10 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
     int reviewed = legal_review_applies(x->d);
     if (reviewed)
         legal_review_init(&rv);
+    strbuf *et = dp->events_text;
+    int n = 0;
+    if (et)
+        strbuf_putc(et, '[');
     if (store_prepare(c, "SELECT seq, at, actor, action, from_state, to_state, payload, hash FROM events"
                          " WHERE subject_kind = ? AND subject_id = ? ORDER BY seq", &st) == FZ_OK) {
         store_bind_text(st, 1, kind);
@@ -550,43 +650,58 @@ static json_t *case_json_under(store_conn *c, case_ctx *x, int64_t id, json_t *o
         while (store_step(st) == STORE_ROW) {
             char at[32];
             time_format_rfc3339(store_col_int(st, 1), at);
-            json_t *payload = json_loads(store_col_text(st, 6), 0, NULL);
-            json_t *ad = action_def(x->d, store_col_text(st, 3) + (strncmp(store_col_text(st, 3), "case.", 5) ? 0 : 5));
-            if (ad && !strncmp(store_col_text(st, 3), "case.", 5)) {
+            const char *action = store_col_text(st, 3), *from = store_col_text(st, 4), *to = store_col_text(st, 5);
+            int step = !strncmp(action, "case.", 5);
+            json_t *ad = action_def(x->d, action + (step ? 5 : 0));
+            /* The payload is parsed only where it is read: for the jansson
+             * answer, a withdrawal (撤回), a step into or out of 法制审核. */
+            const char *ptext = store_col_text(st, 6);
+            int need = !et || (ad && step && (strstr(ptext, "\"withdrawn\":") ||
+                                              (reviewed && (!strcmp(from, LEGAL_REVIEW_STATE) ||
+                                                            !strcmp(to, LEGAL_REVIEW_STATE)))));
+            json_t *payload = need ? json_loads(ptext, 0, NULL) : NULL;
+            if (ad && step) {
                 if (recs)
-                    rec_note(&tally, rec_step_index(&rp, store_col_text(st, 3), 1),
+                    rec_note(&tally, rec_step_index(&rp, action, 1),
                              rec_withdrawn_index(&rp, json_string_value(json_object_get(payload, "withdrawn"))));
                 if (reviewed)
                     legal_review_feed(&rv, store_col_int(st, 1), store_col_text(st, 2),
-                                      json_string_value(json_object_get(ad, "label")), store_col_text(st, 4),
-                                      store_col_text(st, 5), payload);
+                                      json_string_value(json_object_get(ad, "label")), from, to, payload);
             }
-            json_array_append_new(events, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "seq",
-                                                    (json_int_t)store_col_int(st, 0), "at", at, "actor",
-                                                    store_col_text(st, 2), "action", store_col_text(st, 3), "label",
-                                                    ad ? json_string_value(json_object_get(ad, "label"))
-                                                    : !strcmp(store_col_text(st, 3), "attachment.added") ? "上传附件"
-                                                                                                          : "",
-                                                    "from_state", store_col_text(st, 4), "to_state",
-                                                    store_col_text(st, 5), "payload", payload ? payload : json_object(),
-                                                    "hash", store_col_text(st, 7)));
+            const char *label = ad                                  ? json_string_value(json_object_get(ad, "label"))
+                                : !strcmp(action, "attachment.added") ? "上传附件"
+                                                                      : "";
+            if (et) {
+                if (n++)
+                    strbuf_putc(et, ',');
+                event_text(et, st, at, label);
+                json_decref(payload);
+            } else {
+                json_array_append_new(dp->events,
+                                      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "seq",
+                                                (json_int_t)store_col_int(st, 0), "at", at, "actor",
+                                                store_col_text(st, 2), "action", action, "label", label, "from_state",
+                                                from, "to_state", to, "payload", payload ? payload : json_object(),
+                                                "hash", store_col_text(st, 7)));
+            }
         }
         store_done(st);
     }
-    json_object_set_new(o, "events", events);
-    json_object_set_new(o, "missing_records",
-                        recs ? missing_records(&rp, &tally, json_object_get(o, "attachments")) : json_array());
+    if (et)
+        strbuf_putc(et, ']');
+    json_object_set_new(dp->tail, "missing_records",
+                        recs ? missing_records(&rp, &tally, attachments) : json_array());
     if (recs) {
         rec_tally_free(&tally);
         rec_plan_free(&rp);
     }
     if (reviewed) {
         json_t *rounds = legal_review_finish(&rv, time_now_ms());
-        size_t n = json_array_size(rounds);
-        json_object_set_new(o, "review", n ? json_incref(json_array_get(rounds, n - 1)) : json_null());
-        json_object_set_new(o, "reviews", rounds);
+        size_t nr = json_array_size(rounds);
+        json_object_set_new(dp->tail, "review", nr ? json_incref(json_array_get(rounds, nr - 1)) : json_null());
+        json_object_set_new(dp->tail, "reviews", rounds);
     }
-    return o;
+    return FZ_OK;
 }
 
 /* ---- writing ---- */
@@ -1248,40 +1363,129 @@ int case_comment(store_conn *w, case_ctx *x, int64_t id, const char *text)
 
 /* ---- lists ---- */
 
+/* How one list is asked: the definition version, the filters present, the
+ * order, the fields shown. Its count and page SQL and its fields plan are
+ * built once per shape and kept for the process (building the SQL and the
+ * plan was a tenth of a list page); past SHAPES_MAX they are built per call.
+ * The key names every input of the SQL, so equal keys mean equal SQL. */
+#define SHAPES_MAX 64
+typedef struct list_shape {
+    char *key;
+    char *count_sql, *list_sql;
+    fields_plan *plan;
+} list_shape;
+static list_shape shapes[SHAPES_MAX];
+static int n_shapes;
+static pthread_mutex_t shapes_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void shape_free(list_shape *sh)
+{
+    free(sh->key);
+    free(sh->count_sql);
+    free(sh->list_sql);
+    fields_plan_free(sh->plan);
+}
+
+static const list_shape *shape_find(const char *key)
+{
+    for (int i = 0; i < n_shapes; i++)
+        if (!strcmp(shapes[i].key, key))
+            return &shapes[i];
+    return NULL;
+}
+
+/* Builds the shape of key: where (the conditions after the scope's), sort
+ * (a column), desc. */
+static int shape_build(case_ctx *x, const case_query *q, const char *where, const char *sort, int desc,
+                       list_shape *sh)
+{
+    char tbl[64];
+    table_of(x->d, tbl);
+    strbuf count = STRBUF_INIT, list = STRBUF_INIT;
+    /* The count stops at LIST_COUNT_CAP + 1 rows: past that a page says
+     * "more than", and a count never walks a province's million rows. */
+    const char *scope = AUTHZ_SCOPE_SQL("t.unit_id", "t.handler_id");
+    strbuf_printf(&count, "SELECT count(*) FROM (SELECT 1 FROM %s t WHERE %s%s LIMIT ?) x", tbl, scope, where);
+    sh->plan = q->keyset ? fields_plan_new(x->d) : fields_plan_some(x->d, q->fields);
+    if (sh->plan)
+        select_sql(x->d, sh->plan, &list);
+    strbuf_printf(&list, " WHERE %s%s ORDER BY %s %s, t.id %s LIMIT ? OFFSET ?", scope, where, sort,
+                  desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+    sh->count_sql = strbuf_detach(&count, NULL);
+    sh->list_sql = strbuf_detach(&list, NULL);
+    return sh->plan && sh->count_sql && sh->list_sql ? FZ_OK : FZ_NOMEM;
+}
+
+/* The shape of key (kept, or built into *mine with *own = 1). NULL: out of
+ * memory. */
+static const list_shape *shape_of(case_ctx *x, const case_query *q, const char *key, const char *where,
+                                  const char *sort, int desc, list_shape *mine, int *own)
+{
+    *own = 0;
+    pthread_mutex_lock(&shapes_mu);
+    const list_shape *r = shape_find(key);
+    pthread_mutex_unlock(&shapes_mu);
+    if (r)
+        return r;
+    list_shape ns = {.key = strdup(key)};
+    if (!ns.key || shape_build(x, q, where, sort, desc, &ns)) {
+        shape_free(&ns);
+        return NULL;
+    }
+    pthread_mutex_lock(&shapes_mu);
+    r = shape_find(key); /* another thread may have been first */
+    if (!r && n_shapes < SHAPES_MAX) {
+        shapes[n_shapes] = ns;
+        r = &shapes[n_shapes++];
+        ns = (list_shape){0};
+    }
+    pthread_mutex_unlock(&shapes_mu);
+    if (r) {
+        shape_free(&ns);
+        return r;
+    }
+    *mine = ns;
+    *own = 1;
+    return mine;
+}
+
 /* Runs a list query: the capped count into *total, then row(ctx, st) for
- * each row of the page (columns as select_sql). */
-static int list_run(store_conn *c, case_ctx *x, const case_query *q, const fields_plan *plan, int64_t *total,
+ * each row of the page (columns as select_sql with *plan, which is set
+ * first). */
+static int list_run(store_conn *c, case_ctx *x, const case_query *q, const fields_plan **plan, int64_t *total,
                     void (*row)(void *ctx, store_stmt *st), void *ctx)
 {
     /* Filters: state and the definition's filter fields, equality (text
      * fields: contains). Each filter present adds one bound condition. */
-    strbuf where = STRBUF_INIT;
-    strbuf_puts(&where, " WHERE " AUTHZ_SCOPE_SQL("t.unit_id", "t.handler_id"));
+    strbuf where = STRBUF_INIT, key = STRBUF_INIT;
+    strbuf_puts(&key, x->d->digest);
     json_t *binds = json_array();
-    const char *key;
+    const char *k;
     json_t *v;
     int rc = FZ_OK;
-    json_object_foreach((json_t *)q->filters, key, v)
+    json_object_foreach((json_t *)q->filters, k, v)
     {
         if (!json_is_string(v) || json_string_length(v) == 0)
             continue;
-        if (!strcmp(key, "state")) {
+        strbuf_putc(&key, '\x1f');
+        strbuf_puts(&key, k);
+        if (!strcmp(k, "state")) {
             strbuf_puts(&where, " AND t.state = ?");
             json_array_append(binds, v);
             continue;
         }
-        json_t *f = fields_find(x->d, key);
+        json_t *f = fields_find(x->d, k);
         if (!f || !json_is_true(json_object_get(f, "filter"))) {
-            rc = refuse(x, 400, "validation_failed", key, "不能按 %s 筛选（定义中未允许）", key);
+            rc = refuse(x, 400, "validation_failed", k, "不能按 %s 筛选（定义中未允许）", k);
             break;
         }
         const char *t = ftype(f);
         if (!strcmp(t, "string") || !strcmp(t, "text") || !strcmp(t, "party"))
-            strbuf_printf(&where, " AND instr(t.f_%s, ?) > 0", key);
+            strbuf_printf(&where, " AND instr(t.f_%s, ?) > 0", k);
         else if (!strcmp(schema_sql_type(t), "INTEGER"))
-            strbuf_printf(&where, " AND t.f_%s = CAST(? AS BIGINT)", key);
+            strbuf_printf(&where, " AND t.f_%s = CAST(? AS BIGINT)", k);
         else
-            strbuf_printf(&where, " AND t.f_%s = ?", key);
+            strbuf_printf(&where, " AND t.f_%s = ?", k);
         json_array_append(binds, v);
     }
     if (!rc && q->keyset) { /* after (after_at, after_id), oldest first */
@@ -1289,8 +1493,8 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
         strbuf_puts(&where, " AND (t.created_at > CAST(? AS BIGINT) OR (t.created_at = CAST(? AS BIGINT)"
                             " AND t.id > CAST(? AS BIGINT)))");
         char n[24];
-        for (int k = 0; k < 3; k++) {
-            snprintf(n, sizeof(n), "%lld", (long long)(k < 2 ? q->after_at : q->after_id));
+        for (int i = 0; i < 3; i++) {
+            snprintf(n, sizeof(n), "%lld", (long long)(i < 2 ? q->after_at : q->after_id));
             json_array_append_new(binds, json_string(n));
         }
     }
@@ -1308,25 +1512,27 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
             rc = refuse(x, 400, "validation_failed", "sort", "不能按 %s 排序（定义中未允许）", q->sort);
         }
     }
-    char tbl[64];
-    table_of(x->d, tbl);
-    strbuf count = STRBUF_INIT, list = STRBUF_INIT;
-    /* The count stops at LIST_COUNT_CAP + 1 rows: past that a page says
-     * "more than", and a count never walks a province's million rows. */
-    strbuf_printf(&count, "SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT ?) x", tbl, where.data);
-    select_sql(x->d, plan, &list);
     int desc = q->desc && !q->keyset;
-    strbuf_printf(&list, "%s ORDER BY %s %s, t.id %s LIMIT ? OFFSET ?", where.data, sort, desc ? "DESC" : "ASC",
-                  desc ? "DESC" : "ASC");
+    strbuf_printf(&key, "\x1e%s\x1e%d\x1e%d", sort, desc, q->keyset);
+    size_t i;
+    json_t *b;
+    if (!q->keyset)
+        json_array_foreach(q->fields, i, b) strbuf_printf(&key, "\x1f%s", json_string_value(b));
+    list_shape mine;
+    int own = 0;
+    const list_shape *sh = NULL;
+    if (!rc && (!strbuf_ok(&where) || !strbuf_ok(&key) ||
+                !(sh = shape_of(x, q, key.data, where.data ? where.data : "", sort, desc, &mine, &own))))
+        rc = FZ_NOMEM;
+    if (sh)
+        *plan = sh->plan;
     store_stmt *st;
     for (int pass = q->keyset ? 1 : 0; rc == FZ_OK && pass < 2; pass++) {
-        if (!strbuf_ok(pass ? &list : &count) || store_prepare(c, pass ? list.data : count.data, &st)) {
+        if (store_prepare(c, pass ? sh->list_sql : sh->count_sql, &st)) {
             rc = FZ_ERR;
             break;
         }
         authz_bind_scope(st, x->who, "case:view");
-        size_t i;
-        json_t *b;
         json_array_foreach(binds, i, b) store_bind_text(st, 6 + (int)i, json_string_value(b));
         int n = 6 + (int)json_array_size(binds);
         if (pass) {
@@ -1341,9 +1547,13 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
             /* The count is kept on the reader until the next commit (a page
              * turn or a refresh does not count 10,000 rows again). */
             strbuf mkey = STRBUF_INIT;
-            strbuf_puts(&mkey, count.data);
+            strbuf_puts(&mkey, sh->count_sql);
             authz_scope_key(&mkey, x->who, "case:view");
-            json_array_foreach(binds, i, b) strbuf_printf(&mkey, "\x1f%s", json_string_value(b));
+            json_array_foreach(binds, i, b)
+            {
+                strbuf_putc(&mkey, '\x1f');
+                strbuf_puts(&mkey, json_string_value(b));
+            }
             int hit = strbuf_ok(&mkey) && store_memo_get(c, mkey.data, total);
             if (!hit) {
                 store_bind_int(st, n, LIST_COUNT_CAP + 1);
@@ -1359,9 +1569,10 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
         }
         store_done(st);
     }
+    if (own)
+        shape_free(&mine);
     strbuf_free(&where);
-    strbuf_free(&count);
-    strbuf_free(&list);
+    strbuf_free(&key);
     json_decref(binds);
     return rc;
 }
@@ -1370,7 +1581,7 @@ typedef struct list_acc {
     case_ctx *x;
     int sensitive;
     strbuf *text;          /* case_list_text */
-    fields_plan *plan;
+    const fields_plan *plan; /* set by list_run */
     int n;
     label_memo labels;
 } list_acc;
@@ -1406,33 +1617,24 @@ static void row_to_fn(void *ctx, store_stmt *st)
 
 int case_each(store_conn *c, case_ctx *x, const json_t *filters, int (*fn)(void *ctx, json_t *row), void *ctx)
 {
-    each_acc e = {.l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .plan = fields_plan_new(x->d)},
-                  .fn = fn,
-                  .ctx = ctx};
-    if (!e.l.plan)
-        return FZ_NOMEM;
+    each_acc e = {.l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive")}, .fn = fn, .ctx = ctx};
     e.last_at = INT64_MIN;
     int rc = FZ_OK;
     do {
         case_query q = {.filters = filters, .page = 1, .size = CASE_EACH_PAGE, .keyset = 1,
                         .after_at = e.last_at, .after_id = e.last_id};
         e.n = 0;
-        rc = list_run(c, x, &q, e.l.plan, NULL, row_to_fn, &e);
+        rc = list_run(c, x, &q, &e.l.plan, NULL, row_to_fn, &e);
     } while (!rc && !e.rc && e.n == CASE_EACH_PAGE);
-    fields_plan_free(e.l.plan);
     return rc ? rc : e.rc;
 }
 
 int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out)
 {
     strbuf rows = STRBUF_INIT;
-    list_acc l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .text = &rows,
-                  .plan = fields_plan_some(x->d, q->fields)};
-    if (!l.plan)
-        return FZ_NOMEM;
+    list_acc l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .text = &rows};
     int64_t total = 0;
-    int rc = list_run(c, x, q, l.plan, &total, row_to_text, &l);
-    fields_plan_free(l.plan);
+    int rc = list_run(c, x, q, &l.plan, &total, row_to_text, &l);
     if (!rc) {
         int capped = total > LIST_COUNT_CAP;
         strbuf_puts(out, "{\"total\":");

@@ -8,6 +8,7 @@
 #include "core/status.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ typedef struct sq_stmt {
     store_stmt base;
     sqlite3_stmt *st;
     const char *sql; /* owned copy, the cache key */
+    size_t len;
     unsigned hash;
 } sq_stmt;
 
@@ -33,12 +35,23 @@ typedef struct sq_conn {
 #define SQ(c) ((sq_conn *)(c))
 #define ST(x) ((sq_stmt *)(x))
 
-static unsigned sql_hash(const char *s)
+/* The cache key's hash: eight bytes a step (a procedure's load SQL names
+ * 70 columns and the scope clause is 1 KB: a byte at a time, hashing was
+ * 3 % of a case detail). */
+static unsigned sql_hash(const char *s, size_t n)
 {
-    unsigned h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    uint64_t h = 0x9E3779B97F4A7C15u ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001B3u;
+    h ^= h >> 29;
+    return (unsigned)h;
 }
 
 static void sq_close(store_conn *base)
@@ -94,13 +107,14 @@ static int sq_open(store *s, conn_role role, int create, store_conn **out, char 
 static int sq_prepare(store_conn *base, const char *sql, store_stmt **out)
 {
     sq_conn *c = SQ(base);
-    unsigned h = sql_hash(sql);
+    size_t len = strlen(sql);
+    unsigned h = sql_hash(sql, len);
     unsigned i = h % CACHE_SLOTS;
     for (int probe = 0; probe < CACHE_SLOTS; probe++, i = (i + 1) % CACHE_SLOTS) {
         sq_stmt *e = &c->cache[i];
         if (!e->st)
             break;
-        if (e->hash == h && strcmp(e->sql, sql) == 0) {
+        if (e->hash == h && e->len == len && memcmp(e->sql, sql, len) == 0) {
             *out = &e->base;
             return FZ_OK;
         }
@@ -124,7 +138,7 @@ static int sq_prepare(store_conn *base, const char *sql, store_stmt **out)
     i = h % CACHE_SLOTS;
     while (c->cache[i].st)
         i = (i + 1) % CACHE_SLOTS;
-    c->cache[i] = (sq_stmt){{&store_sqlite_ops}, st, copy, h};
+    c->cache[i] = (sq_stmt){{&store_sqlite_ops}, st, copy, len, h};
     c->cached++;
     *out = &c->cache[i].base;
     return FZ_OK;

@@ -222,6 +222,14 @@ static void agrees(int64_t id, int64_t want)
     json_t *o = case_json(c, &x, id);
     assert_non_null(o);
     assert_int_equal((int64_t)json_array_size(json_object_get(o, "missing_records")), want);
+    /* The API's detail (written as text, events with their stored
+     * payloads, withdrawals and attachments on the way) has its bytes. */
+    char *j = json_dumps(o, JSON_COMPACT);
+    strbuf t = STRBUF_INIT;
+    assert_int_equal(case_json_text(c, &x, id, &t), FZ_OK);
+    assert_string_equal(t.data, j);
+    free(j);
+    strbuf_free(&t);
     json_decref(o);
     int64_t one = -2;
     assert_int_equal(reccol_derive_one(c, P, id, &one), FZ_OK);
