@@ -158,33 +158,45 @@ static json_t *row_json(case_ctx *x, store_stmt *st, int sensitive, const fields
     return o;
 }
 
-/* The labels of the states met so far in one answer (a page's rows share a
- * few states; the definition's states are looked up by name, a walk of
- * JSON objects that was 7 % of a list page). */
-#define LABELS_KEPT 16
+/* The labels of a definition's states, read out of its JSON once per answer
+ * (looking a state up by name walks JSON objects: done per row, that was 4-7 %
+ * of a list page). */
+#define LABELS_KEPT 24
 typedef struct label_memo {
-    char state[LABELS_KEPT][64];
+    const char *state[LABELS_KEPT];
     const char *label[LABELS_KEPT];
     int n;
 } label_memo;
 
-static const char *state_label(const def *d, const char *state, label_memo *m)
+static void labels_fill(const def *d, label_memo *m)
+{
+    size_t i;
+    json_t *s;
+    m->n = 0;
+    json_array_foreach(json_object_get(d->json, "states"), i, s)
+    {
+        const char *name = json_string_value(json_object_get(s, "name"));
+        if (m->n == LABELS_KEPT || !name)
+            break;
+        const char *label = json_string_value(json_object_get(s, "label"));
+        m->state[m->n] = name;
+        m->label[m->n++] = label ? label : name;
+    }
+}
+
+static const char *state_label(const def *d, const char *state, const label_memo *m)
 {
     for (int i = 0; m && i < m->n; i++)
         if (!strcmp(m->state[i], state))
             return m->label[i];
     json_t *sd = state_def(d, state);
-    const char *label = sd ? json_string_value(json_object_get(sd, "label")) : state;
-    if (m && sd && m->n < LABELS_KEPT && strlen(state) < sizeof(m->state[0])) {
-        snprintf(m->state[m->n], sizeof(m->state[0]), "%s", state);
-        m->label[m->n++] = label;
-    }
-    return label;
+    return sd ? json_string_value(json_object_get(sd, "label")) : state;
 }
 
 /* A row of select_sql as JSON text: the bytes json_dumps gives for
  * row_json's object. m: NULL, or kept across the rows of one answer. */
-static void row_text(strbuf *b, case_ctx *x, store_stmt *st, int sensitive, const fields_plan *plan, label_memo *m)
+static void row_text(strbuf *b, case_ctx *x, store_stmt *st, int sensitive, const fields_plan *plan,
+                     const label_memo *m)
 {
     char at[32];
     const char *state = store_col_text(st, 2);
@@ -338,6 +350,7 @@ static int load_row(store_conn *c, const def *d, int64_t id, void (*fn)(void *ct
 typedef struct row_meta {
     char state[64];
     char digest[SM3_HEX_LEN + 1];
+    int64_t unit_id, handler_id;
 } row_meta;
 
 typedef struct loaded {
@@ -492,6 +505,8 @@ static void load_text(void *ctx, store_stmt *st, const fields_plan *p)
     row_meta *m = l->meta;
     snprintf(m->state, sizeof(m->state), "%s", store_col_text(st, 2));
     snprintf(m->digest, sizeof(m->digest), "%s", store_col_text(st, 7));
+    m->unit_id = store_col_int(st, 3);
+    m->handler_id = store_col_int(st, 4);
 }
 
 /* Appends the members of object part (json_dumps, without its braces),
@@ -511,11 +526,22 @@ static int put_members(strbuf *out, const json_t *part)
 
 int case_json_text(store_conn *c, case_ctx *x, int64_t id, strbuf *out)
 {
+    return case_json_visible(c, x, id, NULL, out);
+}
+
+int case_json_visible(store_conn *c, case_ctx *x, int64_t id, const char *perm, strbuf *out)
+{
     row_meta meta;
+    size_t start = out->len;
     loaded l = {x, authz_has(x->who, "system:user:sensitive"), NULL, out, &meta};
     int rc = load_row(c, x->d, id, load_text, &l);
-    if (rc)
+    /* The scope is judged on the row just read (one lookup, not two). */
+    if (!rc && perm)
+        rc = authz_unit_visible(c, x->who, perm, meta.unit_id, meta.handler_id);
+    if (rc) {
+        out->len = start;
         return rc;
+    }
     if (!strbuf_ok(out) || out->len == 0)
         return FZ_NOMEM;
     /* The row as text, then the rest in case_json's order: one object, the
@@ -1633,6 +1659,7 @@ int case_list_text(store_conn *c, case_ctx *x, const case_query *q, strbuf *out)
 {
     strbuf rows = STRBUF_INIT;
     list_acc l = {.x = x, .sensitive = authz_has(x->who, "system:user:sensitive"), .text = &rows};
+    labels_fill(x->d, &l.labels);
     int64_t total = 0;
     int rc = list_run(c, x, q, &l.plan, &total, row_to_text, &l);
     if (!rc) {

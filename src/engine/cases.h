@@ -70,6 +70,10 @@ json_t *case_json(store_conn *c, case_ctx *x, int64_t id);
  * case_json's object; the row and its fields are written without jansson).
  * FZ_NOTFOUND when absent. */
 int case_json_text(store_conn *c, case_ctx *x, int64_t id, strbuf *out);
+/* case_json_text for a case x->who may see under perm (its unit and handler
+ * in the scope, authz_unit_visible): FZ_NOTFOUND when absent or outside
+ * it, and nothing is written. */
+int case_json_visible(store_conn *c, case_ctx *x, int64_t id, const char *perm, strbuf *out);
 
 /* The case's unit and handler (for the scope check); FZ_NOTFOUND. */
 int case_owner(store_conn *c, const def *d, int64_t id, int64_t *unit_id, int64_t *handler_id);

@@ -148,22 +148,26 @@ static int sync_columns(store_conn *w, const def *d, const char *tbl, const col 
 
 /* Indexes for list pages: newest first, by state, and by each field the
  * definition lets users filter on. A procedure's indexes lead with the
- * filter, then created_at (the default order, so a page of 20 stops after 20
- * entries) and end with unit_id and handler_id, the columns of the data
- * scope, so the page's count is read from the index alone. IF NOT EXISTS, so
- * a field that becomes filterable later gets its index at the next start;
- * the narrower indexes of earlier releases are dropped. */
+ * filter, then created_at and id (the default order, ties broken by id: a
+ * page of 20 stops after 20 entries and needs no sort) and end with unit_id
+ * and handler_id, the columns of the data scope, so the page's count is read
+ * from the index alone. IF NOT EXISTS, so a field that becomes filterable
+ * later gets its index at the next start; the indexes of earlier releases
+ * are dropped (without id, each page sorted the rows of equal created_at in
+ * a temporary B-tree: a fifth of a list page's SQL; on an existing database
+ * the first start after the upgrade builds them anew, once). */
 static int ensure_indexes(store_conn *w, const def *d, const char *tbl)
 {
     strbuf sql = STRBUF_INIT;
     int proc = d->type == DEF_PROCEDURE;
-    const char *tail = proc ? ", created_at, unit_id, handler_id" : "";
+    const char *tail = proc ? ", created_at, id, unit_id, handler_id" : "";
     if (proc)
         strbuf_printf(&sql,
                       "DROP INDEX IF EXISTS %s_created; DROP INDEX IF EXISTS %s_state;"
-                      "CREATE INDEX IF NOT EXISTS %s_list ON %s (created_at, unit_id, handler_id);"
-                      "CREATE INDEX IF NOT EXISTS %s_st ON %s (state%s);",
-                      tbl, tbl, tbl, tbl, tbl, tbl, tail);
+                      "DROP INDEX IF EXISTS %s_list; DROP INDEX IF EXISTS %s_st;"
+                      "CREATE INDEX IF NOT EXISTS %s_lid ON %s (created_at, id, unit_id, handler_id);"
+                      "CREATE INDEX IF NOT EXISTS %s_sid ON %s (state%s);",
+                      tbl, tbl, tbl, tbl, tbl, tbl, tbl, tbl, tail);
     size_t i;
     json_t *f;
     json_array_foreach(json_object_get(d->json, "fields"), i, f)
@@ -172,8 +176,10 @@ static int ensure_indexes(store_conn *w, const def *d, const char *tbl)
         if (!json_is_true(json_object_get(f, "filter")))
             continue;
         if (proc)
-            strbuf_printf(&sql, "DROP INDEX IF EXISTS %s_f_%s; CREATE INDEX IF NOT EXISTS %s_fl_%s ON %s (f_%s%s);",
-                          tbl, name, tbl, name, tbl, name, tail);
+            strbuf_printf(&sql,
+                          "DROP INDEX IF EXISTS %s_f_%s; DROP INDEX IF EXISTS %s_fl_%s;"
+                          " CREATE INDEX IF NOT EXISTS %s_fi_%s ON %s (f_%s%s);",
+                          tbl, name, tbl, name, tbl, name, tbl, name, tail);
         else
             strbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_f_%s ON %s (f_%s);", tbl, name, tbl, name);
     }
