@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -176,6 +177,47 @@ static void test_seal_tamper(void **state)
     assert_memory_not_equal(out, msg, n);
 }
 
+/* Seals and opens under key pairs that alternate on one thread (each thread
+ * keeps the contexts of its last pair): the box is iv || SM4-CTR || HMAC-SM3
+ * as the one-shot functions compute it, and each opens only under its own
+ * pair. */
+static void *alternate(void *arg)
+{
+    unsigned char e2[SM4_KEY_LEN], m2[SM3_LEN];
+    memcpy(e2, enc_key, SM4_KEY_LEN);
+    memcpy(m2, mac_key, SM3_LEN);
+    e2[3] ^= 0x21;
+    m2[7] ^= 0x42;
+    const char *msg = "11010519491231002X";
+    size_t n = strlen(msg), total = n + SM_SEAL_OVERHEAD;
+    int bad = 0;
+    for (int round = 0; round < 50; round++) {
+        unsigned char a[96], b[96], out[96], mac[SM3_LEN], ct[96];
+        bad |= sm_seal(enc_key, mac_key, msg, n, a) != FZ_OK;
+        bad |= sm_seal(e2, m2, msg, n, b) != FZ_OK;
+        bad |= hmac_sm3(mac_key, SM3_LEN, a, SM4_IV_LEN + n, mac) != FZ_OK || memcmp(mac, a + SM4_IV_LEN + n, SM3_LEN);
+        bad |= hmac_sm3(m2, SM3_LEN, b, SM4_IV_LEN + n, mac) != FZ_OK || memcmp(mac, b + SM4_IV_LEN + n, SM3_LEN);
+        bad |= sm4_ctr(e2, b, b + SM4_IV_LEN, n, ct) != FZ_OK || memcmp(ct, msg, n);
+        bad |= sm_open(enc_key, mac_key, a, total, out) != FZ_OK || memcmp(out, msg, n);
+        bad |= sm_open(e2, m2, b, total, out) != FZ_OK || memcmp(out, msg, n);
+        bad |= sm_open(enc_key, mac_key, b, total, out) != FZ_INVALID;
+        bad |= sm_open(e2, m2, a, total, out) != FZ_INVALID;
+    }
+    *(int *)arg = bad;
+    return NULL;
+}
+
+static void test_seal_alternating_keys(void **state)
+{
+    int bad_main = -1, bad_thread = -1;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, alternate, &bad_thread), 0);
+    alternate(&bad_main);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(bad_main, 0);
+    assert_int_equal(bad_thread, 0);
+}
+
 static void test_sm3_file(void **state)
 {
     char path[] = "/tmp/fazhi-test-sm3-XXXXXX";
@@ -231,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_hmac_sm3),       cmocka_unit_test(test_sm4_vector),
         cmocka_unit_test(test_seal_round_trip), cmocka_unit_test(test_seal_tamper),
         cmocka_unit_test(test_sm3_file),       cmocka_unit_test(test_random),
+        cmocka_unit_test(test_seal_alternating_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
