@@ -1553,7 +1553,9 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
     if (sh)
         *plan = sh->plan;
     store_stmt *st;
-    for (int pass = q->keyset ? 1 : 0; rc == FZ_OK && pass < 2; pass++) {
+    /* The page first: its read begins the request's read transaction, so
+     * the count's memo then asks the data version of the pager. */
+    for (int pass = 1; rc == FZ_OK && pass >= (q->keyset ? 1 : 0); pass--) {
         if (store_prepare(c, pass ? sh->list_sql : sh->count_sql, &st)) {
             rc = FZ_ERR;
             break;

@@ -430,6 +430,15 @@ static void test_read_scope_is_one_snapshot(void **state)
     assert_int_equal(total_of(&officer, all), n);   /* the request's snapshot */
     store_read_scope(0);
     assert_int_equal(total_of(&officer, all), n + 1); /* the next request sees it */
+    /* Counted in one request, then a commit, then another request: its
+     * count (the memo asked inside the read transaction) sees the commit. */
+    store_read_scope(1);
+    assert_int_equal(total_of(&officer, all), n + 1);
+    store_read_scope(0);
+    create("{\"content\":\"两次请求之间写入\"}");
+    store_read_scope(1);
+    assert_int_equal(total_of(&officer, all), n + 2);
+    store_read_scope(0);
     json_decref(all);
 }
 
@@ -481,6 +490,20 @@ static void test_jsonw_as_jansson(void **state)
         strbuf b = STRBUF_INIT;
         jw_str(&b, s);
         same_as_jansson(json_string(s), &b);
+    }
+    /* Each byte at each place of a longer text (jw_str reads eight bytes a
+     * step while none needs an escape). */
+    for (int c = 1; c < 0x80; c++) {
+        for (int at = 0; at < 24; at++) {
+            char t[32] = "abcdefgh行政处罚ijklmnop";
+            t[at] = (char)c;
+            if (at >= 8 && at < 20)
+                t[8 + (at - 8) / 3 * 3] = 'x', t[9 + (at - 8) / 3 * 3] = 'y', t[10 + (at - 8) / 3 * 3] = 'z',
+                t[at] = (char)c; /* keep the UTF-8 around it whole */
+            strbuf b = STRBUF_INIT;
+            jw_str(&b, t);
+            same_as_jansson(json_string(t), &b);
+        }
     }
     const char *texts[] = {"", "行政处罚决定书", "a\"b\\c/d", "混合 mixed \n\t 文字", "尾\x01"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
