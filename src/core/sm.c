@@ -42,14 +42,6 @@ static const EVP_CIPHER *sm4_ctr_cipher(void)
     return g_sm4_ctr;
 }
 
-int sm3(const void *data, size_t len, unsigned char out[SM3_LEN])
-{
-    unsigned int n = 0;
-    const EVP_MD *md = sm3_md();
-    if (!md || EVP_Digest(data, len, out, &n, md, NULL) != 1 || n != SM3_LEN)
-        return FZ_ERR;
-    return FZ_OK;
-}
 
 void sm3_hex(const unsigned char d[SM3_LEN], char out[SM3_HEX_LEN + 1])
 {
@@ -221,6 +213,7 @@ typedef struct sm_keyed {
     int ready;
     EVP_CIPHER_CTX *enc;
     EVP_MD_CTX *ipad, *opad, *work;
+    EVP_MD_CTX *plain; /* sm3(): a session token's hash per request */
 } sm_keyed;
 
 static pthread_key_t g_keyed;
@@ -236,6 +229,7 @@ static void keyed_free(void *p)
     EVP_MD_CTX_free(k->ipad);
     EVP_MD_CTX_free(k->opad);
     EVP_MD_CTX_free(k->work);
+    EVP_MD_CTX_free(k->plain);
     OPENSSL_cleanse(k, sizeof(*k));
     free(k);
 }
@@ -265,14 +259,12 @@ static int pad_block(EVP_MD_CTX *ctx, const EVP_MD *md, const unsigned char key[
     return ok;
 }
 
-/* This thread's contexts for the key pair; NULL when they cannot be had
- * (the callers then take the one-shot path). */
-static sm_keyed *keyed_get(const unsigned char enc_key[SM4_KEY_LEN], const unsigned char mac_key[SM3_LEN])
+/* This thread's contexts; NULL when they cannot be had (the callers then
+ * take the one-shot path). */
+static sm_keyed *thread_ctx(void)
 {
     pthread_once(&g_keyed_once, keyed_init);
-    const EVP_MD *md = sm3_md();
-    const EVP_CIPHER *cipher = sm4_ctr_cipher();
-    if (!g_keyed_ok || !md || !cipher)
+    if (!g_keyed_ok || !sm3_md() || !sm4_ctr_cipher())
         return NULL;
     sm_keyed *k = pthread_getspecific(g_keyed);
     if (!k) {
@@ -283,11 +275,38 @@ static sm_keyed *keyed_get(const unsigned char enc_key[SM4_KEY_LEN], const unsig
         k->ipad = EVP_MD_CTX_new();
         k->opad = EVP_MD_CTX_new();
         k->work = EVP_MD_CTX_new();
-        if (!k->enc || !k->ipad || !k->opad || !k->work || pthread_setspecific(g_keyed, k)) {
+        k->plain = EVP_MD_CTX_new();
+        if (!k->enc || !k->ipad || !k->opad || !k->work || !k->plain || pthread_setspecific(g_keyed, k)) {
             keyed_free(k);
             return NULL;
         }
     }
+    return k;
+}
+
+int sm3(const void *data, size_t len, unsigned char out[SM3_LEN])
+{
+    unsigned int n = 0;
+    const EVP_MD *md = sm3_md();
+    sm_keyed *k = thread_ctx();
+    if (!md)
+        return FZ_ERR;
+    if (!k)
+        return EVP_Digest(data, len, out, &n, md, NULL) == 1 && n == SM3_LEN ? FZ_OK : FZ_ERR;
+    return EVP_DigestInit_ex2(k->plain, md, NULL) == 1 && EVP_DigestUpdate(k->plain, data, len) == 1 &&
+                   EVP_DigestFinal_ex(k->plain, out, &n) == 1 && n == SM3_LEN
+               ? FZ_OK
+               : FZ_ERR;
+}
+
+/* This thread's contexts set up for the key pair; NULL as thread_ctx. */
+static sm_keyed *keyed_get(const unsigned char enc_key[SM4_KEY_LEN], const unsigned char mac_key[SM3_LEN])
+{
+    const EVP_MD *md = sm3_md();
+    const EVP_CIPHER *cipher = sm4_ctr_cipher();
+    sm_keyed *k = thread_ctx();
+    if (!k)
+        return NULL;
     if (k->ready && !memcmp(k->enc_key, enc_key, SM4_KEY_LEN) && !memcmp(k->mac_key, mac_key, SM3_LEN))
         return k;
     k->ready = EVP_EncryptInit_ex2(k->enc, cipher, enc_key, NULL, NULL) == 1 && pad_block(k->ipad, md, mac_key, 0x36) &&
