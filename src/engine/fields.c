@@ -166,30 +166,51 @@ int fields_sealed(const json_t *f)
            !strcmp(schema_sql_type(t), "TEXT");
 }
 
-/* Binds value v of field f at idx (and idx+1, idx+2 for a party). Returns
- * the number of parameters used. */
+/* Binds a sealed value at idx and its masked copy at idx + 1 (a masked
+ * list or detail then needs no decryption: the copy is what every reader
+ * without the right to see the value whole is shown). Neither is the clear
+ * text: when sealing fails, both are NULL. */
+static void bind_sealed(const field_keys *keys, store_stmt *st, int idx, const char *text, size_t n)
+{
+    unsigned char *blob = NULL;
+    size_t len = 0;
+    char *m = malloc(n + 1);
+    if (m && fieldcrypt_seal(keys, text, n, &blob, &len) == FZ_OK) {
+        mask_idcard(text, m);
+        store_bind_blob(st, idx, blob, len);
+        store_bind_text(st, idx + 1, m);
+    } else {
+        store_bind_null(st, idx);
+        store_bind_null(st, idx + 1);
+    }
+    free(blob);
+    free(m);
+}
+
+/* Binds value v of field f at idx (a sealed field: and idx+1, its masked
+ * copy; a party: idx+1 its kind, idx+2 the sealed ID number, idx+3 its
+ * masked copy). Returns the number of parameters used (fields_params). */
 int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json_t *v)
 {
     const char *t = ftype(f);
     int party = !strcmp(t, "party");
-    if (!party && fields_sealed(f) && json_is_string(v) && json_string_length(v)) {
-        unsigned char *blob = NULL;
-        size_t len = 0;
-        if (fieldcrypt_seal(keys, json_string_value(v), json_string_length(v), &blob, &len) == FZ_OK) {
-            store_bind_blob(st, idx, blob, len);
-            free(blob);
-        } else {
-            store_bind_null(st, idx); /* never the clear text */
+    if (!party && fields_sealed(f)) {
+        if (json_is_string(v) && json_string_length(v))
+            bind_sealed(keys, st, idx, json_string_value(v), json_string_length(v));
+        else {
+            store_bind_null(st, idx);
+            store_bind_null(st, idx + 1);
         }
-        return 1;
+        return 2;
     }
     if (fields_empty(v)) {
         store_bind_null(st, idx);
         if (party) {
             store_bind_null(st, idx + 1);
             store_bind_null(st, idx + 2);
+            store_bind_null(st, idx + 3);
         }
-        return party ? 3 : 1;
+        return party ? 4 : 1;
     }
     if (party) {
         json_t *pn = json_is_string(v) ? v : json_object_get(v, "name");
@@ -197,16 +218,13 @@ int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json
         json_t *idno = json_is_object(v) ? json_object_get(v, "id_number") : NULL;
         store_bind_text(st, idx, json_string_value(pn));
         store_bind_text(st, idx + 1, kind ? json_string_value(kind) : "自然人");
-        unsigned char *blob = NULL;
-        size_t len = 0;
-        if (idno && !fields_empty(idno) &&
-            fieldcrypt_seal(keys, json_string_value(idno), json_string_length(idno), &blob, &len) == FZ_OK) {
-            store_bind_blob(st, idx + 2, blob, len);
-            free(blob);
-        } else {
+        if (idno && !fields_empty(idno))
+            bind_sealed(keys, st, idx + 2, json_string_value(idno), json_string_length(idno));
+        else {
             store_bind_null(st, idx + 2);
+            store_bind_null(st, idx + 3);
         }
-        return 3;
+        return 4;
     }
     if (json_is_string(v))
         store_bind_text(st, idx, json_string_value(v));
@@ -219,21 +237,24 @@ int fields_bind(const field_keys *keys, store_stmt *st, int idx, json_t *f, json
     return 1;
 }
 
-/* Appends the columns of field f: "f_x", or for a party
- * "f_x, f_x__kind, f_x__idno"; with setters, "f_x = ?" and so on. */
+/* Appends the columns of field f: "f_x"; for a sealed field
+ * "f_x, f_x__mask"; for a party "f_x, f_x__kind, f_x__idno, f_x__idmask";
+ * with setters, "f_x = ?" and so on. */
 void fields_columns(strbuf *b, json_t *f, int setters)
 {
     const char *name = json_string_value(json_object_get(f, "name"));
     const char *eq = setters ? " = ?" : "";
     if (!strcmp(ftype(f), "party"))
-        strbuf_printf(b, "f_%s%s, f_%s__kind%s, f_%s__idno%s", name, eq, name, eq, name, eq);
+        strbuf_printf(b, "f_%s%s, f_%s__kind%s, f_%s__idno%s, f_%s__idmask%s", name, eq, name, eq, name, eq, name, eq);
+    else if (fields_sealed(f))
+        strbuf_printf(b, "f_%s%s, f_%s__mask%s", name, eq, name, eq);
     else
         strbuf_printf(b, "f_%s%s", name, eq);
 }
 
 int fields_params(json_t *f)
 {
-    return !strcmp(ftype(f), "party") ? 3 : 1;
+    return !strcmp(ftype(f), "party") ? 4 : fields_sealed(f) ? 2 : 1;
 }
 
 /* A text value of a "sensitive" field as shown to those who may not see it
@@ -321,7 +342,9 @@ void fields_plan_columns(strbuf *b, const fields_plan *p)
     for (int i = 0; i < p->n; i++) {
         const char *n = p->f[i].name;
         if (p->f[i].kind_whole == FK_PARTY)
-            strbuf_printf(b, ", f_%s, f_%s__kind, f_%s__idno", n, n, n);
+            strbuf_printf(b, ", f_%s, f_%s__kind, f_%s__idno, f_%s__idmask", n, n, n, n);
+        else if (p->f[i].kind_whole == FK_SEALED)
+            strbuf_printf(b, ", f_%s, f_%s__mask", n, n);
         else
             strbuf_printf(b, ", f_%s", n);
     }
@@ -363,6 +386,22 @@ static const char *fval_mask(fval *v, int slot, const char *plain)
     return m;
 }
 
+/* A sealed value (column col) or its masked copy (col + 1) as the reader
+ * may see it; NULL when none. The copy is read as stored; a row from before
+ * the copies were kept (NULL copy) is opened and masked here. */
+static const char *sealed_read(const field_keys *keys, store_stmt *st, int col, int sensitive, fval *v)
+{
+    if (!sensitive && !store_col_is_null(st, col + 1))
+        return store_col_text(st, col + 1);
+    size_t len;
+    const void *blob = store_col_blob(st, col, &len);
+    char *plain = NULL;
+    if (!blob || !len || fieldcrypt_open(keys, blob, len, &plain) != FZ_OK)
+        return NULL;
+    v->own[0] = plain;
+    return sensitive ? plain : fval_mask(v, 1, plain);
+}
+
 /* Reads the field of plan entry pf from column col of st (unmasked when
  * sensitive). Returns the next column. */
 static int fval_read(const field_keys *keys, store_stmt *st, int col, const struct fplan_field *pf, int sensitive,
@@ -375,29 +414,18 @@ static int fval_read(const field_keys *keys, store_stmt *st, int col, const stru
             v->kind = FV_PARTY;
             v->s = store_col_text(st, col);
             v->pkind = store_col_text(st, col + 1);
-            size_t len;
-            const void *blob = store_col_blob(st, col + 2, &len);
-            char *plain = NULL;
-            if (blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK) {
-                v->own[0] = plain;
-                const char *m = sensitive ? NULL : fval_mask(v, 1, plain);
-                v->id = sensitive || !m ? plain : m;
-            }
+            v->id = sealed_read(keys, st, col + 2, sensitive, v);
         }
-        return col + 3;
+        return col + 4;
+    }
+    if (kind == FK_SEALED) {
+        v->s = sealed_read(keys, st, col, sensitive, v);
+        v->kind = v->s ? FV_STR : FV_NULL;
+        return col + 2;
     }
     if (store_col_is_null(st, col))
         return col + 1;
-    if (kind == FK_SEALED) {
-        size_t len;
-        const void *blob = store_col_blob(st, col, &len);
-        char *plain = NULL;
-        if (blob && len && fieldcrypt_open(keys, blob, len, &plain) == FZ_OK) {
-            v->own[0] = plain;
-            v->s = sensitive ? plain : fval_mask(v, 1, plain);
-            v->kind = v->s ? FV_STR : FV_NULL;
-        }
-    } else if (kind == FK_MASKED) {
+    if (kind == FK_MASKED) {
         v->s = fval_mask(v, 0, store_col_text(st, col));
         v->kind = v->s ? FV_STR : FV_NULL;
     } else if (kind == FK_BOOL || kind == FK_INT) {

@@ -40,15 +40,21 @@ static int field_columns(const def *d, col *out, int max)
     {
         const char *name = json_string_value(json_object_get(f, "name"));
         const char *type = json_string_value(json_object_get(f, "type"));
-        if (n + 3 > max)
+        if (n + 4 > max)
             break;
         snprintf(out[n].name, sizeof(out[n].name), "f_%s", name);
         out[n++].type = fields_sealed(f) ? "BLOB" : schema_sql_type(type);
+        if (fields_sealed(f)) { /* the masked copy (engine/fields.c) */
+            snprintf(out[n].name, sizeof(out[n].name), "f_%s__mask", name);
+            out[n++].type = "TEXT";
+        }
         if (strcmp(type, "party") == 0) {
             snprintf(out[n].name, sizeof(out[n].name), "f_%s__kind", name);
             out[n++].type = "TEXT";
             snprintf(out[n].name, sizeof(out[n].name), "f_%s__idno", name);
             out[n++].type = "BLOB";
+            snprintf(out[n].name, sizeof(out[n].name), "f_%s__idmask", name);
+            out[n++].type = "TEXT";
         }
     }
     return n;
@@ -229,6 +235,96 @@ int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
         }
         if (rc || (rc = ensure_indexes(w, x, tbl)) || (rc = keep_version(w, x)))
             return rc;
+    }
+    return FZ_OK;
+}
+
+/* ---- masked copies ----
+ * Rows written before the masked copies of sealed values were kept have a
+ * NULL copy (readers then open and mask the value per read). Filled here,
+ * in batches of one write job each, so a large table does not become one
+ * transaction. */
+
+typedef struct sealed_row {
+    int64_t id;
+    unsigned char *blob;
+    size_t len;
+} sealed_row;
+
+/* Fills up to max copies of one column pair; *n receives how many rows were
+ * looked at (0: none left). */
+static int fill_column(store_conn *w, const char *tbl, const char *name, int party, const field_keys *keys,
+                       int max, int *n)
+{
+    char sel[300], upd[300];
+    const char *blob_col = party ? "__idno" : "", *mask_col = party ? "__idmask" : "__mask";
+    snprintf(sel, sizeof(sel),
+             "SELECT id, f_%s%s FROM %s WHERE f_%s%s IS NULL AND f_%s%s IS NOT NULL ORDER BY id LIMIT ?", name,
+             blob_col, tbl, name, mask_col, name, blob_col);
+    snprintf(upd, sizeof(upd), "UPDATE %s SET f_%s%s = ? WHERE id = CAST(? AS BIGINT)", tbl, name, mask_col);
+    sealed_row *rows = calloc((size_t)max, sizeof(*rows));
+    if (!rows)
+        return FZ_NOMEM;
+    store_stmt *st;
+    int rc = store_prepare(w, sel, &st);
+    *n = 0;
+    if (!rc)
+        store_bind_int(st, 1, max);
+    while (!rc && *n < max && store_step(st) == STORE_ROW) {
+        size_t len;
+        const void *b = store_col_blob(st, 1, &len);
+        sealed_row *r = &rows[(*n)++];
+        r->id = store_col_int(st, 0);
+        r->blob = len ? malloc(len) : NULL;
+        if (r->blob)
+            memcpy(r->blob, b, len);
+        r->len = r->blob ? len : 0;
+    }
+    if (!rc)
+        store_done(st);
+    for (int i = 0; !rc && i < *n; i++) {
+        char *plain = NULL;
+        char *m = NULL;
+        /* A value that does not open (another key) gets an empty copy, so it
+         * is not looked at again; readers then show nothing, as before. */
+        if (rows[i].len && fieldcrypt_open(keys, rows[i].blob, rows[i].len, &plain) == FZ_OK &&
+            (m = malloc(strlen(plain) + 1)))
+            mask_idcard(plain, m);
+        rc = store_run(w, upd, "si", m ? m : "", rows[i].id);
+        free(plain);
+        free(m);
+    }
+    for (int i = 0; i < *n; i++)
+        free(rows[i].blob);
+    free(rows);
+    return rc;
+}
+
+int schema_fill_masks(store_conn *w, const defs *d, const field_keys *keys, int max, int64_t *filled)
+{
+    *filled = 0;
+    for (int i = 0; i < d->n && *filled < max; i++) {
+        const def *x = &d->items[i];
+        if (x->type == DEF_INDICATOR)
+            continue;
+        char tbl[64];
+        table_name(x, tbl, sizeof(tbl));
+        size_t k;
+        json_t *f;
+        json_array_foreach(json_object_get(x->json, "fields"), k, f)
+        {
+            int party = !strcmp(json_string_value(json_object_get(f, "type")), "party");
+            if (!party && !fields_sealed(f))
+                continue;
+            int n = 0;
+            int rc = fill_column(w, tbl, json_string_value(json_object_get(f, "name")), party, keys,
+                                 max - (int)*filled, &n);
+            if (rc)
+                return rc;
+            *filled += n;
+            if (*filled >= max)
+                break;
+        }
     }
     return FZ_OK;
 }

@@ -5,7 +5,9 @@
  *
  * Field columns are named f_<field> so no field name can clash with the
  * built-in columns or an SQL keyword; a party field also has
- * f_<field>__kind and f_<field>__idno (the sealed ID number). */
+ * f_<field>__kind, f_<field>__idno (the sealed ID number) and
+ * f_<field>__idmask (its masked copy, as shown to readers who may not see it
+ * whole); another sealed field f_<field> (BLOB) also has f_<field>__mask. */
 #ifndef FZ_SCHEMA_H
 #define FZ_SCHEMA_H
 
@@ -23,5 +25,11 @@ const char *schema_sql_type(const char *field_type);
  * (Chinese, naming the file, table and column) when a stored column is gone
  * or retyped in the definitions. */
 int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen);
+
+typedef struct field_keys field_keys;
+/* Write job body: fills up to max masked copies missing beside sealed values
+ * (rows from before the copies were kept); *filled receives how many rows
+ * were done (0: none left). Run in a loop at start, one job per batch. */
+int schema_fill_masks(store_conn *w, const defs *d, const field_keys *keys, int max, int64_t *filled);
 
 #endif
