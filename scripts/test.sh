@@ -80,6 +80,7 @@ suite indicators env FAZHI_IND_STEPS=10000 FAZHI_BIN="$BUILD/fazhi" node tests/a
 suite demo env FAZHI_BIN="$BUILD/fazhi" node tests/api/demo.mjs
 suite report env FAZHI_BIN="$BUILD/fazhi" node tests/api/report.mjs
 suite indicator-yoy env FAZHI_BIN="$BUILD/fazhi" node tests/api/indicator_yoy.mjs
+suite import-history env FAZHI_BIN="$BUILD/fazhi" node tests/api/import_history.mjs
 suite browser env FAZHI_BIN="$BUILD/fazhi" node tests/browser/run.mjs
 # An SQL error in a server's log on PostgreSQL is a dialect difference that
 # a suite's assertions missed.
@@ -104,6 +105,7 @@ if bash scripts/pg-cluster.sh start "$PG_DIR" > "$log/pg-start.log" 2>&1; then
   pg_suite demo-pg node tests/api/demo.mjs
   pg_suite report-pg node tests/api/report.mjs
   pg_suite indicator-yoy-pg node tests/api/indicator_yoy.mjs
+  pg_suite import-history-pg node tests/api/import_history.mjs
   suite pg-sql-errors pg_sql_errors
   # Last: it restarts the cluster while clients write.
   pg_suite two-nodes-pg node tests/api/two_nodes.mjs
@@ -119,6 +121,7 @@ suite calendar-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/calendar.mj
 suite attachments-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/attachments.mjs
 suite indicators-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/indicators.mjs
 suite report-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/report.mjs
+suite import-history-asan env FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/import_history.mjs
 
 if [ $pg_ok -eq 1 ]; then
   suite api-pg-asan env FAZHI_TEST_PG="$PG_DIR" FAZHI_BIN="$ASAN_BUILD/fazhi" node tests/api/run.mjs

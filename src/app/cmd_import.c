@@ -1,10 +1,12 @@
 /* cmd_import.c: `fazhi import --data DIR KIND FILE [--unit-id N]
- * [--publish 1] [--analyze 0]`: loads a CSV or xlsx file into a catalog
- * (KIND = its name) or as historic cases of a procedure (KIND = its kind),
- * all or nothing (engine/importer.h). Every bad row is printed as
+ * [--publish 1] [--history 1] [--analyze 0]`: loads a CSV or xlsx file into a
+ * catalog (KIND = its name) or as historic cases of a procedure (KIND = its
+ * kind), all or nothing (engine/importer.h). Every bad row is printed as
  * 第 N 行，列「X」：reason and nothing is written. --publish 1 also writes the
  * 公示 of every imported case in a state its publish step starts from (bulk
- * loads of history, bench/gen); --analyze 0 skips refreshing the planner's
+ * loads of history, bench/gen); --history 1 also writes each case's step
+ * history (its date fields and step-date columns) as case.history events
+ * after its case.imported; --analyze 0 skips refreshing the planner's
  * statistics afterwards (a load in many files refreshes them once, at the
  * end). */
 #include "app/cli.h"
@@ -20,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const FLAGS[] = {"--unit-id", "--publish", "--analyze", NULL};
+static const char *const FLAGS[] = {"--unit-id", "--publish", "--analyze", "--history", NULL};
 
 typedef struct job {
     import_job in;
@@ -41,21 +43,23 @@ static int write_all(store_conn *w, void *ctx)
 int cmd_import(int argc, char **argv)
 {
     config cfg;
-    const char *pos[2], *x[3];
+    const char *pos[2], *x[4];
     int npos;
     if (cli_parse(argc, argv, &cfg, 1, pos, 2, &npos, FLAGS, x))
         return 2;
     if (npos != 2) {
-        fprintf(stderr, "用法：fazhi import --data DIR KIND FILE [--unit-id N] [--publish 0|1] [--analyze 0|1]\n");
+        fprintf(stderr, "用法：fazhi import --data DIR KIND FILE [--unit-id N] [--publish 0|1] [--history 0|1]"
+                        " [--analyze 0|1]\n");
         return 2;
     }
-    int64_t unit = 1, publish = 0, analyze = 1;
+    int64_t unit = 1, publish = 0, analyze = 1, history = 0;
     if (x[0] && parse_i64(x[0], 1, INT64_MAX, &unit) != FZ_OK) {
         fprintf(stderr, "错误：--unit-id 应为正整数\n");
         return 2;
     }
-    if ((x[1] && parse_i64(x[1], 0, 1, &publish) != FZ_OK) || (x[2] && parse_i64(x[2], 0, 1, &analyze) != FZ_OK)) {
-        fprintf(stderr, "错误：--publish 与 --analyze 应为 0 或 1\n");
+    if ((x[1] && parse_i64(x[1], 0, 1, &publish) != FZ_OK) || (x[2] && parse_i64(x[2], 0, 1, &analyze) != FZ_OK) ||
+        (x[3] && parse_i64(x[3], 0, 1, &history) != FZ_OK)) {
+        fprintf(stderr, "错误：--publish、--history 与 --analyze 应为 0 或 1\n");
         return 2;
     }
     defs *d = NULL;
@@ -74,9 +78,14 @@ int cmd_import(int argc, char **argv)
         defs_free(d);
         return 1;
     }
+    if (history && target->type != DEF_PROCEDURE) {
+        fprintf(stderr, "错误：--history 只用于导入历史案件（%s 是名录）\n", pos[0]);
+        defs_free(d);
+        return 2;
+    }
     import_report *rep = calloc(1, sizeof(*rep));
     json_t *rows = NULL;
-    rc = rep ? import_read(target, pos[1], &rows, rep) : FZ_NOMEM;
+    rc = rep ? import_read(target, pos[1], (int)history, &rows, rep) : FZ_NOMEM;
     if (rc) {
         if (rep && rep->fatal[0])
             fprintf(stderr, "错误：%s：%s\n", pos[1], rep->fatal);
@@ -110,11 +119,14 @@ int cmd_import(int argc, char **argv)
     store_close(s);
     if (rc)
         fprintf(stderr, "错误：%s（未导入任何记录）\n", j.in.why[0] ? j.in.why : j.msg[0] ? j.msg : "写入失败");
-    else if (j.in.published)
-        printf("OK 导入 %d 条（%s），公示 %d 条\n", j.in.written,
-               json_string_value(json_object_get(target->json, "title")), j.in.published);
-    else
-        printf("OK 导入 %d 条（%s）\n", j.in.written, json_string_value(json_object_get(target->json, "title")));
+    else {
+        printf("OK 导入 %d 条（%s）", j.in.written, json_string_value(json_object_get(target->json, "title")));
+        if (j.in.published)
+            printf("，公示 %d 条", j.in.published);
+        if (history)
+            printf("，历史步骤 %d 条", j.in.history_events);
+        printf("\n");
+    }
     json_decref(rows);
     free(rep);
     defs_free(d);

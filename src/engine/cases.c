@@ -680,11 +680,13 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
             int step = !strncmp(action, "case.", 5);
             json_t *ad = action_def(x->d, action + (step ? 5 : 0));
             /* The payload is parsed only where it is read: for the jansson
-             * answer, a withdrawal (撤回), a step into or out of 法制审核. */
+             * answer, a withdrawal (撤回), a step into or out of 法制审核,
+             * a step of an imported case's history (its label). */
             const char *ptext = store_col_text(st, 6);
-            int need = !et || (ad && step && (strstr(ptext, "\"withdrawn\":") ||
-                                              (reviewed && (!strcmp(from, LEGAL_REVIEW_STATE) ||
-                                                            !strcmp(to, LEGAL_REVIEW_STATE)))));
+            int history = !ad && !strcmp(action, CASE_HISTORY);
+            int need = !et || history ||
+                       (ad && step && (strstr(ptext, "\"withdrawn\":") ||
+                                       (reviewed && (!strcmp(from, LEGAL_REVIEW_STATE) || !strcmp(to, LEGAL_REVIEW_STATE)))));
             json_t *payload = need ? json_loads(ptext, 0, NULL) : NULL;
             if (ad && step) {
                 if (recs)
@@ -694,9 +696,13 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
                     legal_review_feed(&rv, store_col_int(st, 1), store_col_text(st, 2),
                                       json_string_value(json_object_get(ad, "label")), from, to, payload);
             }
+            char hlabel[200] = "";
+            const char *hl = history ? json_string_value(json_object_get(payload, "label")) : NULL;
+            if (hl)
+                snprintf(hlabel, sizeof(hlabel), "导入的历史记录：%s", hl);
             const char *label = ad                                  ? json_string_value(json_object_get(ad, "label"))
                                 : !strcmp(action, "attachment.added") ? "上传附件"
-                                                                      : "";
+                                                                      : hlabel;
             if (et) {
                 if (n++)
                     strbuf_putc(et, ',');
@@ -849,6 +855,13 @@ int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
     if (!rc)
         rc = index_case(w, x->d, *id, no, unit_id, values);
     return rc ? rc : ind_on_case(w, x->d->name, *id);
+}
+
+int case_history(store_conn *w, case_ctx *x, int64_t id, int64_t unit_id, json_t *payload)
+{
+    /* No state change, no clock, no field, no indicator fact: the step was
+     * done on paper before the case came into the system (docs/events.md). */
+    return append_event(w, x, id, unit_id, CASE_HISTORY, "", "", payload);
 }
 
 /* Runs the clock operations of action a on case id. */

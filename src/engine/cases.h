@@ -49,6 +49,15 @@ int case_create(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_i
 int case_import(store_conn *w, case_ctx *x, const json_t *values, int64_t unit_id, const char *state,
                 const char *no, int64_t *id, char no_out[80]);
 
+/* One step of a historic case's past, from an import (fazhi import
+ * --history 1): an event CASE_HISTORY on case id, appended after its
+ * case.imported, with payload (borrowed) {"on": "YYYY-MM-DD", "label": …,
+ * "field" | "step": …}. It changes nothing else: no state, field, clock,
+ * record or indicator fact. No procedure may name an action "history"
+ * (defs.c), so no reader of "case.<action>" events takes it for a step. */
+#define CASE_HISTORY "case.history"
+int case_history(store_conn *w, case_ctx *x, int64_t id, int64_t unit_id, json_t *payload);
+
 /* Performs action on case id: guards, field updates from the action's form
  * (plus the values its "set" fixes), state change, clock operations, event.
  * comment goes into the event. */

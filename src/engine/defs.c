@@ -20,6 +20,7 @@ static const char *const ROLE_KEYS[] = {"sys_admin", "sec_admin", "audit_admin",
                                         "reviewer",  "unit_head", "supervisor",  "leader", NULL};
 static const char *const FIELD_TYPES[] = {"string", "text", "int",   "money",       "date", "datetime", "bool",
                                           "enum",   "party", "legal_basis", "user", "unit", "region", NULL};
+static const char *const RESERVED_ACTIONS[] = {"created", "imported", "history", "assigned", NULL};
 static const char *const ACTION_KINDS[] = {"transition", "reject", "transfer", "withdraw", "comment",
                                            "publish",    "unpublish", NULL};
 /* Columns every case and catalog row has besides its fields. */
@@ -505,6 +506,10 @@ static void validate_actions(vctx *v, json_t *doc, json_t *states)
         str(v, a, "label", p, 1);
         if (name && !valid_name(name))
             verr(v, sub(q, sizeof(q), p, "name"), "动作名应为小写字母开头的 [a-z0-9_]");
+        /* Event actions case.<name> the engine writes itself: a step of the
+         * same name would be taken for them, and they for it. */
+        else if (name && in_list(name, RESERVED_ACTIONS))
+            verr(v, sub(q, sizeof(q), p, "name"), "动作名 %s 为系统保留（created、imported、history、assigned）", name);
         for (size_t k = 0; name && k < i; k++) {
             json_t *other = json_object_get(json_array_get(actions, k), "name");
             if (json_is_string(other) && strcmp(json_string_value(other), name) == 0)

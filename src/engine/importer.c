@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "core/parse.h"
 #include "core/status.h"
+#include "core/timeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,120 @@ static json_t *convert(json_t *f, const char *cell, const char **why)
     return json_string(cell);
 }
 
+/* A step-date column of a procedure (import --history): "<action label>日期"
+ * (ASCII "<action>_on") for each action that is a step of its own (not a
+ * 撤回 or an opinion), unless a field answers to that label or name: the
+ * field is the column then (送达日期 is the field served_on). */
+typedef struct step_col {
+    const char *action;
+    char label[160];
+    char name[72];
+} step_col;
+
+static int field_answers(json_t *fields, const char *s)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        if (!strcmp(json_string_value(json_object_get(f, "name")), s) ||
+            !strcmp(json_string_value(json_object_get(f, "label")), s))
+            return 1;
+    }
+    return 0;
+}
+
+/* The step-date columns of d (*n of them, caller frees). */
+static step_col *step_cols(const def *d, size_t *n)
+{
+    json_t *acts = json_object_get(d->json, "actions"), *fields = json_object_get(d->json, "fields"), *a;
+    step_col *sc = calloc(json_array_size(acts) + 1, sizeof(*sc));
+    size_t i;
+    *n = 0;
+    if (!sc)
+        return NULL;
+    json_array_foreach(acts, i, a)
+    {
+        const char *kind = json_string_value(json_object_get(a, "kind"));
+        step_col *c = &sc[*n];
+        if (kind && (!strcmp(kind, "withdraw") || !strcmp(kind, "comment")))
+            continue;
+        c->action = json_string_value(json_object_get(a, "name"));
+        snprintf(c->label, sizeof(c->label), "%s日期", json_string_value(json_object_get(a, "label")));
+        snprintf(c->name, sizeof(c->name), "%s_on", c->action);
+        if (!field_answers(fields, c->label) && !field_answers(fields, c->name))
+            (*n)++;
+    }
+    return sc;
+}
+
+typedef struct hist_entry {
+    const char *on;
+    size_t order;
+    json_t *payload;
+} hist_entry;
+
+static int hist_cmp(const void *a, const void *b)
+{
+    const hist_entry *x = a, *y = b;
+    int c = strcmp(x->on, y->on);
+    return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The history of one row (import --history): one entry per filled date
+ * field not after today (a later one, such as a hearing still to come, is
+ * kept as the field but is no step yet) and per filled step-date column
+ * (checked: a real date, not after today), ordered by date, ties in column
+ * order. Out-of-order dates are not refused (docs/architecture.md). Sets
+ * item "history"; 0, or 1 after reporting a bad cell. */
+static int row_history(const def *d, const tr_row *row, const int *scol, const step_col *sc, size_t nsc,
+                       const char *today, json_t *item, import_report *rep)
+{
+    json_t *fields = json_object_get(d->json, "fields"), *values = json_object_get(item, "values"), *f;
+    size_t nf = json_array_size(fields), n = 0, i;
+    hist_entry *e = calloc(nf + nsc + 1, sizeof(*e));
+    int bad = 0, y, m, dd;
+    if (!e) {
+        add_error(rep, row->num, "", "内存不足");
+        return 1;
+    }
+    json_array_foreach(fields, i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *on = json_string_value(json_object_get(values, name));
+        if (!on || strcmp(json_string_value(json_object_get(f, "type")), "date") || strcmp(on, today) > 0)
+            continue;
+        e[n] = (hist_entry){on, n, json_pack("{s:s, s:s, s:s}", "on", on, "label",
+                                             json_string_value(json_object_get(f, "label")), "field", name)};
+        n++;
+    }
+    for (i = 0; i < nsc; i++) {
+        const char *on = scol[i] >= 0 && (size_t)scol[i] < row->ncols ? row->cells[scol[i]] : "";
+        char why[160];
+        if (!*on)
+            continue;
+        if (date_parse(on, &y, &m, &dd) != FZ_OK)
+            snprintf(why, sizeof(why), "「%s」不是有效日期，应为 YYYY-MM-DD", on);
+        else if (strcmp(on, today) > 0)
+            snprintf(why, sizeof(why), "%s 晚于今天（%s）：已办理的步骤不能在将来", on, today);
+        else {
+            e[n] = (hist_entry){on, n, json_pack("{s:s, s:s, s:s}", "on", on, "label", sc[i].label, "step",
+                                                 sc[i].action)};
+            n++;
+            continue;
+        }
+        add_error(rep, row->num, sc[i].label, why);
+        bad = 1;
+    }
+    qsort(e, n, sizeof(*e), hist_cmp);
+    json_t *h = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(h, e[i].payload);
+    json_object_set_new(item, "history", h);
+    free(e);
+    return bad;
+}
+
 /* The state column of a historic case: a state name or its label. */
 static const char *state_of(const def *d, const char *cell)
 {
@@ -97,17 +212,20 @@ static const char *state_of(const def *d, const char *cell)
     return NULL;
 }
 
-int import_read(const def *d, const char *path, json_t **rows_out, import_report *rep)
+int import_read(const def *d, const char *path, int history, json_t **rows_out, import_report *rep)
 {
     memset(rep, 0, sizeof(*rep));
     *rows_out = NULL;
     json_t *fields = json_object_get(d->json, "fields");
-    size_t nf = json_array_size(fields), nextra = d->type == DEF_PROCEDURE ? 3 : 0;
-    tr_field *map = calloc(nf + nextra, sizeof(tr_field));
-    int *col = calloc(nf + nextra, sizeof(int));
-    if (!map || !col) {
+    size_t nsc = 0;
+    step_col *sc = d->type == DEF_PROCEDURE ? step_cols(d, &nsc) : NULL;
+    size_t nf = json_array_size(fields), nextra = d->type == DEF_PROCEDURE ? 3 + nsc : 0;
+    tr_field *map = calloc(nf + nextra + 1, sizeof(tr_field));
+    int *col = calloc(nf + nextra + 1, sizeof(int));
+    if (!map || !col || (d->type == DEF_PROCEDURE && !sc)) {
         free(map);
         free(col);
+        free(sc);
         return FZ_NOMEM;
     }
     size_t i;
@@ -122,6 +240,8 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
         map[nf] = (tr_field){"state", "状态", 0};
         map[nf + 1] = (tr_field){"no", "编号", 0};
         map[nf + 2] = (tr_field){"unit_id", "单位编号", 0};
+        for (i = 0; i < nsc; i++)
+            map[nf + 3 + i] = (tr_field){sc[i].name, sc[i].label, 0};
     }
     table_reader *r = NULL;
     tr_error err;
@@ -133,13 +253,27 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
     }
     if (rc == FZ_OK)
         rc = table_map_header(&row, map, nf + nextra, 0, col, &err);
+    /* A step date without --history would be dropped: refused instead. */
+    size_t at = 0;
+    for (i = 0; rc == FZ_OK && !history && i < nsc; i++)
+        if (col[nf + 3 + i] >= 0 && at < sizeof(err.msg))
+            at += (size_t)snprintf(err.msg + at, sizeof(err.msg) - at, "%s「%s」", at ? "" : "列", sc[i].label);
+    if (rc == FZ_OK && at) {
+        if (at < sizeof(err.msg))
+            snprintf(err.msg + at, sizeof(err.msg) - at, "是办理步骤的日期，只在导入历史（--history 1）时写入");
+        rc = FZ_INVALID;
+    }
     if (rc) {
         snprintf(rep->fatal, sizeof(rep->fatal), "%s", err.msg);
         table_close(r);
         free(map);
         free(col);
+        free(sc);
         return rc;
     }
+    char today[11];
+    int td = today_yyyymmdd();
+    date_format(td / 10000, td / 100 % 100, td % 100, today);
     json_t *rows = json_array();
     while ((rc = table_next(r, &row, &err)) == FZ_OK) {
         json_t *values = json_object();
@@ -164,9 +298,9 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
         }
         json_t *item = json_pack("{s:I, s:o}", "row", (json_int_t)row.num, "values", values);
         if (nextra) {
-            int sc = col[nf], nc = col[nf + 1];
-            if (sc >= 0 && (size_t)sc < row.ncols && row.cells[sc][0]) {
-                const char *st = state_of(d, row.cells[sc]);
+            int stc = col[nf], nc = col[nf + 1];
+            if (stc >= 0 && (size_t)stc < row.ncols && row.cells[stc][0]) {
+                const char *st = state_of(d, row.cells[stc]);
                 if (!st) {
                     add_error(rep, row.num, "状态", "不是该程序定义的状态");
                     bad = 1;
@@ -186,22 +320,22 @@ int import_read(const def *d, const char *path, json_t **rows_out, import_report
                     json_object_set_new(item, "unit_id", json_integer(u));
                 }
             }
+            if (history && row_history(d, &row, col + nf + 3, sc, nsc, today, item, rep))
+                bad = 1;
         }
         if (!bad)
             rep->ok_rows++;
         json_array_append_new(rows, item);
     }
-    if (rc != FZ_NOTFOUND) {
-        snprintf(rep->fatal, sizeof(rep->fatal), "%s", err.msg);
-        json_decref(rows);
-        table_close(r);
-        free(map);
-        free(col);
-        return rc;
-    }
     table_close(r);
     free(map);
     free(col);
+    free(sc);
+    if (rc != FZ_NOTFOUND) {
+        snprintf(rep->fatal, sizeof(rep->fatal), "%s", err.msg);
+        json_decref(rows);
+        return rc;
+    }
     if (rep->total_errors) {
         json_decref(rows);
         return FZ_INVALID;
@@ -299,6 +433,10 @@ int import_write(store_conn *w, void *ctx)
                 j->checked_unit = unit;
             }
             rc = case_import(w, &x, values, unit, state, json_string_value(json_object_get(item, "no")), &id, no);
+            size_t k;
+            json_t *h;
+            json_array_foreach(json_object_get(item, "history"), k, h) if (!rc && !(rc = case_history(w, &x, id, unit, h)))
+                j->history_events++;
             if (!rc && j->publish)
                 rc = publish_imported(w, j, id, no, unit, state, values);
             if (rc && x.message[0])

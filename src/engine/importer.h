@@ -37,9 +37,14 @@ typedef struct import_report {
     char fatal[600];     /* a problem with the whole file (format, header) */
 } import_report;
 
-/* FZ_OK with *rows (new reference: [{row, values, state?, no?, unit_id?}]), or
- * FZ_INVALID / other codes with rep filled. */
-int import_read(const def *d, const char *path, json_t **rows, import_report *rep);
+/* FZ_OK with *rows (new reference: [{row, values, state?, no?, unit_id?,
+ * history?}]), or FZ_INVALID / other codes with rep filled. history (a
+ * procedure only): the row's step history is read too -- its date fields and
+ * its step-date columns ("<动作名称>日期", e.g. 立案日期、结案日期, for the
+ * actions no field's label already names), as "history": the payloads of its
+ * case.history events in date order (engine/cases.h case_history). Without
+ * it a step-date column is refused (it would be dropped). */
+int import_read(const def *d, const char *path, int history, json_t **rows, import_report *rep);
 
 typedef struct import_job {
     const def *d;
@@ -52,6 +57,7 @@ typedef struct import_job {
                                  its "publish" action starts from, as that step would */
     int written;
     int published;
+    int history_events;       /* case.history events written (rows read with history) */
     int64_t checked_unit;     /* the last 单位编号 found in units */
     char why[1100];
 } import_job;

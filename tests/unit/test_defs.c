@@ -142,6 +142,14 @@ static void test_unknown_clock(void **state)
     check_patch("\"limit\":\"20wd\"", "\"limit\":\"20 days\"", "$.clocks[0].limit", "wd");
 }
 
+/* case.history / case.imported / case.created / case.assigned are the
+ * engine's own events: a step of that name would be read as one of them. */
+static void test_reserved_action_names(void **state)
+{
+    check_patch("\"name\":\"finish\"", "\"name\":\"history\"", "$.actions[0].name", "系统保留");
+    check_patch("\"name\":\"finish\"", "\"name\":\"imported\"", "$.actions[0].name", "系统保留");
+}
+
 static void test_unknown_role(void **state)
 {
     check_patch("\"roles\":[\"officer\"]", "\"roles\":[\"offcer\"]", "$.actions[0].roles[0]", "offcer");
@@ -336,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_shipped_definitions_are_valid),
         cmocka_unit_test(test_base_is_valid),
         cmocka_unit_test(test_unknown_keys),
+        cmocka_unit_test(test_reserved_action_names),
         cmocka_unit_test(test_unreachable_state),
         cmocka_unit_test(test_unknown_state_in_action),
         cmocka_unit_test(test_unknown_clock),

@@ -72,6 +72,9 @@ export const actionLabels = {
   'token.created': '创建 API 令牌',
   'token.revoked': '吊销 API 令牌',
   'security.policy_changed': '修改安全策略',
+  'case.created': '创建案件',
+  'case.imported': '导入历史案件',
+  'case.history': '导入的历史步骤',
 }
 export const actionLabel = (a) => actionLabels[a] || a || ''
 
