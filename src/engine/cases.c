@@ -1433,6 +1433,15 @@ static const list_shape *shape_find(const char *key)
     return NULL;
 }
 
+/* The kept shape of key, or NULL. */
+static const list_shape *shape_kept(const char *key)
+{
+    pthread_mutex_lock(&shapes_mu);
+    const list_shape *r = shape_find(key);
+    pthread_mutex_unlock(&shapes_mu);
+    return r;
+}
+
 /* Builds the shape of key: where (the conditions after the scope's), sort
  * (a column), desc. */
 static int shape_build(case_ctx *x, const case_query *q, const char *where, const char *sort, int desc,
@@ -1491,12 +1500,61 @@ static const list_shape *shape_of(case_ctx *x, const case_query *q, const char *
 /* Runs a list query: the capped count into *total, then row(ctx, st) for
  * each row of the page (columns as select_sql with *plan, which is set
  * first). */
+/* The conditions after the scope's (the filters present: state and the
+ * definition's filter fields, equality, text fields: contains; each adds one
+ * bound condition, in the order of q->filters; then the keyset's) and the
+ * order column, checked against the definition: a refusal naming the field
+ * otherwise. */
+static int list_where(case_ctx *x, const case_query *q, strbuf *where, char sort[80])
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)q->filters, k, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) == 0)
+            continue;
+        if (!strcmp(k, "state")) {
+            strbuf_puts(where, " AND t.state = ?");
+            continue;
+        }
+        json_t *f = fields_find(x->d, k);
+        if (!f || !json_is_true(json_object_get(f, "filter")))
+            return refuse(x, 400, "validation_failed", k, "不能按 %s 筛选（定义中未允许）", k);
+        const char *t = ftype(f);
+        if (!strcmp(t, "string") || !strcmp(t, "text") || !strcmp(t, "party"))
+            strbuf_printf(where, " AND instr(t.f_%s, ?) > 0", k);
+        else if (!strcmp(schema_sql_type(t), "INTEGER"))
+            strbuf_printf(where, " AND t.f_%s = CAST(? AS BIGINT)", k);
+        else
+            strbuf_printf(where, " AND t.f_%s = ?", k);
+    }
+    if (q->keyset) /* after (after_at, after_id), oldest first */
+        /* BIGINT: PostgreSQL's INTEGER is 32 bits (times are milliseconds). */
+        strbuf_puts(where, " AND (t.created_at > CAST(? AS BIGINT) OR (t.created_at = CAST(? AS BIGINT)"
+                           " AND t.id > CAST(? AS BIGINT)))");
+    snprintf(sort, 80, "t.created_at");
+    if (!q->keyset && q->sort && *q->sort) {
+        json_t *f = fields_find(x->d, q->sort);
+        if (!strcmp(q->sort, "created_at") || !strcmp(q->sort, "no") || !strcmp(q->sort, "updated_at"))
+            snprintf(sort, 80, "t.%s", q->sort);
+        else if (f && json_is_true(json_object_get(f, "sort")))
+            snprintf(sort, 80, "t.f_%s", q->sort);
+        else
+            return refuse(x, 400, "validation_failed", "sort", "不能按 %s 排序（定义中未允许）", q->sort);
+    }
+    return strbuf_ok(where) ? FZ_OK : FZ_NOMEM;
+}
+
+/* Runs a list query: the capped count into *total, then row(ctx, st) for
+ * each row of the page (columns as select_sql with *plan, which is set
+ * first). */
 static int list_run(store_conn *c, case_ctx *x, const case_query *q, const fields_plan **plan, int64_t *total,
                     void (*row)(void *ctx, store_stmt *st), void *ctx)
 {
-    /* Filters: state and the definition's filter fields, equality (text
-     * fields: contains). Each filter present adds one bound condition. */
-    strbuf where = STRBUF_INIT, key = STRBUF_INIT;
+    /* The shape's key names what its SQL is made of (the filters present,
+     * the order, the fields), so a kept shape was checked when it was built;
+     * the values are bound in the same order. */
+    strbuf key = STRBUF_INIT;
     strbuf_puts(&key, x->d->digest);
     json_t *binds = json_array();
     const char *k;
@@ -1508,51 +1566,20 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
             continue;
         strbuf_putc(&key, '\x1f');
         strbuf_puts(&key, k);
-        if (!strcmp(k, "state")) {
-            strbuf_puts(&where, " AND t.state = ?");
-            json_array_append(binds, v);
-            continue;
-        }
-        json_t *f = fields_find(x->d, k);
-        if (!f || !json_is_true(json_object_get(f, "filter"))) {
-            rc = refuse(x, 400, "validation_failed", k, "不能按 %s 筛选（定义中未允许）", k);
-            break;
-        }
-        const char *t = ftype(f);
-        if (!strcmp(t, "string") || !strcmp(t, "text") || !strcmp(t, "party"))
-            strbuf_printf(&where, " AND instr(t.f_%s, ?) > 0", k);
-        else if (!strcmp(schema_sql_type(t), "INTEGER"))
-            strbuf_printf(&where, " AND t.f_%s = CAST(? AS BIGINT)", k);
-        else
-            strbuf_printf(&where, " AND t.f_%s = ?", k);
         json_array_append(binds, v);
     }
-    if (!rc && q->keyset) { /* after (after_at, after_id), oldest first */
-        /* BIGINT: PostgreSQL's INTEGER is 32 bits (times are milliseconds). */
-        strbuf_puts(&where, " AND (t.created_at > CAST(? AS BIGINT) OR (t.created_at = CAST(? AS BIGINT)"
-                            " AND t.id > CAST(? AS BIGINT)))");
+    if (q->keyset) {
         char n[24];
         for (int i = 0; i < 3; i++) {
             snprintf(n, sizeof(n), "%lld", (long long)(i < 2 ? q->after_at : q->after_id));
             json_array_append_new(binds, json_string(n));
         }
     }
-    const char *sort = "t.created_at";
-    char sortcol[80];
-    if (!rc && !q->keyset && q->sort && *q->sort) {
-        json_t *f = fields_find(x->d, q->sort);
-        if (!strcmp(q->sort, "created_at") || !strcmp(q->sort, "no") || !strcmp(q->sort, "updated_at")) {
-            snprintf(sortcol, sizeof(sortcol), "t.%s", q->sort);
-            sort = sortcol;
-        } else if (f && json_is_true(json_object_get(f, "sort"))) {
-            snprintf(sortcol, sizeof(sortcol), "t.f_%s", q->sort);
-            sort = sortcol;
-        } else {
-            rc = refuse(x, 400, "validation_failed", "sort", "不能按 %s 排序（定义中未允许）", q->sort);
-        }
-    }
     int desc = q->desc && !q->keyset;
-    strbuf_printf(&key, "\x1e%s\x1e%d\x1e%d", sort, desc, q->keyset);
+    /* The order as asked (its length first: it is the caller's text, so
+     * no crafted name can read as another key). */
+    const char *sort_asked = q->keyset || !q->sort ? "" : q->sort;
+    strbuf_printf(&key, "\x1e%zu:%s\x1e%d\x1e%d", strlen(sort_asked), sort_asked, desc, q->keyset);
     size_t i;
     json_t *b;
     if (!q->keyset)
@@ -1560,9 +1587,16 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
     list_shape mine;
     int own = 0;
     const list_shape *sh = NULL;
-    if (!rc && (!strbuf_ok(&where) || !strbuf_ok(&key) ||
-                !(sh = shape_of(x, q, key.data, where.data ? where.data : "", sort, desc, &mine, &own))))
+    if (!strbuf_ok(&key))
         rc = FZ_NOMEM;
+    else if (!(sh = shape_kept(key.data))) {
+        strbuf where = STRBUF_INIT;
+        char sort[80];
+        rc = list_where(x, q, &where, sort);
+        if (!rc && !(sh = shape_of(x, q, key.data, where.data ? where.data : "", sort, desc, &mine, &own)))
+            rc = FZ_NOMEM;
+        strbuf_free(&where);
+    }
     if (sh)
         *plan = sh->plan;
     store_stmt *st;
@@ -1612,7 +1646,6 @@ static int list_run(store_conn *c, case_ctx *x, const case_query *q, const field
     }
     if (own)
         shape_free(&mine);
-    strbuf_free(&where);
     strbuf_free(&key);
     json_decref(binds);
     return rc;
