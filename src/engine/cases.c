@@ -407,6 +407,7 @@ static int action_open(case_ctx *x, json_t *a, const char *state, const json_t *
 typedef struct detail_parts {
     json_t *head, *events, *tail;
     strbuf *events_text;
+    int current; /* set by case_json_rest: the definition in force (not an older version) */
 } detail_parts;
 static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *state, detail_parts *dp);
 
@@ -457,6 +458,7 @@ static int case_json_rest(store_conn *c, case_ctx *x, int64_t id, const char *st
     int swapped = version_of(c, x, digest, &old);
     if (swapped)
         x->d = &old;
+    dp->current = !swapped;
     int rc = case_json_under(c, x, id, state, dp);
     if (swapped) {
         x->d = cur;
@@ -565,6 +567,33 @@ int case_json_visible(store_conn *c, case_ctx *x, int64_t id, const char *perm, 
     return rc;
 }
 
+/* The 全过程记录 plans of the definitions in force, built once each (it was
+ * a twentieth of a detail); the plan borrows from the definition's JSON,
+ * which is held while the plan is kept. Past RECPLANS_MAX (or for an older
+ * version, loaded per request) the caller builds its own. */
+#define RECPLANS_MAX 16
+static struct recplan_kept {
+    json_t *json;
+    rec_plan plan;
+} recplans[RECPLANS_MAX];
+static int n_recplans;
+static pthread_mutex_t recplans_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const rec_plan *recplan_kept(const def *d)
+{
+    const rec_plan *r = NULL;
+    pthread_mutex_lock(&recplans_mu);
+    for (int i = 0; !r && i < n_recplans; i++)
+        if (recplans[i].json == d->json)
+            r = &recplans[i].plan;
+    if (!r && n_recplans < RECPLANS_MAX && rec_plan_build(d, &recplans[n_recplans].plan) == FZ_OK) {
+        recplans[n_recplans].json = json_incref(d->json);
+        r = &recplans[n_recplans++].plan;
+    }
+    pthread_mutex_unlock(&recplans_mu);
+    return r;
+}
+
 /* An event of the detail as text: the bytes json_dumps gives for the object
  * case_json builds (the payload as stored: event_append wrote it with
  * json_dumps, keys sorted, which reads back and dumps to the same text). */
@@ -654,13 +683,15 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
     json_object_set_new(dp->head, "attachments", attachments);
     /* The full-process record; on the way, the steps taken (for the records
      * they should carry) and the 法制审核 rounds. */
-    rec_plan rp;
+    rec_plan own_rp;
+    const rec_plan *rp = dp->current ? recplan_kept(x->d) : NULL;
+    int own = !rp && rec_plan_build(x->d, &own_rp) == FZ_OK;
+    if (own)
+        rp = &own_rp;
     rec_tally tally = {0};
-    int recs = rec_plan_build(x->d, &rp) == FZ_OK;
-    if (recs && rec_tally_init(&rp, &tally) != FZ_OK) {
-        rec_plan_free(&rp);
+    int recs = rp != NULL;
+    if (recs && rec_tally_init(rp, &tally) != FZ_OK)
         recs = 0;
-    }
     review_acc rv = {0};
     int reviewed = legal_review_applies(x->d);
     if (reviewed)
@@ -690,8 +721,8 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
             json_t *payload = need ? json_loads(ptext, 0, NULL) : NULL;
             if (ad && step) {
                 if (recs)
-                    rec_note(&tally, rec_step_index(&rp, action, 1),
-                             rec_withdrawn_index(&rp, json_string_value(json_object_get(payload, "withdrawn"))));
+                    rec_note(&tally, rec_step_index(rp, action, 1),
+                             rec_withdrawn_index(rp, json_string_value(json_object_get(payload, "withdrawn"))));
                 if (reviewed)
                     legal_review_feed(&rv, store_col_int(st, 1), store_col_text(st, 2),
                                       json_string_value(json_object_get(ad, "label")), from, to, payload);
@@ -722,11 +753,11 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
     if (et)
         strbuf_putc(et, ']');
     json_object_set_new(dp->tail, "missing_records",
-                        recs ? missing_records(&rp, &tally, attachments) : json_array());
-    if (recs) {
+                        recs ? missing_records(rp, &tally, attachments) : json_array());
+    if (recs)
         rec_tally_free(&tally);
-        rec_plan_free(&rp);
-    }
+    if (own)
+        rec_plan_free(&own_rp);
     if (reviewed) {
         json_t *rounds = legal_review_finish(&rv, time_now_ms());
         size_t nr = json_array_size(rounds);
