@@ -663,7 +663,7 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
     /* Clocks, with working days left as of today on the calendar in force. */
     json_t *clocks = json_array();
     hol_ref *ref = NULL;
-    holidays_acquire(c, &ref);
+    int acquired = 0; /* the calendar is looked up for the first clock (a case may have none) */
     store_stmt *st;
     if (store_prepare(c, "SELECT " CLOCK_COLUMNS " FROM clocks c WHERE c.subject_kind = ? AND c.subject_id = ?"
                          " ORDER BY c.id", &st) == FZ_OK) {
@@ -671,6 +671,8 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
         store_bind_text(st, 2, sid);
         while (store_step(st) == STORE_ROW) {
             clock_row row;
+            if (!acquired++)
+                holidays_acquire(c, &ref);
             if (clock_read_row(st, &row) == FZ_OK)
                 json_array_append_new(clocks, clock_json(&row, ref ? holidays_cal(ref) : NULL, scheduler_today()));
         }
