@@ -1,5 +1,6 @@
 /* cli.c: argument parsing shared by the subcommands (see cli.h). */
 #include "app/cli.h"
+#include "engine/officer_stock.h"
 #include "core/log.h"
 #include "core/status.h"
 
@@ -86,6 +87,8 @@ int cli_parse(int argc, char **argv, config *cfg, int load_file, const char **po
         if (!eq)
             i++;
     }
+    /* The officer stock timeline counts the hours of this configuration. */
+    stock_configure(cfg->training_hours_required);
     return 0;
 }
 

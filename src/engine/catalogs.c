@@ -5,6 +5,7 @@
 #include "engine/events.h"
 #include "engine/fields.h"
 #include "engine/indexer.h"
+#include "engine/officer_stock.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/strbuf.h"
@@ -152,6 +153,7 @@ static int insert_version(store_conn *w, cat_ctx *x, int64_t row_id, int64_t ver
 int catalog_insert(store_conn *w, cat_ctx *x, const json_t *values, int64_t unit_id, int64_t *row_id)
 {
     int64_t id, now = time_now_ms();
+    stock_write_begin(w, x->d);
     /* row_id is the id of the first version; set once the row exists. */
     int rc = insert_version(w, x, 0, 1, unit_id, values, now, &id);
     if (rc)
@@ -165,6 +167,7 @@ int catalog_insert(store_conn *w, cat_ctx *x, const json_t *values, int64_t unit
     if (rc)
         return rc;
     *row_id = id;
+    stock_write_row(w, x->d, id);
     json_t *payload = json_pack("{s:i, s:o}", "version", 1, "values", event_values(x, values));
     rc = append_event(w, x, id, unit_id, "catalog.created", payload);
     json_decref(payload);
@@ -208,10 +211,13 @@ int catalog_update(store_conn *w, cat_ctx *x, int64_t row_id, const json_t *valu
     table_of(x->d, tbl);
     strbuf b = STRBUF_INIT;
     strbuf_printf(&b, "UPDATE %s SET valid_to = ? WHERE row_id = ? AND valid_to = 0", tbl);
+    stock_write_begin(w, x->d);
     int rc = strbuf_ok(&b) ? store_run(w, b.data, "ii", now, row_id) : FZ_NOMEM;
     strbuf_free(&b);
     if (!rc)
         rc = insert_version(w, x, row_id, v, unit_id, merged, now, &id);
+    if (!rc)
+        stock_write_row(w, x->d, row_id);
     if (!rc) {
         json_t *payload = json_pack("{s:I, s:o}", "version", (json_int_t)v, "values", event_values(x, values));
         rc = append_event(w, x, row_id, unit_id, "catalog.updated", payload);

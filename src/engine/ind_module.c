@@ -115,7 +115,8 @@ int ind_module_units(store_conn *c, const def *ind, const char *from, const char
     officer_query q = {.required_hours = o->required_hours};
     if (officers_query_at(&q, ref, o->today_ymd))
         return FZ_INVALID;
-    /* The stocks come from the process's cache (engine/officers.c). */
+    /* The stocks come from the officer stock timeline, through the process's
+     * cache (engine/officers.c). */
     relay r = {.training = measure && !strcmp(measure, "training"), .cb = cb, .ctx = ctx};
     return officers_by_unit(c, &q, o->region_prefix, officers_unit, &r);
 }

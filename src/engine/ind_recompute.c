@@ -24,6 +24,7 @@
  * every value is bound. */
 #include "engine/indicators.h"
 #include "engine/ind_eval.h"
+#include "engine/officer_stock.h"
 #include "engine/reccol.h"
 #include "engine/scan.h"
 #include "store/store.h"
@@ -1047,6 +1048,9 @@ int ind_recompute(store_conn *w, store *readers, const defs *d, int flags, FILE 
         if (!rc)
             rc = compare_values(NULL, w, &sv, &cv, &ignored);
     }
+    /* The officer stock timeline, derived afresh from the registries. */
+    if (!rc)
+        rc = stock_recompute(w, d, check, check ? out : NULL, ndiff);
     for (size_t i = 0; i < r.pairs.n; i++)
         free(r.pairs.v[i].d.v);
     free(r.pairs.v);

@@ -11,6 +11,7 @@
  * (case_<kind>, f_<field>); every value is bound. */
 #include "engine/indicators.h"
 #include "engine/ind_eval.h"
+#include "engine/officer_stock.h"
 #include "engine/reccol.h"
 #include "store/store.h"
 #include "core/log.h"
@@ -374,6 +375,13 @@ int ind_sync(store_conn *w, const defs *d, int64_t *recomputed)
      * procedure's records): the facts read it. */
     if (reccol_sync(w, d, 0, NULL) || defs_signature(d, sig))
         return FZ_ERR;
+    /* The officer stock timeline (engine/officer_stock.h): built once after
+     * an upgrade, again when a write did not keep it or the hours changed. */
+    int rebuilt = 0;
+    if (stock_sync(w, d, &rebuilt))
+        return FZ_ERR;
+    if (rebuilt)
+        log_info("执法人员存量时间线已按名录重建");
     store_stmt *st;
     if (store_prepare(w, "SELECT value FROM meta WHERE key = 'indicator_defs'", &st))
         return FZ_ERR;

@@ -9,6 +9,7 @@
  * record tables (filter fields). */
 #include "engine/officers.h"
 #include "engine/fields.h"
+#include "engine/officer_stock.h"
 #include "store/store.h"
 #include "core/status.h"
 #include "core/timeutil.h"
@@ -316,10 +317,11 @@ static int scan_refs(store_conn *c, int year, const char (*refs)[11], const int6
     return FZ_OK;
 }
 
-/* The stocks above, kept in this process: a province-level dashboard would
- * otherwise read all of a province's officers (200,000) on every request. An
- * entry is keyed by the query and holds the generation it was read at: the
- * newest version ids of cat_officers and cat_officer_trainings (catalogs only
+/* The stocks above come from the officer stock timeline when it can answer
+ * (engine/officer_stock.h: a few rows per unit, kept with the writes), else
+ * from reading every officer (scan_refs; the timeline must equal it), and
+ * are kept in this process either way. An entry is keyed by the query and
+ * holds the generation it was read at: the newest version ids of cat_officers and cat_officer_trainings (catalogs only
  * ever insert versions, so any write raises one of them) and the number of
  * unit.updated / unit.deleted events (a unit moved to another region; a
  * count reads the events_action index, where max(seq) walked the table). The
@@ -374,21 +376,66 @@ static void stock_collect(void *ctx, int k, int64_t unit, int64_t officers, int6
     a->rows[a->n++] = (stock_row){k, unit, officers, certified, hours_met};
 }
 
-static int stock_generation(store_conn *c, int64_t gen[3])
+/* The generation, and the officer stock timeline's stamp read with it
+ * (stamp[0] = 0 when there is none). */
+static int stock_generation(store_conn *c, int64_t gen[3], char *stamp, size_t n)
 {
     store_stmt *st;
     int rc = store_prepare(c,
                            "SELECT (SELECT coalesce(max(id), 0) FROM cat_officers),"
                            " (SELECT coalesce(max(id), 0) FROM cat_officer_trainings),"
-                           " (SELECT count(*) FROM events WHERE action IN ('unit.updated', 'unit.deleted'))",
+                           " (SELECT count(*) FROM events WHERE action IN ('unit.updated', 'unit.deleted')),"
+                           " (SELECT value FROM meta WHERE key = 'officer_stock')",
                            &st);
     if (rc)
         return rc;
     rc = store_step(st);
     for (int i = 0; i < 3 && rc == STORE_ROW; i++)
         gen[i] = store_col_int(st, i);
+    if (rc == STORE_ROW)
+        snprintf(stamp, n, "%s", store_col_is_null(st, 3) ? "" : store_col_text(st, 3));
     store_done(st);
     return rc == STORE_ROW ? FZ_OK : FZ_ERR;
+}
+
+static int g_force_scan;
+static _Thread_local char g_last_source;
+
+void officers_force_scan(int on)
+{
+    g_force_scan = on;
+    pthread_mutex_lock(&g_stock_mu);
+    for (int i = 0; i < STOCK_SLOTS; i++) {
+        free(g_stock[i].rows);
+        g_stock[i] = (stock_entry){0};
+    }
+    pthread_mutex_unlock(&g_stock_mu);
+}
+
+char officers_last_source(void)
+{
+    return g_last_source;
+}
+
+/* The stocks from the timeline (engine/officer_stock.h) when it answers
+ * for these references: it is current (its stamp names the ids of gen),
+ * counts these hours, and every reference lies in the year whose trainings
+ * are counted (always so for ind_module.c's). 1 when used, *rc its result. */
+static int from_timeline(store_conn *c, const char *stamp, const int64_t gen[3], int year,
+                         const char (*refs)[11], int n, int required_hours, const char *prefix, stock_acc *a,
+                         int *rc)
+{
+    int64_t days[12];
+    if (g_force_scan || n > 12 || !stock_usable(stamp, gen, required_hours))
+        return 0;
+    for (int k = 0; k < n; k++) {
+        int y, m, d;
+        if (date_parse(refs[k], &y, &m, &d) != FZ_OK || y != year)
+            return 0;
+        days[k] = days_from_civil(y, m, d);
+    }
+    *rc = stock_read(c, days, n, prefix, stock_collect, a);
+    return 1;
 }
 
 static int stock_same(const stock_entry *e, int year, const char (*refs)[11], const int64_t *as_of, int n,
@@ -464,15 +511,21 @@ static int by_unit_refs(store_conn *c, int year, const char (*refs)[11], const i
 {
     const char *prefix = region_prefix ? region_prefix : "";
     int64_t gen[3], made = time_mono_ms();
-    int rc = stock_generation(c, gen);
+    char stamp[64];
+    int rc = stock_generation(c, gen, stamp, sizeof(stamp));
     if (rc)
         return rc;
     size_t nrows = 0;
     int expires = strcmp(store_conn_backend(c), "sqlite") != 0;
     stock_row *rows = stock_get(year, refs, as_of, n, required_hours, prefix, gen, expires, &nrows);
+    g_last_source = 'C';
     if (!rows) {
         stock_acc a = {0};
-        rc = scan_refs(c, year, refs, as_of, n, required_hours, prefix, stock_collect, &a);
+        g_last_source = 'T';
+        if (!from_timeline(c, stamp, gen, year, refs, n, required_hours, prefix, &a, &rc)) {
+            g_last_source = 'S';
+            rc = scan_refs(c, year, refs, as_of, n, required_hours, prefix, stock_collect, &a);
+        }
         if (rc || a.failed) {
             free(a.rows);
             return rc ? rc : FZ_NOMEM;

@@ -88,4 +88,13 @@ typedef void (*officers_month_cb)(void *ctx, int month0, int64_t unit, int64_t o
 int officers_by_unit_months(store_conn *c, int year, int today_ymd, int required_hours, const char *region_prefix,
                             officers_month_cb cb, void *ctx);
 
+/* Tests: on (1), officers_by_unit* read the officers even where the stock
+ * timeline (engine/officer_stock.h) could answer -- the computation the
+ * timeline must equal; off (0, the default), the timeline when usable.
+ * Either way the process's cache is emptied. */
+void officers_force_scan(int on);
+/* Where this thread's last officers_by_unit* answer came from: 'C' the
+ * process's cache, 'T' the timeline, 'S' a read of every officer. */
+char officers_last_source(void);
+
 #endif

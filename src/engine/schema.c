@@ -4,6 +4,7 @@
 #include "engine/schema.h"
 #include "engine/fields.h"
 #include "engine/indexer.h"
+#include "engine/officer_stock.h"
 #include "engine/publish.h"
 #include "engine/reccol.h"
 #include "store/search.h"
@@ -211,7 +212,7 @@ static int keep_version(store_conn *w, const def *d)
 int schema_sync(store_conn *w, const defs *d, char *msg, size_t msglen)
 {
     col cols[256];
-    if (search_index_create(w, INDEX_MAIN) || search_index_create(w, PUBLISH_INDEX))
+    if (search_index_create(w, INDEX_MAIN) || search_index_create(w, PUBLISH_INDEX) || stock_table_create(w))
         return FZ_ERR;
     for (int i = 0; i < d->n; i++) {
         const def *x = &d->items[i];

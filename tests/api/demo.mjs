@@ -208,6 +208,18 @@ try {
     Math.abs(rec23.county.prev_value - 163 / 187) < 1e-9, JSON.stringify(rec23?.county));
   t.check('indicators 2023: value and 同比 (2022) for every indicator', ind23.status === 200 &&
     ind23.json.indicators.length >= 4 && noPrev.length === 0, `${ind23.status} ${noPrev.map((i) => i.name).join(' ')}`);
+  // 持证率 and 培训学时达标率 on the dashboard come from the officer stock timeline (kept with the demo's
+  // registry writes over two years: officers joining, renewals, trainings): they must equal the
+  // 执法人员状况 page, which reads every officer (54.62% / 87.13% 持证率).
+  for (const [year, ind] of [[2022, ind22], [2023, ind23]]) {
+    const st = await sup.get(`/api/enforcement/officers/status?year=${year}&size=1`);
+    const [oc, ot] = ['officer_certified', 'officer_training'].map((n) => (ind.json?.indicators || []).find((i) => i.name === n)?.county);
+    const s = st.json?.summary;
+    t.check(`执法人员 ${year}: the dashboard's 持证率 and 培训学时达标率 = the 执法人员状况 page (${s?.certified_rate.percent}%)`,
+      oc && ot && s && oc.num === s.certified_rate.numerator && oc.den === s.certified_rate.denominator &&
+      ot.num === s.training_rate.numerator && ot.den === s.training_rate.denominator && oc.den > 0 && ot.num > 0,
+      `${JSON.stringify([oc, ot])} / ${JSON.stringify(s)}`);
+  }
   const st22 = await sup.get('/api/enforcement/officers/status?year=2022&size=1');
   t.check('2022: trained officers (学时达标 > 0)', st22.status === 200 && st22.json.summary.hours_met > 0,
     JSON.stringify(st22.json?.summary));

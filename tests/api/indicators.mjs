@@ -221,6 +221,79 @@ try {
   t.check('the county trend is the sum of its two units\' months', JSON.stringify(whole) === JSON.stringify(sumOf(t1, t2)),
     `${JSON.stringify(whole)} != ${JSON.stringify(sumOf(t1, t2))}`);
   t.check('the walk left months with values in the second unit', Object.values(t2).some((ms) => ms.some((m) => m[1] > 0)));
+  // 执法人员 stocks (持证率, 培训学时达标率) come from the officer stock
+  // timeline kept with the registry writes (engine/officer_stock.h). After
+  // every write they must equal the per-officer computation of the 执法人员状况
+  // page (/api/enforcement/officers/status, which reads every officer): the
+  // whole county (unit 1 and below) and the second unit alone, this year and
+  // last year, and this month's point of the trend; certificates expiring
+  // yesterday / today / tomorrow, issued tomorrow, suspended, an officer
+  // moving unit, training hours entered and corrected.
+  const stockOf = async (year) => {
+    const r = await officers[1].get(`/api/indicators?year=${year}`);
+    const tr = await officers[1].get(`/api/indicators/trend?year=${year}&unit=${units[1]}`);
+    if (r.status !== 200 || tr.status !== 200) throw new Error(`indicators ${year}: ${r.status} ${tr.status}`);
+    const one = async (unit) => {
+      const u = await officers[1].get(`/api/indicators?year=${year}&unit=${unit}`);
+      const row = (n) => u.json.indicators.find((i) => i.name === n).units[0] || { num: 0, den: 0 };
+      return [row('officer_certified'), row('officer_training')].map((x) => [x.num, x.den]);
+    };
+    const county = ['officer_certified', 'officer_training'].map((n) => r.json.indicators.find((i) => i.name === n).county).map((x) => [x.num, x.den]);
+    const m = (n) => tr.json.indicators.find((i) => i.name === n).months;
+    const month = year === y ? now.getMonth() : 11;
+    const trend = ['officer_certified', 'officer_training'].map((n) => [m(n)[month].num, m(n)[month].den]);
+    return { county, unit2: await one(units[1]), trend };
+  };
+  const statusOf = async (year, unit) => {
+    const r = await sup.get(`/api/enforcement/officers/status?year=${year}&unit=${unit}&size=1`);
+    if (r.status !== 200) throw new Error(`status: ${r.status} ${r.text}`);
+    const s = r.json.summary;
+    return [[s.certified_rate.numerator, s.certified_rate.denominator], [s.training_rate.numerator, s.training_rate.denominator]];
+  };
+  const tomorrow = ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1));
+  const compareStock = async (label) => {
+    for (const year of [y, y - 1]) {
+      const got = await stockOf(year);
+      const want = { county: await statusOf(year, 1), unit2: await statusOf(year, units[1]) };
+      want.trend = want.unit2;
+      t.check(`officer stocks ${year} ${label}: the timeline equals the officers read one by one`,
+        JSON.stringify(got) === JSON.stringify(want), `${JSON.stringify(got)} != ${JSON.stringify(want)}`);
+    }
+  };
+  const newOfficer = async (unit, cert, status, issued, expires) => {
+    const r = await admin.post('/api/catalogs/officers', { name: `存量${cert}`, unit, cert_no: cert, cert_field: '测试管理', cert_issued_on: issued, cert_expires_on: expires, cert_status: status });
+    if (r.status !== 201) throw new Error(`officer ${cert}: ${r.status} ${r.text}`);
+    return r.json.id ?? r.json.row_id;
+  };
+  const training = async (cert, course, hours) => {
+    const r = await admin.post('/api/catalogs/officer_trainings', { cert_no: cert, course, hours, year: y, held_on: today });
+    if (r.status !== 201) throw new Error(`training ${cert}: ${r.status} ${r.text}`);
+    return r.json.id ?? r.json.row_id;
+  };
+  await compareStock('before');
+  const s1 = await newOfficer(units[1], 'STK-1', '有效', '2020-01-01', daysAgo(1));
+  const s2 = await newOfficer(units[1], 'STK-2', '有效', '2020-01-01', today);
+  await newOfficer(units[1], 'STK-3', '有效', '2020-01-01', tomorrow);
+  await newOfficer(1, 'STK-4', '有效', tomorrow, '2099-12-31');
+  const s5 = await newOfficer(1, 'STK-5', '暂扣', '2020-01-01', '2099-12-31');
+  await compareStock('after new officers (expired yesterday, expiring today and tomorrow, issued tomorrow, suspended)');
+  const tr2 = await training('STK-2', '存量培训一', 30);
+  await training('STK-3', '存量培训二', 60);
+  await training('IND-A', '存量培训三', 60);
+  await compareStock('after trainings');
+  let r = await admin.put(`/api/catalogs/officer_trainings/${tr2}`, { hours: 60 });
+  t.check('a training corrected (30 -> 60 hours)', r.status === 200, `${r.status} ${r.text}`);
+  await compareStock('after a training corrected');
+  r = await admin.put(`/api/catalogs/officers/${s5}`, { cert_status: '有效', unit: units[1] });
+  t.check('a suspended officer reinstated and moved to the second unit', r.status === 200, `${r.status} ${r.text}`);
+  r = await admin.put(`/api/catalogs/officers/${s2}`, { unit: 1 });
+  t.check('an officer moved back to unit 1', r.status === 200, `${r.status} ${r.text}`);
+  r = await admin.put(`/api/catalogs/officers/${s1}`, { cert_expires_on: '2030-06-30' });
+  t.check('an expired certificate renewed', r.status === 200, `${r.status} ${r.text}`);
+  await compareStock('after moves and a renewal');
+  const got = await stockOf(y);
+  t.check('the stocks moved with the writes (unit 2: 3 officers, 3 certified)', JSON.stringify(got.unit2[0]) === '[3,3]', JSON.stringify(got));
+  check('after the officer registry writes');
   for (const code of ['532625', '532624']) {
     if (code === '532625') {
       const reg = await admin.post('/api/regions', { code: '532625000000', name: '指标邻县' });
@@ -248,6 +321,15 @@ t.check('a tampered value: --check exits 1 naming the differences', bad.code ===
 const fix = run(['indicators', 'recompute', '--data', data]);
 t.check('recompute rewrites facts and values', fix.code === 0 && /此前 [1-9]\d* 处差异/.test(fix.out), `exit ${fix.code}: ${fix.out}${fix.err}`);
 check('after the repair');
+// An officer stock row nobody maintained: --check names it, the recompute
+// rewrites it.
+sql(data, 'UPDATE officer_stock SET certified = certified + 1 WHERE unit_id = (SELECT max(unit_id) FROM officer_stock)');
+const badStock = run(['indicators', 'recompute', '--check', '--data', data]);
+t.check('a tampered officer stock row: --check exits 1 naming it', badStock.code === 1 && /差异（执法人员存量）：单位 \d+ 自 /.test(badStock.out),
+  `exit ${badStock.code}: ${badStock.out}${badStock.err}`);
+const fixStock = run(['indicators', 'recompute', '--data', data]);
+t.check('recompute rewrites the officer stock', fixStock.code === 0, `exit ${fixStock.code}: ${fixStock.out}${fixStock.err}`);
+check('after the officer stock repair');
 // A 全过程记录 column nobody maintained (a case lacking records shown as
 // complete): --check re-derives the records from the events and attachments
 // and names the case; --records re-derives the column.
