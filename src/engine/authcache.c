@@ -81,13 +81,15 @@ static principal *flat_copy(const principal *p, void *(*alloc)(void *, size_t), 
 {
     const char *strs[8] = {p->username, p->name, p->unit_name, p->unit_path, p->csrf, p->session_hash};
     size_t size = sizeof(principal) + sizeof(principal_role) * (size_t)p->nroles +
-                  sizeof(char *) * (size_t)p->nperms;
+                  sizeof(char *) * (size_t)(p->nperms + p->nperms_all);
     for (int i = 0; i < 6; i++)
         size += (strs[i] ? strlen(strs[i]) : 0) + 1;
     for (int i = 0; i < p->nroles; i++)
         size += strlen(p->roles[i].key) + strlen(p->roles[i].name) + strlen(p->roles[i].scope) + 3;
     for (int i = 0; i < p->nperms; i++)
         size += strlen(p->perms[i]) + 1;
+    for (int i = 0; i < p->nperms_all; i++)
+        size += strlen(p->perms_all[i]) + 1;
     char *block = alloc(ctx, size + 16);
     if (!block)
         return NULL;
@@ -98,6 +100,8 @@ static principal *flat_copy(const principal *p, void *(*alloc)(void *, size_t), 
     cur += sizeof(principal_role) * (size_t)p->nroles;
     q->perms = (const char **)cur;
     cur += sizeof(char *) * (size_t)p->nperms;
+    q->perms_all = (const char **)cur;
+    cur += sizeof(char *) * (size_t)p->nperms_all;
 #define PUT(dst, src)                               \
     do {                                            \
         const char *s_ = (src) ? (src) : "";        \
@@ -120,6 +124,8 @@ static principal *flat_copy(const principal *p, void *(*alloc)(void *, size_t), 
     }
     for (int i = 0; i < p->nperms; i++)
         PUT(q->perms[i], p->perms[i]);
+    for (int i = 0; i < p->nperms_all; i++)
+        PUT(q->perms_all[i], p->perms_all[i]);
 #undef PUT
     return q;
 }

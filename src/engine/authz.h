@@ -39,6 +39,8 @@ typedef struct principal {
     const char *session_hash;   /* "" for tokens */
     const char **perms;         /* sorted, arena */
     int nperms;
+    const char **perms_all;     /* sorted: those a role of data scope "all" grants (users only) */
+    int nperms_all;
     principal_role *roles;      /* arena */
     int nroles;
 } principal;
