@@ -597,27 +597,26 @@ static const rec_plan *recplan_kept(const def *d)
 /* An event of the detail as text: the bytes json_dumps gives for the object
  * case_json builds (the payload as stored: event_append wrote it with
  * json_dumps, keys sorted, which reads back and dumps to the same text). */
+static void str_member(strbuf *b, const char *key, const char *v)
+{
+    strbuf_puts(b, key);
+    jw_str(b, v);
+}
+
 static void event_text(strbuf *b, store_stmt *st, const char *at, const char *label)
 {
     const char *payload = store_col_text(st, 6);
     strbuf_puts(b, "{\"seq\":");
     jw_int(b, store_col_int(st, 0));
-    strbuf_puts(b, ",\"at\":");
-    jw_str(b, at);
-    strbuf_puts(b, ",\"actor\":");
-    jw_str(b, store_col_text(st, 2));
-    strbuf_puts(b, ",\"action\":");
-    jw_str(b, store_col_text(st, 3));
-    strbuf_puts(b, ",\"label\":");
-    jw_str(b, label);
-    strbuf_puts(b, ",\"from_state\":");
-    jw_str(b, store_col_text(st, 4));
-    strbuf_puts(b, ",\"to_state\":");
-    jw_str(b, store_col_text(st, 5));
+    str_member(b, ",\"at\":", at);
+    str_member(b, ",\"actor\":", store_col_text(st, 2));
+    str_member(b, ",\"action\":", store_col_text(st, 3));
+    str_member(b, ",\"label\":", label);
+    str_member(b, ",\"from_state\":", store_col_text(st, 4));
+    str_member(b, ",\"to_state\":", store_col_text(st, 5));
     strbuf_puts(b, ",\"payload\":");
     strbuf_puts(b, payload && *payload ? payload : "{}");
-    strbuf_puts(b, ",\"hash\":");
-    jw_str(b, store_col_text(st, 7));
+    str_member(b, ",\"hash\":", store_col_text(st, 7));
     strbuf_putc(b, '}');
 }
 

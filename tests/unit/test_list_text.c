@@ -485,30 +485,28 @@ static char *officer_list(void)
  * the clear text. Rows without copies (from before they were kept) show
  * the same page, opened and masked per read, until schema_fill_masks fills
  * them in batches. */
+static int64_t count_of(const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(store_query_int(store_reader(S), &n, 0, sql, ""), FZ_OK);
+    return n;
+}
+
 static void test_masked_copies(void **state)
 {
     (void)state;
-    int64_t n = 0;
-    assert_int_equal(store_query_int(store_reader(S), &n, 0,
-                                     "SELECT count(*) FROM case_demo WHERE f_party__idmask = '110105********002X'"
-                                     " AND f_phone__mask LIKE '%*%'", ""),
-                     FZ_OK);
-    assert_true(n >= 1);
-    assert_int_equal(store_query_int(store_reader(S), &n, 0,
-                                     "SELECT count(*) FROM case_demo WHERE f_party__idmask LIKE '%1231%'"
-                                     " OR f_phone__mask = '13800138000'", ""),
-                     FZ_OK);
-    assert_int_equal(n, 0);
+    assert_true(count_of("SELECT count(*) FROM case_demo WHERE f_party__idmask = '110105********002X'"
+                         " AND f_phone__mask LIKE '%*%'") >= 1);
+    assert_int_equal(count_of("SELECT count(*) FROM case_demo WHERE f_party__idmask LIKE '%1231%'"
+                              " OR f_phone__mask = '13800138000'"),
+                     0);
     char *before = officer_list();
     assert_non_null(strstr(before, "110105********002X"));
     assert_int_equal(store_write(S, clear_masks_job, NULL), FZ_OK);
     char *opened = officer_list();
     assert_string_equal(opened, before);
-    int64_t sealed = 0;
-    assert_int_equal(store_query_int(store_reader(S), &sealed, 0,
-                                     "SELECT (SELECT count(*) FROM case_demo WHERE f_party__idno IS NOT NULL)"
-                                     " + (SELECT count(*) FROM case_demo WHERE f_phone IS NOT NULL)", ""),
-                     FZ_OK);
+    int64_t sealed = count_of("SELECT (SELECT count(*) FROM case_demo WHERE f_party__idno IS NOT NULL)"
+                              " + (SELECT count(*) FROM case_demo WHERE f_phone IS NOT NULL)");
     assert_true(sealed >= 2);
     fill_ctx f = {.max = 1};
     int64_t total = 0;
@@ -520,11 +518,9 @@ static void test_masked_copies(void **state)
     assert_int_equal(total, sealed);
     char *filled = officer_list();
     assert_string_equal(filled, before);
-    assert_int_equal(store_query_int(store_reader(S), &n, 0,
-                                     "SELECT count(*) FROM case_demo WHERE (f_party__idno IS NOT NULL AND f_party__idmask IS NULL)"
-                                     " OR (f_phone IS NOT NULL AND f_phone__mask IS NULL)", ""),
-                     FZ_OK);
-    assert_int_equal(n, 0);
+    assert_int_equal(count_of("SELECT count(*) FROM case_demo WHERE (f_party__idno IS NOT NULL AND f_party__idmask IS NULL)"
+                              " OR (f_phone IS NOT NULL AND f_phone__mask IS NULL)"),
+                     0);
     free(before);
     free(opened);
     free(filled);
