@@ -382,25 +382,6 @@ static int has_role(const principal *p, const char *key)
     return 0;
 }
 
-/* May x->who take action a from state now? (roles and from-state only: the
- * buttons the detail page offers). */
-static int action_open(case_ctx *x, json_t *a, const char *state, const json_t *sd)
-{
-    json_t *roles = json_object_get(a, "roles"), *from = json_object_get(a, "from");
-    const char *kind = json_string_value(json_object_get(a, "kind"));
-    if (from ? !in_array(from, state)
-             : json_is_true(json_object_get(sd, "final")) && !(kind && !strcmp(kind, "withdraw")))
-        return 0;
-    if (!authz_has(x->who, "case:handle"))
-        return 0;
-    if (!roles)
-        return 1;
-    size_t i;
-    json_t *r;
-    json_array_foreach(roles, i, r) if (has_role(x->who, json_string_value(r))) return 1;
-    return 0;
-}
-
 /* The parts of a detail after the row: head (actions, clocks,
  * attachments), then the events (as jansson objects into events, or as text
  * into events_text), then tail (missing_records, review, reviews). */
@@ -567,31 +548,128 @@ int case_json_visible(store_conn *c, case_ctx *x, int64_t id, const char *perm, 
     return rc;
 }
 
-/* The 全过程记录 plans of the definitions in force, built once each (it was
- * a twentieth of a detail); the plan borrows from the definition's JSON,
- * which is held while the plan is kept. Past RECPLANS_MAX (or for an older
- * version, loaded per request) the caller builds its own. */
-#define RECPLANS_MAX 16
-static struct recplan_kept {
-    json_t *json;
-    rec_plan plan;
-} recplans[RECPLANS_MAX];
-static int n_recplans;
-static pthread_mutex_t recplans_mu = PTHREAD_MUTEX_INITIALIZER;
+/* A procedure's actions and 全过程记录 plan compiled for the detail: the
+ * names, kinds, from-states and roles as C strings (looking them up in the
+ * definition's JSON per action and per event was a tenth of a detail). The
+ * views of the definitions in force are built once each and kept with their
+ * JSON held; past VIEWS_MAX, or for an older version loaded per request, the
+ * caller builds its own (view_build / view_free). */
+typedef struct act_view {
+    const char *name, *kind;
+    json_t *ad;        /* the action's definition */
+    const char **from; /* NULL: from any state but a final one */
+    int nfrom;
+    const char **roles; /* NULL: any role */
+    int nroles;
+} act_view;
 
-static const rec_plan *recplan_kept(const def *d)
+typedef struct def_view {
+    json_t *json;
+    act_view *acts;
+    int nacts;
+    rec_plan plan;
+    int plan_ok;
+} def_view;
+
+static const char **strings_of(json_t *arr, int *n)
 {
-    const rec_plan *r = NULL;
-    pthread_mutex_lock(&recplans_mu);
-    for (int i = 0; !r && i < n_recplans; i++)
-        if (recplans[i].json == d->json)
-            r = &recplans[i].plan;
-    if (!r && n_recplans < RECPLANS_MAX && rec_plan_build(d, &recplans[n_recplans].plan) == FZ_OK) {
-        recplans[n_recplans].json = json_incref(d->json);
-        r = &recplans[n_recplans++].plan;
+    *n = 0;
+    if (!json_is_array(arr))
+        return NULL;
+    const char **out = calloc(json_array_size(arr) + 1, sizeof(*out));
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) if (out && json_is_string(v)) out[(*n)++] = json_string_value(v);
+    return out;
+}
+
+static void view_free(def_view *v)
+{
+    for (int i = 0; i < v->nacts; i++) {
+        free(v->acts[i].from);
+        free(v->acts[i].roles);
     }
-    pthread_mutex_unlock(&recplans_mu);
+    free(v->acts);
+    if (v->plan_ok)
+        rec_plan_free(&v->plan);
+    *v = (def_view){0};
+}
+
+static int view_build(const def *d, def_view *v)
+{
+    *v = (def_view){.json = d->json};
+    json_t *acts = json_object_get(d->json, "actions"), *a;
+    size_t i;
+    v->acts = calloc(json_array_size(acts) + 1, sizeof(*v->acts));
+    if (!v->acts)
+        return FZ_NOMEM;
+    json_array_foreach(acts, i, a)
+    {
+        act_view *av = &v->acts[v->nacts++];
+        av->ad = a;
+        av->name = json_string_value(json_object_get(a, "name"));
+        av->kind = json_string_value(json_object_get(a, "kind"));
+        json_t *from = json_object_get(a, "from"), *roles = json_object_get(a, "roles");
+        av->from = strings_of(from, &av->nfrom);
+        av->roles = strings_of(roles, &av->nroles);
+        if ((from && !av->from) || (roles && !av->roles) || !av->name) {
+            view_free(v);
+            return FZ_NOMEM;
+        }
+    }
+    v->plan_ok = rec_plan_build(d, &v->plan) == FZ_OK;
+    return FZ_OK;
+}
+
+#define VIEWS_MAX 16
+static def_view views[VIEWS_MAX];
+static int n_views;
+static pthread_mutex_t views_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const def_view *view_kept(const def *d)
+{
+    const def_view *r = NULL;
+    pthread_mutex_lock(&views_mu);
+    for (int i = 0; !r && i < n_views; i++)
+        if (views[i].json == d->json)
+            r = &views[i];
+    if (!r && n_views < VIEWS_MAX && view_build(d, &views[n_views]) == FZ_OK) {
+        json_incref(d->json);
+        r = &views[n_views++];
+    }
+    pthread_mutex_unlock(&views_mu);
     return r;
+}
+
+static const act_view *view_action(const def_view *v, const char *name)
+{
+    for (int i = 0; i < v->nacts; i++)
+        if (!strcmp(v->acts[i].name, name))
+            return &v->acts[i];
+    return NULL;
+}
+
+static int listed_in(const char *const *list, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(list[i], s))
+            return 1;
+    return 0;
+}
+
+/* May x->who (who may handle cases) take action av from state now? (roles
+ * and from-state only: the buttons the detail page offers.) final: the
+ * state is a final one. */
+static int action_open(case_ctx *x, const act_view *av, const char *state, int final)
+{
+    if (av->from ? !listed_in(av->from, av->nfrom, state) : final && !(av->kind && !strcmp(av->kind, "withdraw")))
+        return 0;
+    if (!av->roles)
+        return 1;
+    for (int i = 0; i < av->nroles; i++)
+        if (has_role(x->who, av->roles[i]))
+            return 1;
+    return 0;
 }
 
 /* An event of the detail as text: the bytes json_dumps gives for the object
@@ -629,19 +707,25 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
         dp->events = json_array();
     if (!dp->head || !dp->tail || (!dp->events_text && !dp->events))
         return FZ_NOMEM;
+    def_view own_view;
+    const def_view *v = dp->current ? view_kept(x->d) : NULL;
+    int own = !v && view_build(x->d, &own_view) == FZ_OK;
+    if (own)
+        v = &own_view;
+    if (!v)
+        return FZ_NOMEM;
     json_t *actions = json_array();
-    size_t i;
-    json_t *a;
     /* 公示 is offered while nothing is published, 撤回公示 while something is. */
     char skind[64], sid[24];
     case_subject_kind(x->d, skind);
     snprintf(sid, sizeof(sid), "%lld", (long long)id);
     int64_t published = -1;
-    json_array_foreach(json_object_get(x->d->json, "actions"), i, a)
-    {
-        if (!action_open(x, a, state, sd))
+    int final = json_is_true(json_object_get(sd, "final")), handle = authz_has(x->who, "case:handle");
+    for (int i = 0; handle && i < v->nacts; i++) {
+        if (!action_open(x, &v->acts[i], state, final))
             continue;
-        const char *k = json_string_value(json_object_get(a, "kind"));
+        json_t *a = v->acts[i].ad;
+        const char *k = v->acts[i].kind;
         if (k && (!strcmp(k, "publish") || !strcmp(k, "unpublish"))) {
             if (published < 0 && store_query_int(c, &published, 0,
                                                  "SELECT count(*) FROM publications WHERE subject_kind = ?"
@@ -684,11 +768,7 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
     json_object_set_new(dp->head, "attachments", attachments);
     /* The full-process record; on the way, the steps taken (for the records
      * they should carry) and the 法制审核 rounds. */
-    rec_plan own_rp;
-    const rec_plan *rp = dp->current ? recplan_kept(x->d) : NULL;
-    int own = !rp && rec_plan_build(x->d, &own_rp) == FZ_OK;
-    if (own)
-        rp = &own_rp;
+    const rec_plan *rp = v->plan_ok ? &v->plan : NULL;
     rec_tally tally = {0};
     int recs = rp != NULL;
     if (recs && rec_tally_init(rp, &tally) != FZ_OK)
@@ -710,7 +790,8 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
             time_format_rfc3339(store_col_int(st, 1), at);
             const char *action = store_col_text(st, 3), *from = store_col_text(st, 4), *to = store_col_text(st, 5);
             int step = !strncmp(action, "case.", 5);
-            json_t *ad = action_def(x->d, action + (step ? 5 : 0));
+            const act_view *av = view_action(v, action + (step ? 5 : 0));
+            json_t *ad = av ? av->ad : NULL;
             /* The payload is parsed only where it is read: for the jansson
              * answer, a withdrawal (撤回), a step into or out of 法制审核,
              * a step of an imported case's history (its label). */
@@ -758,7 +839,7 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
     if (recs)
         rec_tally_free(&tally);
     if (own)
-        rec_plan_free(&own_rp);
+        view_free(&own_view);
     if (reviewed) {
         json_t *rounds = legal_review_finish(&rv, time_now_ms());
         size_t nr = json_array_size(rounds);

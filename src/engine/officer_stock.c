@@ -414,9 +414,26 @@ static int has_catalogs(const defs *d)
     return officers_defs_check(d, why, sizeof(why)) == FZ_OK;
 }
 
+/* Whether both registries' tables are made (a data directory no server has
+ * started on, as `calendar import` may meet, has none: nothing to keep). */
+static int tables_made(store_conn *w, int *made)
+{
+    int64_t n = 0;
+    int rc = store_query_int(w, &n, 0,
+                             "SELECT count(DISTINCT tbl) FROM def_columns WHERE tbl IN ('cat_officers', 'cat_officer_trainings')",
+                             "");
+    *made = n == 2;
+    return rc;
+}
+
 int stock_recompute(store_conn *w, const defs *d, int check, FILE *out, int64_t *ndiff)
 {
+    int made = 0;
     if (!has_catalogs(d))
+        return FZ_OK;
+    if (tables_made(w, &made))
+        return FZ_ERR;
+    if (!made)
         return FZ_OK;
     int rc = stock_table_create(w);
     int64_t ids[2];
@@ -468,6 +485,11 @@ int stock_sync(store_conn *w, const defs *d, int *rebuilt)
 {
     *rebuilt = 0;
     if (!has_catalogs(d))
+        return FZ_OK;
+    int made = 0;
+    if (tables_made(w, &made))
+        return FZ_ERR;
+    if (!made)
         return FZ_OK;
     int64_t ids[2];
     char stamp[64];
