@@ -388,11 +388,15 @@ static const char *fval_mask(fval *v, int slot, const char *plain)
 
 /* A sealed value (column col) or its masked copy (col + 1) as the reader
  * may see it; NULL when none. The copy is read as stored; a row from before
- * the copies were kept (NULL copy) is opened and masked here. */
+ * the copies were kept (NULL copy) is opened and masked here. An empty copy
+ * marks a value that did not open when the copies were filled (a value is
+ * never sealed empty): nothing, as opening it gives. */
 static const char *sealed_read(const field_keys *keys, store_stmt *st, int col, int sensitive, fval *v)
 {
-    if (!sensitive && !store_col_is_null(st, col + 1))
-        return store_col_text(st, col + 1);
+    if (!sensitive && !store_col_is_null(st, col + 1)) {
+        const char *m = store_col_text(st, col + 1);
+        return m && *m ? m : NULL;
+    }
     size_t len;
     const void *blob = store_col_blob(st, col, &len);
     char *plain = NULL;

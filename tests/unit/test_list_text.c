@@ -460,6 +460,12 @@ static int clear_masks_job(store_conn *w, void *ctx)
     return store_run(w, "UPDATE case_demo SET f_party__idmask = NULL, f_phone__mask = NULL", "");
 }
 
+static int damage_job(store_conn *w, void *ctx)
+{
+    (void)ctx;
+    return store_run(w, "UPDATE case_demo SET f_phone = zeroblob(60), f_phone__mask = NULL WHERE f_phone IS NOT NULL", "");
+}
+
 typedef struct fill_ctx {
     int64_t filled;
     int max;
@@ -521,9 +527,21 @@ static void test_masked_copies(void **state)
     assert_int_equal(count_of("SELECT count(*) FROM case_demo WHERE (f_party__idno IS NOT NULL AND f_party__idmask IS NULL)"
                               " OR (f_phone IS NOT NULL AND f_phone__mask IS NULL)"),
                      0);
+    /* A value that does not open (damaged, or sealed under another key)
+     * shows nothing, before and after its copy is filled. */
+    assert_int_equal(store_write(S, damage_job, NULL), FZ_OK);
+    char *damaged = officer_list();
+    assert_string_not_equal(damaged, before);
+    f.max = 100;
+    assert_int_equal(store_write(S, fill_job, &f), FZ_OK);
+    assert_int_equal(f.filled, 1);
+    char *after = officer_list();
+    assert_string_equal(after, damaged);
     free(before);
     free(opened);
     free(filled);
+    free(damaged);
+    free(after);
 }
 
 /* A list page in the default order (newest first, ties by id), filtered on
