@@ -317,9 +317,19 @@ int schema_fill_masks(store_conn *w, const defs *d, const field_keys *keys, int 
             int party = !strcmp(json_string_value(json_object_get(f, "type")), "party");
             if (!party && !fields_sealed(f))
                 continue;
-            int n = 0;
-            int rc = fill_column(w, tbl, json_string_value(json_object_get(f, "name")), party, keys,
-                                 max - (int)*filled, &n);
+            /* A column pair once found complete is not looked at again (its
+             * writes keep it: each start would otherwise scan the table). */
+            char key[160];
+            snprintf(key, sizeof(key), "masks_filled:%s.%s", tbl, json_string_value(json_object_get(f, "name")));
+            int64_t done = 0;
+            if (store_query_int(w, &done, 0, "SELECT count(*) FROM meta WHERE key = ?", "s", key))
+                return FZ_ERR;
+            if (done)
+                continue;
+            int n = 0, room = max - (int)*filled;
+            int rc = fill_column(w, tbl, json_string_value(json_object_get(f, "name")), party, keys, room, &n);
+            if (!rc && n < room)
+                rc = store_run(w, "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING", "s", key);
             if (rc)
                 return rc;
             *filled += n;
