@@ -242,7 +242,7 @@ static int parent_allowed(req *r, store_conn *c, int64_t parent_id)
     if (!exists)
         return api_invalid(r, "parent_id", "上级单位", "上级单位不存在");
     int ok = parent_id ? authz_unit_visible(c, p, "system:unit:edit", parent_id, 0) == FZ_OK
-                       : authz_scope_all(c, p, "system:unit:edit");
+                       : authz_scope_all(p, "system:unit:edit");
     if (!ok)
         return req_reply_error(r, 403, "forbidden", "上级单位不在您的数据范围内", NULL), FZ_ERR;
     return FZ_OK;

@@ -267,7 +267,7 @@ static const char *units_arg(req *r, store_conn *c, const json_t *body)
             if (!strstr(b.data, probe))
                 strbuf_printf(&b, "%lld,", (long long)json_integer_value(u));
         }
-    } else if (!authz_scope_all(c, p, "case:view")) {
+    } else if (!authz_scope_all(p, "case:view")) {
         store_stmt *st;
         if (store_prepare(c, "SELECT u.id FROM units u WHERE " AUTHZ_SCOPE_SQL("u.id", "-1") " ORDER BY u.id", &st)) {
             api_store_error(r);

@@ -147,7 +147,7 @@ static int may_assign(req *r, store_conn *c, const char *key)
     store_done(st);
     if (!id)
         return FZ_NOTFOUND;
-    if (authz_scope_all(c, p, PERM_EDIT))
+    if (authz_scope_all(p, PERM_EDIT))
         return FZ_OK;
     if (all || authz_role_is_builtin_admin(key))
         return req_reply_error(r, 403, "forbidden", "只有全县范围的系统管理员可以分配管理员角色或全县范围的角色", NULL),

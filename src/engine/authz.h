@@ -92,8 +92,9 @@ void authz_scope_key(strbuf *b, const principal *p, const char *perm);
 int authz_unit_visible(store_conn *c, const principal *p, const char *perm, int64_t unit_id,
                        int64_t owner_id);
 
-/* 1 when one of p's roles grants perm with data scope "all". */
-int authz_scope_all(store_conn *c, const principal *p, const char *perm);
+/* 1 when one of p's roles grants perm with data scope "all" (p->perms_all,
+ * loaded with the principal; 0 for an API token). */
+int authz_scope_all(const principal *p, const char *perm);
 
 /* 三权分立. Duties: system administration (system:*:edit, token management,
  * sensitive data), security administration (security:*), audit (audit:*,

@@ -1577,24 +1577,19 @@ static int shape_build(case_ctx *x, const case_query *q, const char *where, cons
     return sh->plan && sh->count_sql && sh->list_sql ? FZ_OK : FZ_NOMEM;
 }
 
-/* The shape of key (kept, or built into *mine with *own = 1). NULL: out of
- * memory. */
+/* Builds the shape of key (not kept: list_run asked shape_kept) and keeps
+ * it, or hands it over in *mine with *own = 1. NULL: out of memory. */
 static const list_shape *shape_of(case_ctx *x, const case_query *q, const char *key, const char *where,
                                   const char *sort, int desc, list_shape *mine, int *own)
 {
     *own = 0;
-    pthread_mutex_lock(&shapes_mu);
-    const list_shape *r = shape_find(key);
-    pthread_mutex_unlock(&shapes_mu);
-    if (r)
-        return r;
     list_shape ns = {.key = strdup(key)};
     if (!ns.key || shape_build(x, q, where, sort, desc, &ns)) {
         shape_free(&ns);
         return NULL;
     }
     pthread_mutex_lock(&shapes_mu);
-    r = shape_find(key); /* another thread may have been first */
+    const list_shape *r = shape_find(key); /* another thread may have been first */
     if (!r && n_shapes < SHAPES_MAX) {
         shapes[n_shapes] = ns;
         r = &shapes[n_shapes++];
