@@ -95,3 +95,106 @@ void jw_real(strbuf *b, double v)
     if (!strpbrk(t, ".eEn"))
         strbuf_puts(b, ".0");
 }
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* Past a string starting at p ('"'); *esc is set when it holds a backslash.
+ * NULL when it does not end. */
+static const char *skip_string(const char *p, int *esc)
+{
+    for (p++; *p && *p != '"'; p++) {
+        if (*p == '\\') {
+            *esc = 1;
+            if (!*++p)
+                return NULL;
+        }
+    }
+    return *p ? p + 1 : NULL;
+}
+
+/* Past one value (string, object, array, or a scalar word). */
+static const char *skip_value(const char *p)
+{
+    int esc = 0, depth = 0;
+    if (*p == '"')
+        return skip_string(p, &esc);
+    if (*p != '{' && *p != '[') {
+        const char *s = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' ||
+               *p == 'E')
+            p++;
+        return p > s ? p : NULL;
+    }
+    char open[32]; /* the closer each open bracket wants */
+    do {
+        if (*p == '"') {
+            if (!(p = skip_string(p, &esc)))
+                return NULL;
+            continue;
+        }
+        if (*p == '{' || *p == '[') {
+            if (depth == (int)sizeof(open))
+                return NULL;
+            open[depth++] = *p == '{' ? '}' : ']';
+        } else if (*p == '}' || *p == ']') {
+            if (open[--depth] != *p)
+                return NULL;
+        } else if (!*p) {
+            return NULL;
+        }
+        p++;
+    } while (depth > 0);
+    return p;
+}
+
+int jr_member_str(const char *text, const char *key, const char **val, size_t *len)
+{
+    size_t klen = strlen(key);
+    int found = 0;
+    const char *p = skip_ws(text);
+    if (*p++ != '{')
+        return -1;
+    p = skip_ws(p);
+    if (*p == '}')
+        return *skip_ws(p + 1) ? -1 : 0;
+    for (;;) {
+        int esc = 0;
+        if (*p != '"')
+            return -1;
+        const char *k = p + 1, *ke = skip_string(p, &esc);
+        if (!ke || esc)
+            return -1;
+        int match = (size_t)(ke - 1 - k) == klen && memcmp(k, key, klen) == 0;
+        p = skip_ws(ke);
+        if (*p++ != ':')
+            return -1;
+        p = skip_ws(p);
+        const char *v = p;
+        if (!(p = skip_value(p)))
+            return -1;
+        if (match) {
+            if (*v != '"') {
+                found = 0; /* the last one wins: not a string */
+            } else {
+                int vesc = 0;
+                skip_string(v, &vesc);
+                if (vesc)
+                    return -1;
+                *val = v + 1;
+                *len = (size_t)(p - 1 - (v + 1));
+                found = 1;
+            }
+        }
+        p = skip_ws(p);
+        if (*p == '}')
+            return *skip_ws(p + 1) ? -1 : found;
+        if (*p++ != ',')
+            return -1;
+        p = skip_ws(p);
+    }
+}

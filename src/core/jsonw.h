@@ -19,4 +19,13 @@ void jw_int(strbuf *b, int64_t v);
  * ".0" when it looks integral, as jansson writes reals. */
 void jw_real(strbuf *b, double v);
 
+/* Reading: the value of a top-level string member of a JSON object's text,
+ * without building the object (a detail parsed every imported history step's
+ * payload for its label: a tenth of the detail). *val points into text, *len
+ * bytes, when the member is a string with no escapes (the last one wins, as
+ * json_loads keeps it). Returns 1 found, 0 no such string member, -1 when the
+ * text is not one this reader is sure of (escapes in a key or the value,
+ * anything unexpected): the caller then parses it with jansson. */
+int jr_member_str(const char *text, const char *key, const char **val, size_t *len);
+
 #endif

@@ -698,6 +698,22 @@ static void event_text(strbuf *b, store_stmt *st, const char *at, const char *la
     strbuf_putc(b, '}');
 }
 
+/* "导入的历史记录：" and the step's label, cut to fit on a character's
+ * boundary (a cut inside one made the detail invalid UTF-8). */
+static void history_label(char *out, size_t cap, const char *s, size_t n)
+{
+    static const char pre[] = "导入的历史记录：";
+    size_t room = cap - sizeof(pre);
+    if (n > room) {
+        n = room;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, pre, sizeof(pre) - 1);
+    memcpy(out + sizeof(pre) - 1, s, n);
+    out[sizeof(pre) - 1 + n] = '\0';
+}
+
 static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *state, detail_parts *dp)
 {
     const json_t *sd = state_def(x->d, state);
@@ -797,7 +813,12 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
              * a step of an imported case's history (its label). */
             const char *ptext = store_col_text(st, 6);
             int history = !ad && !strcmp(action, CASE_HISTORY);
-            int need = !et || history ||
+            /* A history step's label read off its text (jr_member_str);
+             * parsed only when that reader is not sure of the text. */
+            const char *hraw = NULL;
+            size_t hlen = 0;
+            int hfound = history && et ? jr_member_str(ptext, "label", &hraw, &hlen) : -1;
+            int need = !et || (history && hfound < 0) ||
                        (ad && step && (strstr(ptext, "\"withdrawn\":") ||
                                        (reviewed && (!strcmp(from, LEGAL_REVIEW_STATE) || !strcmp(to, LEGAL_REVIEW_STATE)))));
             json_t *payload = need ? json_loads(ptext, 0, NULL) : NULL;
@@ -810,9 +831,11 @@ static int case_json_under(store_conn *c, case_ctx *x, int64_t id, const char *s
                                       json_string_value(json_object_get(ad, "label")), from, to, payload);
             }
             char hlabel[200] = "";
-            const char *hl = history ? json_string_value(json_object_get(payload, "label")) : NULL;
+            const char *hl = history && hfound < 0 ? json_string_value(json_object_get(payload, "label")) : NULL;
             if (hl)
-                snprintf(hlabel, sizeof(hlabel), "导入的历史记录：%s", hl);
+                history_label(hlabel, sizeof(hlabel), hl, strlen(hl));
+            else if (hfound > 0)
+                history_label(hlabel, sizeof(hlabel), hraw, hlen);
             const char *label = ad                                  ? json_string_value(json_object_get(ad, "label"))
                                 : !strcmp(action, "attachment.added") ? "上传附件"
                                                                       : hlabel;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,8 +70,21 @@ static void sq_close(store_conn *base)
     free(c);
 }
 
+/* SQLite's memory statistics take one process-wide mutex around every
+ * allocation and free: the two readers of a busy server waited on each other
+ * there (perf: most of the server's futex calls under a case detail load).
+ * Nothing reads those statistics, so they are off, set once before SQLite
+ * initialises (a later call would be refused, harmlessly). */
+static pthread_once_t sq_config_once = PTHREAD_ONCE_INIT;
+
+static void sq_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(store *s, conn_role role, int create, store_conn **out, char *err, size_t errlen)
 {
+    pthread_once(&sq_config_once, sq_config);
     sq_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return FZ_NOMEM;

@@ -283,9 +283,35 @@ static void test_list_text_as_rows(void **state)
 }
 
 /* The detail (case_json_text, the API) against json_dumps of case_json. */
+/* Imported history steps on case 2, with labels the text reader takes as
+ * they are and ones it leaves to jansson (escapes), a nested label, none, a
+ * number, one longer than the detail's label. */
+static int history_job(store_conn *w, void *ctx)
+{
+    job *j = ctx;
+    const char *payloads[] = {
+        "{\"label\":\"立案日期\",\"on\":\"2026-01-01\",\"step\":\"file\"}",
+        "{\"label\":\"引号\\\"与\\\\反斜杠\",\"on\":\"2026-01-02\"}",
+        "{\"label\":\"外层\",\"note\":{\"label\":\"嵌套\",\"list\":[1,{\"a\":\"]\"}]}}",
+        "{\"on\":\"2026-01-03\"}",
+        "{\"label\":5}",
+        "{\"label\":\"很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签"
+        "很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签很长的标签\"}",
+    };
+    int rc = FZ_OK;
+    for (size_t i = 0; !rc && i < sizeof(payloads) / sizeof(*payloads); i++) {
+        json_t *p = json_loads(payloads[i], 0, NULL);
+        rc = p ? case_history(w, &j->x, 2, 1, p) : FZ_ERR;
+        json_decref(p);
+    }
+    return rc;
+}
+
 static void test_detail_text_equals_jansson(void **state)
 {
     (void)state;
+    job hj = {.x = {.d = demo, .who = &officer, .keys = &keys, .ledger = LEDGER}};
+    assert_int_equal(store_write(S, history_job, &hj), FZ_OK);
     const principal *who[] = {&officer, &trusted};
     for (int w = 0; w < 2; w++) {
         for (int64_t id = 1; id <= 3; id++) {
@@ -298,6 +324,11 @@ static void test_detail_text_equals_jansson(void **state)
             assert_int_equal(case_json_text(store_reader(S), &x, id, &t), FZ_OK);
             assert_string_equal(t.data, j);
             assert_non_null(strstr(t.data, "\"events\":[{"));
+            if (id == 2) {
+                assert_non_null(strstr(t.data, "\"label\":\"导入的历史记录：立案日期\""));
+                assert_non_null(strstr(t.data, "\"label\":\"导入的历史记录：外层\""));
+                assert_non_null(strstr(t.data, "\"label\":\"导入的历史记录：引号\\\"与\\\\反斜杠\""));
+            }
             free(j);
             strbuf_free(&t);
         }
@@ -620,6 +651,36 @@ static void test_jsonw_as_jansson(void **state)
         jw_str(&b, texts[i]);
         same_as_jansson(json_string(texts[i]), &b);
     }
+    /* jr_member_str: where it answers, the answer is jansson's. */
+    const char *objs[] = {
+        "{\"label\":\"立案\"}", " { \"a\" : 1 , \"label\" : \"x y\" } ", "{\"label\":\"前\",\"label\":\"后\"}",
+        "{\"label\":\"前\",\"label\":7}", "{\"label\":7,\"label\":\"后\"}", "{}", "{ }", "[]", "\"label\"",
+        "{\"o\":{\"label\":\"内\"}}", "{\"o\":[\"}\",{\"label\":\"]\"}],\"label\":\"外\"}", "{\"label\":\"a\\nb\"}",
+        "{\"lab\\u0065l\":\"转义键\"}", "{\"label\":\"x\"", "{\"label\":\"x\"}}", "{\"label\":\"x\",}",
+        "{\"o\":[1,2}],\"label\":\"x\"}", "{\"label\":null}", "{\"label\":true,\"n\":-1.5e+3}", "{\"label\"\"x\"}",
+        "", "{\"label\":\"x\"} x", "{\"labels\":\"x\",\"labe\":\"y\"}",
+    };
+    int answered = 0;
+    for (size_t i = 0; i < sizeof(objs) / sizeof(*objs); i++) {
+        const char *v = NULL;
+        size_t n = 0;
+        int rc = jr_member_str(objs[i], "label", &v, &n);
+        if (rc < 0)
+            continue; /* left to jansson */
+        answered++;
+        json_t *o = json_loads(objs[i], 0, NULL);
+        assert_non_null(o); /* answered only for valid JSON */
+        const char *want = json_string_value(json_object_get(o, "label"));
+        if (rc == 0) {
+            assert_null(want);
+        } else {
+            assert_non_null(want);
+            assert_int_equal(strlen(want), n);
+            assert_memory_equal(want, v, n);
+        }
+        json_decref(o);
+    }
+    assert_int_equal(answered, 12);
     const int64_t ints[] = {0, 1, -1, 9, 10, 1234567890123LL, INT64_MAX, INT64_MIN};
     for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++) {
         strbuf b = STRBUF_INIT;
