@@ -288,6 +288,8 @@ struct fields_plan {
     int n;
     struct fplan_field {
         char *name;
+        char *key;        /* "name": as fields_write_plan writes it (jw_key), made once */
+        size_t klen;
         int kind;         /* FK_*, as read by a reader who may not see sensitive values */
         int kind_whole;   /* ... by one who may */
     } *f;
@@ -328,11 +330,15 @@ fields_plan *fields_plan_some(const def *d, const json_t *names)
                                         : FK_TEXT;
         int kind = whole == FK_TEXT && json_is_true(json_object_get(f, "sensitive")) ? FK_MASKED : whole;
         char *name = strdup(json_string_value(json_object_get(f, "name")));
-        if (!name) {
+        strbuf key = STRBUF_INIT;
+        jw_key(&key, name ? name : "");
+        if (!name || !strbuf_ok(&key)) {
+            free(name);
+            strbuf_free(&key);
             fields_plan_free(p);
             return NULL;
         }
-        p->f[p->n++] = (struct fplan_field){name, kind, whole};
+        p->f[p->n++] = (struct fplan_field){name, key.data, key.len, kind, whole};
     }
     return p;
 }
@@ -352,8 +358,10 @@ void fields_plan_columns(strbuf *b, const fields_plan *p)
 
 void fields_plan_free(fields_plan *p)
 {
-    for (int i = 0; p && i < p->n; i++)
+    for (int i = 0; p && i < p->n; i++) {
         free(p->f[i].name);
+        free(p->f[i].key);
+    }
     if (p)
         free(p->f);
     free(p);
@@ -510,7 +518,7 @@ void fields_write_plan(strbuf *b, const fields_plan *p, const field_keys *keys, 
         col = fval_read(keys, st, col, &p->f[i], sensitive, &v);
         if (i)
             strbuf_putc(b, ',');
-        jw_key(b, p->f[i].name);
+        strbuf_append(b, p->f[i].key, p->f[i].klen);
         fval_text(b, &v);
         fval_free(&v);
     }

@@ -42,7 +42,8 @@ static const char *DEF =
     "{\"name\":\"outcome\",\"label\":\"结果\",\"type\":\"enum\",\"options\":[\"同意\",\"不同意\"],\"filter\":true}],"
     "\"states\":[{\"name\":\"open\",\"label\":\"办理中\"},{\"name\":\"done\",\"label\":\"办结\",\"final\":true}],"
     "\"initial\":\"open\","
-    "\"actions\":[{\"name\":\"close\",\"label\":\"办结\",\"from\":[\"open\"],\"to\":\"done\",\"roles\":[\"officer\"]}]}";
+    "\"actions\":[{\"name\":\"close\",\"label\":\"办结\",\"from\":[\"open\"],\"to\":\"done\",\"roles\":[\"officer\"]},"
+    "{\"name\":\"settle\",\"label\":\"结算\",\"from\":[\"open\"],\"to\":\"done\",\"form\":[\"fine\",\"on\"]}]}";
 
 static char g_dir[64];
 static store *S;
