@@ -581,6 +581,7 @@ typedef struct def_view {
     json_t *json;
     act_view *acts;
     int nacts;
+    const act_view **by_name; /* acts sorted by name (names are unique: defs.c) */
     rec_plan plan;
     int plan_ok;
 } def_view;
@@ -606,9 +607,15 @@ static void view_free(def_view *v)
         free(v->acts[i].text);
     }
     free(v->acts);
+    free(v->by_name);
     if (v->plan_ok)
         rec_plan_free(&v->plan);
     *v = (def_view){0};
+}
+
+static int by_name_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const act_view *const *)a)->name, (*(const act_view *const *)b)->name);
 }
 
 static int view_build(const def *d, def_view *v)
@@ -638,6 +645,13 @@ static int view_build(const def *d, def_view *v)
             return FZ_NOMEM;
         }
     }
+    if (!(v->by_name = calloc((size_t)v->nacts + 1, sizeof(*v->by_name)))) {
+        view_free(v);
+        return FZ_NOMEM;
+    }
+    for (int k = 0; k < v->nacts; k++)
+        v->by_name[k] = &v->acts[k];
+    qsort(v->by_name, (size_t)v->nacts, sizeof(*v->by_name), by_name_cmp);
     v->plan_ok = rec_plan_build(d, &v->plan) == FZ_OK;
     return FZ_OK;
 }
@@ -662,11 +676,19 @@ static const def_view *view_kept(const def *d)
     return r;
 }
 
+/* An action by name (every event of a detail asks: a binary search). */
 static const act_view *view_action(const def_view *v, const char *name)
 {
-    for (int i = 0; i < v->nacts; i++)
-        if (!strcmp(v->acts[i].name, name))
-            return &v->acts[i];
+    int lo = 0, hi = v->nacts - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2, c = strcmp(v->by_name[mid]->name, name);
+        if (!c)
+            return v->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
     return NULL;
 }
 
