@@ -116,8 +116,12 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     log_setup(log_level_parse(a.cfg.log_level), 2, afd);
+    /* Four threads a core by default: a thread waiting on a page from the
+     * disk or in the kernel leaves its core to another (with one a core, a
+     * case detail on a database larger than RAM ran at half the rate:
+     * bench/README.md). */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    a.threads = a.cfg.threads > 0 ? a.cfg.threads : (ncpu > 0 ? (int)ncpu : 2);
+    a.threads = a.cfg.threads > 0 ? a.cfg.threads : (ncpu > 0 ? (int)ncpu * 4 : 8);
     a.started_ms = time_now_ms();
 
     /* Block the stop signals before any thread starts; main waits for them. */

@@ -35,7 +35,7 @@ static const key_def keys[] = {
     STR(store, "",
         "数据库：留空即数据目录内的 SQLite；sqlite:目录；或 postgresql://用户@主机:端口/库名（多节点部署，见 docs/deploy.md）"),
     STR(listen, "127.0.0.1:8080", "监听地址 host:port"),
-    INT(threads, 0, 256, "0", "HTTP 工作线程数，0 表示 CPU 核数"),
+    INT(threads, 0, 256, "0", "HTTP 工作线程数，0 表示 CPU 核数的 4 倍"),
     STR(region_code, "000000000000", "本县 12 位统计用区划代码，即事件链的账本编码"),
     INT(max_body_kb, 1, 1048576, "1024", "JSON 请求体上限（KB），超出返回 413"),
     INT(upload_max_mb, 1, 4096, "50", "附件上传大小上限（MB），超出返回 413"),

@@ -16,7 +16,7 @@ typedef struct config {
     char data[1024];       /* data directory */
     char store[1024];      /* "" (SQLite in data), "sqlite:DIR" or "postgresql://..." */
     char listen[128];      /* host:port */
-    int threads;           /* HTTP worker threads; 0 = number of cores */
+    int threads;           /* HTTP worker threads; 0 = four per core */
     char region_code[16];  /* this county's 12-digit code: the event ledger */
     long max_body_kb;      /* request body cap for JSON APIs */
     long upload_max_mb;    /* attachment upload cap */
